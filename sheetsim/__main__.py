@@ -1,0 +1,3 @@
+from sheetsim.cli import main
+
+main()

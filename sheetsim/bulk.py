@@ -1,0 +1,141 @@
+"""Big numeric blocks as worksheet XML, without xlsxwriter's per-cell Python overhead.
+
+xlsxwriter writes the workbook with the heavy sheets empty (styles, panes, names,
+charts); ``assemble`` then streams each heavy sheet's ``<sheetData>`` into the package.
+The cells are exactly what xlsxwriter itself would write: an array formula in the first
+cell with its cached value, plain numbers in the rest of the range.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from sheetsim.layout import Block, col_letter, span
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+ERROR_TEXT = "#NUM!"
+
+
+@dataclass
+class HeavySheet:
+    """A block sheet: caption, neuron header row, row labels, and one block of values."""
+
+    name: str
+    caption: str
+    block: Block
+    values: np.ndarray
+    formula: str | None
+    header_style: int = 0
+    value_style: int = 0
+    caption_style: int = 0
+
+
+def _text_cell(ref: str, text: str, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
+    """The ``<row>`` elements of a heavy sheet, one string per row."""
+    b = sheet.block
+    last_col = b.col + b.cols
+    letters = [col_letter(c) for c in range(last_col)]
+    hs = f' s="{sheet.header_style}"' if sheet.header_style else ""
+    vs = f' s="{sheet.value_style}"' if sheet.value_style else ""
+    spans = f' spans="1:{last_col}"'
+
+    yield f'<row r="1"{spans}>{_text_cell("A1", sheet.caption, sheet.caption_style)}</row>'
+    header = "".join(
+        f'<c r="{letters[b.col + j]}{b.row}"{hs}><v>{j + 1}</v></c>' for j in range(b.cols)
+    )
+    yield f'<row r="{b.row}"{spans}>{header}</row>'
+
+    values = sheet.values
+    for i in range(b.rows):
+        r = b.row + i + 1
+        row = values[i].tolist()
+        head = f'<row r="{r}"{spans}><c r="A{r}"{hs}><v>{i + 1}</v></c>'
+        start = 0
+        parts = [head]
+        if i == 0 and sheet.formula is not None:
+            ref = span(b.row, b.col, b.rows, b.cols)
+            attrs, value = _typed(row[0])
+            parts.append(
+                f'<c r="{letters[b.col]}{r}"{vs}{attrs}<f t="array" ref="{ref}">'
+                f"{escape(sheet.formula)}</f>{value}</c>"
+            )
+            start = 1
+        parts.extend(
+            f'<c r="{letters[b.col + j]}{r}"{vs}><v>{v!r}</v></c>'
+            if math.isfinite(v)
+            else f'<c r="{letters[b.col + j]}{r}"{vs} t="e"><v>{ERROR_TEXT}</v></c>'
+            for j, v in enumerate(row[start:], start)
+        )
+        parts.append("</row>")
+        yield "".join(parts)
+
+
+def _typed(v: float) -> tuple[str, str]:
+    """Cell attributes and ``<v>`` of a cached value; non-finite values become #NUM!."""
+    if math.isfinite(v):
+        return ">", f"<v>{v!r}</v>"
+    return ' t="e">', f"<v>{ERROR_TEXT}</v>"
+
+
+def sheet_dimension(sheet: HeavySheet) -> str:
+    b = sheet.block
+    return f"A1:{col_letter(b.col + b.cols - 1)}{b.row + b.rows}"
+
+
+def assemble(
+    package: bytes,
+    parts: dict[str, HeavySheet],
+    target: Path,
+    progress: Callable[[str], None] | None = None,
+    level: int = 1,
+) -> None:
+    """Copy xlsxwriter's package into ``target``, streaming heavy sheets into their parts.
+
+    Members get a fixed timestamp, so the same workbook gives the same bytes.
+    """
+    import io
+
+    src = zipfile.ZipFile(io.BytesIO(package))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            member = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            sheet = parts.get(info.filename)
+            if sheet is None:
+                out.writestr(member, data, compresslevel=level)
+                continue
+            if progress:
+                progress(sheet.name)
+            text = data.decode("utf-8")
+            head, tail = text.split("<sheetData/>")
+            dimension = f'<dimension ref="{sheet_dimension(sheet)}"/>'
+            head = head.replace('<dimension ref="A1"/>', dimension)
+            with out.open(member, "w", force_zip64=True) as fh:
+                fh.write(head.encode() + b"<sheetData>")
+                chunk: list[str] = []
+                for row in sheet_rows(sheet):
+                    chunk.append(row)
+                    if len(chunk) >= 64:
+                        fh.write("".join(chunk).encode())
+                        chunk.clear()
+                fh.write("".join(chunk).encode())
+                fh.write(b"</sheetData>" + tail.encode())
+
+
+def atomic_target(path: Path) -> Path:
+    """A temporary name beside ``path``, so the final rename stays on one file system."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -1,0 +1,211 @@
+"""The ``sheetsim`` command: build, inspect and verify experiment workbooks.
+
+Exit status: 0 success, 1 a verification found a mismatch, 2 bad input or an unreadable
+file (a one-line message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsim import __version__, config, layout, model
+from sheetsim.config import ACTIVATIONS, INITS, ConfigError, Experiment
+from sheetsim.progress import bar
+
+DEFAULT_OUTPUT = Path("output") / "sheetsim.xlsx"
+
+
+class UserError(click.ClickException):
+    """Bad input: one line, exit status 2."""
+
+    exit_code = 2
+
+
+class Group(click.Group):
+    """Reports every usage problem as one line with exit status 2, never a traceback."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            click.echo(f"sheetsim: error: {message}", err=True)
+            code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
+            if not standalone_mode:
+                raise
+            sys.exit(code)
+        except click.Abort:
+            click.echo("sheetsim: interrupted", err=True)
+            sys.exit(130)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetsim")
+def cli() -> None:
+    """Neural-network initialization experiments as live Excel formulas, verified.
+
+    \b
+    Examples:
+      sheetsim build                          # output/sheetsim.xlsx, sigmoid + Xavier
+      sheetsim build --preset relu-he -o output/relu-he.xlsx
+      sheetsim build --activation tanh --init he --layers 8
+      sheetsim build --all-presets            # every preset into output/
+      sheetsim presets
+    """
+
+
+def _experiment(preset: str | None, config_file: Path | None, flags: dict[str, Any]) -> Experiment:
+    exp = config.load_preset(preset) if preset else Experiment()
+    if config_file is not None:
+        exp = config.from_mapping(
+            config.load_toml(config_file), base=exp, source=config_file.name
+        )
+    changes = {k: v for k, v in flags.items() if v is not None}
+    if "range" in changes:
+        changes["bin_low"], changes["bin_high"] = changes.pop("range")
+    return config.from_mapping(changes, base=exp) if changes else exp
+
+
+def _check_output(path: Path, force: bool) -> None:
+    """Refuse before any work: a missing folder, a foreign file we would overwrite."""
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"output: {str(path)!r} must end in .xlsx")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"output: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise UserError(f"output: {str(path)!r} is a folder; give a file name ending in .xlsx")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"output: folder {str(folder)!r} is not writable")
+    if path.exists() and not force and not _is_sheetsim_file(path):
+        raise UserError(
+            f"output: {str(path)!r} exists and is not a sheetsim workbook; "
+            "use --force to replace it"
+        )
+
+
+def _is_sheetsim_file(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 10_000_000:
+                return False
+            return layout.MANIFEST_SHEET.encode() in zf.read(info)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+
+
+def build_one(exp: Experiment, out: Path, quiet: bool) -> None:
+    from sheetsim import writer
+
+    started = time.perf_counter()
+    plan = layout.plan(exp)
+    results = writer.Results.of(plan, model.run(exp))
+    with bar("writing", len(plan.heavy_sheets()), quiet) as step:
+        writer.write(plan, results, out, progress=step)
+    elapsed = time.perf_counter() - started
+    if quiet:
+        return
+    size = out.stat().st_size / 1e6
+    click.echo(f"wrote {out}  ({size:.1f} MB, {elapsed:.1f} s)")
+    click.echo(f"  {exp.describe}")
+    click.echo(summary_table(results.stats, exp))
+
+
+def summary_table(stats: list[model.LayerStats], exp: Experiment) -> str:
+    head = "  " + " ".join(
+        f"{t:>{w}}" for t, w in (("layer", 5), ("mean", 10), ("std", 10), ("first bin", 10),
+                                 ("last bin", 10), ("= 0", 8))
+    )
+    lines = [head, "  " + "-" * (len(head) - 2)]
+    for k, s in enumerate(stats, 1):
+        lines.append(
+            f"  {k:>5} {s.mean:>10.4g} {s.std:>10.4g} {s.first_bin:>10.1%} "
+            f"{s.last_bin:>10.1%} {s.zero:>8.1%}"
+        )
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--preset", help="Start from a preset (see `sheetsim presets`).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="TOML file with any of the settings below.")
+@click.option("--samples", type=int, help="Rows of input (default 1000).")
+@click.option("--width", type=int, help="Inputs and neurons per layer (default 100).")
+@click.option("--layers", type=int, help="Hidden layers (default 5).")
+@click.option("--init", type=str, help=f"Initializer: {', '.join(INITS)} (default xavier).")
+@click.option("--sigma", type=float, help="Weight σ for --init normal (default 1).")
+@click.option("--activation", type=str,
+              help=f"Activation: {', '.join(ACTIVATIONS)} (default sigmoid).")
+@click.option("--leaky-slope", type=float, help="Negative slope of leaky_relu (default 0.01).")
+@click.option("--bins", type=int, help="Histogram bins (default 30).")
+@click.option("--range", "range_", type=(float, float), metavar="LO HI",
+              help="Histogram range (default 0 1).")
+@click.option("--seed", type=int, help="Seed of the uniform draws (default 0).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Workbook to write (default output/sheetsim.xlsx); a folder with --all-presets.")
+@click.option("--all-presets", is_flag=True, help="Build every preset into output/ (or -o FOLDER).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing file that is not a sheetsim workbook.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build(preset: str | None, config_file: Path | None, samples: int | None, width: int | None,
+          layers: int | None, init: str | None, sigma: float | None, activation: str | None,
+          leaky_slope: float | None, bins: int | None, range_: tuple[float, float] | None,
+          seed: int | None, output: Path | None, all_presets: bool, force: bool,
+          quiet: bool) -> int:
+    """Write an experiment workbook and print per-layer statistics.
+
+    \b
+    Examples:
+      sheetsim build
+      sheetsim build --preset sigmoid-std1 -o output/std1.xlsx
+      sheetsim build --init he --activation relu --range 0 3
+      sheetsim build --config my-experiment.toml --seed 7
+    """
+    flags = {
+        "samples": samples, "width": width, "layers": layers, "init": init, "sigma": sigma,
+        "activation": activation, "leaky_slope": leaky_slope, "bins": bins, "range": range_,
+        "seed": seed,
+    }
+    try:
+        if all_presets:
+            folder = output or DEFAULT_OUTPUT.parent
+            if not folder.is_dir():
+                raise UserError(f"output: folder {str(folder)!r} does not exist")
+            jobs = [(_experiment(name, config_file, flags), folder / f"{name}.xlsx")
+                    for name in config.preset_names()]
+        else:
+            jobs = [(_experiment(preset, config_file, flags), output or DEFAULT_OUTPUT)]
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    if output is None and not all_presets:
+        DEFAULT_OUTPUT.parent.mkdir(exist_ok=True)
+    for _, out in jobs:
+        _check_output(out, force)
+    for exp, out in jobs:
+        build_one(exp, out, quiet)
+    return 0
+
+
+@cli.command()
+def presets() -> int:
+    """List the presets, one line each."""
+    names = config.preset_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        click.echo(f"{name:<{width}}  {config.preset_description(name)}")
+    return 0
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,160 @@
+"""Reference NumPy model: the forward pass from the same uniform draws as the workbook.
+
+It supplies the cached values written into every formula cell and is the second opinion
+`verify` compares the evaluator with. It shares no code with the formula text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from sheetsim.config import UNIFORM_INITS, Experiment
+
+_STD_NORMAL = NormalDist()
+
+
+def uniform_draws(seed: int, stream: int, shape: tuple[int, int]) -> np.ndarray:
+    """Draws strictly inside (0, 1), one independent stream per block.
+
+    Multiples of 2⁻⁵³ offset by half a step are exact in binary and never 0 or 1, so
+    NORM.S.INV never sees an endpoint. Separate streams keep a block's draws unchanged when
+    other blocks are added.
+    """
+    rng = np.random.default_rng([seed, stream])
+    steps = rng.integers(0, 2**52, size=shape, dtype=np.int64)
+    return (steps.astype(np.float64) + 0.5) / 2.0**52
+
+
+def norm_inv(u: np.ndarray) -> np.ndarray:
+    """Standard normal quantile, via the standard library's accurate algorithm (AS241)."""
+    flat = [_STD_NORMAL.inv_cdf(x) for x in u.ravel().tolist()]
+    return np.asarray(flat, dtype=np.float64).reshape(u.shape)
+
+
+def weight_scale(init: str, sigma: float, fan_in: int, fan_out: int) -> float:
+    """σ for normal initializers, the limit for uniform ones."""
+    return {
+        "normal": sigma,
+        "xavier": 1 / math.sqrt(fan_in),
+        "lecun": 1 / math.sqrt(fan_in),
+        "he": math.sqrt(2 / fan_in),
+        "xavier_uniform": math.sqrt(6 / (fan_in + fan_out)),
+        "he_uniform": math.sqrt(6 / fan_in),
+    }[init]
+
+
+def weight_std(init: str, scale: float) -> float:
+    return scale / math.sqrt(3) if init in UNIFORM_INITS else scale
+
+
+def weights(init: str, scale: float, u: np.ndarray) -> np.ndarray:
+    if init in UNIFORM_INITS:
+        return (2 * u - 1) * scale
+    return norm_inv(u) * scale
+
+
+def activate(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
+    if name == "sigmoid":
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-a))
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "relu":
+        return np.where(a > 0, a, 0.0)
+    if name == "leaky_relu":
+        return np.where(a > 0, a, leaky_slope * a)
+    if name == "identity":
+        return a.copy()
+    raise ValueError(f"unknown activation {name!r}")
+
+
+@dataclass
+class LayerResult:
+    init: str
+    activation: str
+    scale: float
+    weight_std: float
+    u: np.ndarray
+    w: np.ndarray
+    a: np.ndarray
+    z: np.ndarray
+
+
+@dataclass
+class Forward:
+    input_u: np.ndarray
+    x: np.ndarray
+    layers: list[LayerResult]
+
+
+def draws(exp: Experiment) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The input draws and one weight-draw block per layer, from the experiment's seed."""
+    input_u = uniform_draws(exp.seed, 0, (exp.samples, exp.width))
+    layer_u = [uniform_draws(exp.seed, k, (exp.width, exp.width)) for k in range(1, exp.layers + 1)]
+    return input_u, layer_u
+
+
+def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> Forward:
+    x = norm_inv(input_u)
+    prev = x
+    layers = []
+    for u in layer_u:
+        fan_in, fan_out = u.shape
+        scale = weight_scale(exp.init, exp.sigma, fan_in, fan_out)
+        w = weights(exp.init, scale, u)
+        a = prev @ w
+        z = activate(exp.activation, a, exp.leaky_slope)
+        layers.append(
+            LayerResult(exp.init, exp.activation, scale, weight_std(exp.init, scale), u, w, a, z)
+        )
+        prev = z
+    return Forward(input_u, x, layers)
+
+
+def bin_edges(exp: Experiment) -> np.ndarray:
+    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K, in the workbook's order of operations."""
+    k = np.arange(1, exp.bins + 1, dtype=np.float64)
+    return exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
+
+
+def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts of values ≤ each edge above the previous one, plus the overflow bin."""
+    idx = np.searchsorted(edges, values.ravel(), side="left")
+    return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
+
+
+@dataclass
+class LayerStats:
+    mean: float
+    std: float
+    min: float
+    max: float
+    first_bin: float
+    last_bin: float
+    above: float
+    zero: float
+    counts: np.ndarray
+
+
+def layer_stats(z: np.ndarray, edges: np.ndarray) -> LayerStats:
+    n = z.size
+    counts = bin_counts(z, edges)
+    return LayerStats(
+        mean=float(z.mean()),
+        std=float(z.std()),
+        min=float(z.min()),
+        max=float(z.max()),
+        first_bin=counts[0] / n,
+        last_bin=counts[-2] / n,
+        above=counts[-1] / n,
+        zero=float(np.count_nonzero(z == 0)) / n,
+        counts=counts,
+    )
+
+
+def run(exp: Experiment) -> Forward:
+    return forward(exp, *draws(exp))

@@ -1,0 +1,448 @@
+"""Write the workbook: every block with its formula and its correct cached value.
+
+Small sheets (Controls, Histograms, Dashboard, Guide, manifest) go through xlsxwriter.
+The heavy 1000×100 blocks go through ``bulk`` by default, or cell by cell through
+xlsxwriter with ``fast=False`` (the straightforward path the fast one is tested against).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+
+from sheetsim import __version__, formulas, model, texts
+from sheetsim.bulk import HeavySheet, assemble
+from sheetsim.config import ACTIVATIONS, INITS
+from sheetsim.layout import (
+    CONTROL_ROWS,
+    CONTROL_TOP,
+    DASH_ROWS,
+    DASH_TOP,
+    LIST_COL,
+    MANIFEST_SHEET,
+    NAME_ACTIVATION,
+    NAME_BINS,
+    NAME_HIGH,
+    NAME_INIT,
+    NAME_LOW,
+    NAME_SAMPLES,
+    NAME_SEED,
+    NAME_SIGMA,
+    NAME_SLOPE,
+    STATS,
+    Block,
+    Plan,
+    distribution,
+    layer_names,
+)
+
+FIXED_DATE = dt.datetime(2024, 1, 1)
+MANIFEST_FORMAT = 1
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Results:
+    """The reference model's numbers for every block of the plan."""
+
+    fwd: model.Forward
+    edges: np.ndarray
+    stats: list[model.LayerStats]
+
+    @classmethod
+    def of(cls, plan: Plan, fwd: model.Forward) -> Results:
+        edges = model.bin_edges(plan.exp)
+        return cls(fwd, edges, [model.layer_stats(layer.z, edges) for layer in fwd.layers])
+
+    def stat(self, name: str) -> list[float]:
+        return [getattr(s, name) for s in self.stats]
+
+
+class Styles:
+    """The workbook's formats, with a colour key: yellow controls, blue draws, black formulas."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 16, "font_color": "#1F3864"})
+        self.subtitle = add({"italic": True, "font_color": "#404040"})
+        self.caption = add({"bold": True, "font_color": "#1F3864"})
+        self.header = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center"})
+        self.label = add({"bold": True})
+        self.control = add({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        self.control_num = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.####"})
+        self.fixed = add({"bg_color": "#EDEDED", "border": 1})
+        self.note = add({"font_color": "#595959", "italic": True})
+        self.draw = add({"num_format": "0.0000", "font_color": "#1F4E79"})
+        self.value = add({"num_format": "0.0000"})
+        self.count = add({"num_format": "#,##0"})
+        self.share = add({"num_format": "0.0%"})
+        self.text = add({})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+
+
+def write(
+    plan: Plan,
+    results: Results,
+    path: Path,
+    fast: bool = True,
+    progress: Progress | None = None,
+) -> None:
+    """Write atomically: a temporary file beside ``path`` renamed into place when complete."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        package = io.BytesIO()
+        wb = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_numbers": False})
+        heavy = _build(wb, plan, results, fast, progress)
+        wb.close()
+        if fast:
+            assemble(package.getvalue(), heavy, tmp, progress)
+        else:
+            tmp.write_bytes(package.getvalue())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _build(
+    wb: xlsxwriter.Workbook, plan: Plan, results: Results, fast: bool, progress: Progress | None
+) -> dict[str, HeavySheet]:
+    wb.set_properties({"title": texts.TITLE, "created": FIXED_DATE, "comments": "sheetsim"})
+    wb.set_calc_mode("auto")
+    styles = Styles(wb)
+    sheets = {name: wb.add_worksheet(name) for name in plan.sheets}
+    for named in plan.names.values():
+        wb.define_name(named.name, named.target)
+
+    _controls(sheets["Controls"], plan, results, styles)
+    _histograms(sheets["Histograms"], plan, results, styles)
+    _dashboard(wb, sheets["Dashboard"], plan, results, styles)
+    _guide(sheets["Guide"], styles)
+    _manifest(sheets[MANIFEST_SHEET], plan)
+
+    heavy: dict[str, HeavySheet] = {}
+    for spec in _heavy_sheets(plan, results, styles):
+        ws = sheets[spec.name]
+        ws.freeze_panes(spec.block.row, spec.block.col)
+        ws.set_column(0, 0, 8)
+        ws.set_column(spec.block.col, spec.block.col + spec.block.cols - 1, 8)
+        ws.set_tab_color("#BDD7EE" if spec.formula is None else "#C6E0B4")
+        if fast:
+            part = f"xl/worksheets/sheet{plan.sheets.index(spec.name) + 1}.xml"
+            heavy[part] = spec
+        else:
+            if progress:
+                progress(spec.name)
+            _heavy_cells(ws, spec, styles)
+    sheets["Dashboard"].activate()
+    sheets["Dashboard"].set_first_sheet()
+    sheets[MANIFEST_SHEET].hide()
+    return heavy
+
+
+def _heavy_sheets(plan: Plan, results: Results, styles: Styles) -> list[HeavySheet]:
+    fwd = results.fwd
+    caption = texts.BLOCK_CAPTIONS
+    specs = [
+        (plan.blocks["input_u"], fwd.input_u, None),
+        (plan.blocks["input"], fwd.x, formulas.input_values(plan)),
+    ]
+    for k, layer in enumerate(fwd.layers, 1):
+        specs += [
+            (plan.layer_block(k, "u"), layer.u, None),
+            (plan.layer_block(k, "w"), layer.w, formulas.weights(plan, k)),
+            (plan.layer_block(k, "a"), layer.a, formulas.linear(plan, k)),
+            (plan.layer_block(k, "z"), layer.z, formulas.activation(plan, k)),
+        ]
+    out = []
+    for block, values, formula in specs:
+        style = styles.draw if formula is None else styles.value
+        out.append(
+            HeavySheet(
+                name=block.sheet,
+                caption=f"{block.sheet}: {caption[block.kind]}",
+                block=block,
+                values=values,
+                formula=formula,
+                header_style=styles.header._get_xf_index(),
+                value_style=style._get_xf_index(),
+                caption_style=styles.caption._get_xf_index(),
+            )
+        )
+    return out
+
+
+def _heavy_cells(ws, spec: HeavySheet, styles: Styles) -> None:
+    """The straightforward path: the same cells as ``bulk`` writes, through xlsxwriter."""
+    b = spec.block
+    ws.write_string(0, 0, spec.caption, styles.caption)
+    for j in range(b.cols):
+        ws.write_number(b.row - 1, b.col + j, j + 1, styles.header)
+    style = styles.draw if spec.formula is None else styles.value
+    for i in range(b.rows):
+        ws.write_number(b.row + i, 0, i + 1, styles.header)
+    _block_values(ws, b, spec.values, spec.formula, style)
+
+
+def _block_values(ws, b: Block, values: np.ndarray, formula: str | None, style) -> None:
+    """One legacy array formula over the block (or constants), every cell with its value."""
+    values = np.asarray(values, dtype=np.float64).reshape(b.rows, b.cols)
+    for i in range(b.rows):
+        for j in range(b.cols):
+            v = float(values[i, j])
+            if i == 0 and j == 0 and formula is not None:
+                ws.write_array_formula(
+                    b.row, b.col, b.row + b.rows - 1, b.col + b.cols - 1,
+                    "{=" + formula + "}", style, _cached(v),
+                )
+            elif math.isfinite(v):
+                ws.write_number(b.row + i, b.col + j, v, style)
+            else:
+                ws.write_formula(b.row + i, b.col + j, "=NA()", style, "#NUM!")
+                ws.write_string(b.row + i, b.col + j, "#NUM!", style)
+
+
+def _cached(v: float) -> float | str:
+    return v if math.isfinite(v) else "#NUM!"
+
+
+def _controls(ws, plan: Plan, results: Results, styles: Styles) -> None:
+    exp = plan.exp
+    ws.write_string(0, 0, texts.CONTROLS_TITLE, styles.title)
+    ws.write_string(1, 0, texts.CONTROLS_NOTE, styles.note)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 14)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 4, 8)
+    ws.set_column(5, 7, 13)
+    ws.set_column(LIST_COL, LIST_COL + 3, 14)
+    values = {
+        NAME_INIT: exp.init,
+        NAME_ACTIVATION: exp.activation,
+        NAME_SIGMA: exp.sigma,
+        NAME_SLOPE: exp.leaky_slope,
+        NAME_BINS: exp.bins,
+        NAME_LOW: exp.bin_low,
+        NAME_HIGH: exp.bin_high,
+        NAME_SAMPLES: exp.samples,
+        NAME_SEED: exp.seed,
+    }
+    for name, caption in CONTROL_ROWS:
+        cell = plan.names[name]
+        ws.write_string(cell.row, 0, caption, styles.label)
+        value = values[name]
+        fixed = name in (NAME_SAMPLES, NAME_SEED)
+        style = styles.fixed if fixed else styles.control
+        if isinstance(value, str):
+            ws.write_string(cell.row, cell.col, value, style)
+        else:
+            ws.write_number(cell.row, cell.col, value, style if fixed else styles.control_num)
+        ws.write_string(cell.row, cell.col + 1, texts.CONTROL_HELP[name], styles.note)
+    _validations(ws, plan)
+
+    top = plan.control_table_top
+    ws.write_string(top - 1, 0, texts.LAYER_TABLE_TITLE, styles.caption)
+    for j, head in enumerate(texts.LAYER_HEADERS):
+        ws.write_string(top, j, head, styles.header)
+    for k, layer in enumerate(results.fwd.layers, 1):
+        r = top + k
+        fan_in, fan_out = layer.u.shape
+        ws.write_string(r, 0, texts.layer_label(k), styles.label)
+        ws.write_formula(r, 1, "=" + formulas.layer_init(k), styles.text, layer.init)
+        ws.write_formula(r, 2, "=" + formulas.layer_activation(k), styles.text, layer.activation)
+        ws.write_number(r, 3, fan_in, styles.fixed)
+        ws.write_number(r, 4, fan_out, styles.fixed)
+        ws.write_formula(r, 5, "=" + formulas.weight_distribution(k), styles.text,
+                         distribution(layer.init))
+        ws.write_formula(r, 6, "=" + formulas.weight_scale(plan, k), styles.value, layer.scale)
+        ws.write_formula(r, 7, "=" + formulas.weight_std(k), styles.value, layer.weight_std)
+
+    ws.write_string(CONTROL_TOP - 1, LIST_COL, texts.LISTS_TITLE[0], styles.header)
+    ws.write_string(CONTROL_TOP - 1, LIST_COL + 1, texts.LISTS_TITLE[1], styles.header)
+    ws.write_string(CONTROL_TOP - 1, LIST_COL + 3, texts.LISTS_TITLE[3], styles.header)
+    for i, init in enumerate(INITS):
+        ws.write_string(CONTROL_TOP + i, LIST_COL, init, styles.fixed)
+        ws.write_string(CONTROL_TOP + i, LIST_COL + 1, distribution(init), styles.fixed)
+    for i, act in enumerate(ACTIVATIONS):
+        ws.write_string(CONTROL_TOP + i, LIST_COL + 3, act, styles.fixed)
+    ws.freeze_panes(CONTROL_TOP, 0)
+
+
+def _validations(ws, plan: Plan) -> None:
+    def at(name: str) -> tuple[int, int]:
+        return plan.names[name].row, plan.names[name].col
+
+    lists = {NAME_INIT: "init", NAME_ACTIVATION: "activation"}
+    for name, kind in lists.items():
+        ws.data_validation(*at(name), *at(name), {
+            "validate": "list", "source": formulas.list_check(kind),
+            "error_title": "Not in the list", "error_message": texts.CONTROL_HELP[name],
+        })
+    numeric = {
+        NAME_SIGMA: {"validate": "decimal", "criteria": ">", "value": 0},
+        NAME_SLOPE: {"validate": "decimal", "criteria": "between",
+                     "minimum": -1e9, "maximum": 1e9},
+        NAME_BINS: {"validate": "integer", "criteria": "between", "minimum": 1,
+                    "maximum": 10_000},
+        NAME_LOW: {"validate": "decimal", "criteria": "between", "minimum": -1e9,
+                   "maximum": 1e9},
+        NAME_HIGH: {"validate": "decimal", "criteria": "between", "minimum": -1e9,
+                    "maximum": 1e9},
+    }
+    for name, rule in numeric.items():
+        rule = {**rule, "error_message": texts.CONTROL_HELP[name]}
+        ws.data_validation(*at(name), *at(name), rule)
+
+
+def _histograms(ws, plan: Plan, results: Results, styles: Styles) -> None:
+    exp = plan.exp
+    ws.write_string(0, 0, texts.HIST_TITLE, styles.title)
+    index, edges, centres = plan.blocks["bin_index"], plan.blocks["edges"], plan.blocks["centres"]
+    head = index.row - 1
+    for j, text in enumerate(texts.HIST_HEADERS):
+        ws.write_string(head, j, text, styles.header)
+    for k in range(1, exp.layers + 1):
+        ws.write_string(head, plan.blocks[f"L{k}_counts"].col, texts.layer_label(k), styles.header)
+    for i in range(exp.bins):
+        ws.write_number(index.row + i, index.col, i + 1, styles.label)
+    ws.write_string(index.row + exp.bins, index.col, texts.HIST_ABOVE, styles.label)
+    width = (exp.bin_high - exp.bin_low) / exp.bins
+    _block_values(ws, edges, results.edges, formulas.edges(plan), styles.value)
+    _block_values(ws, centres, results.edges - width / 2, formulas.centres(plan), styles.value)
+    for k, st in enumerate(results.stats, 1):
+        _block_values(ws, plan.blocks[f"L{k}_counts"], st.counts, formulas.counts(plan, k),
+                      styles.count)
+
+    first = plan.stat_block(STATS[0])
+    ws.write_string(first.row - 1, 0, texts.STATS_TITLE, styles.header)
+    for k in range(1, exp.layers + 1):
+        ws.write_string(first.row - 1, first.col + k - 1, texts.layer_label(k), styles.header)
+    for stat in STATS:
+        b = plan.stat_block(stat)
+        ws.write_string(b.row, 0, texts.STAT_LABELS[stat], styles.label)
+        style = styles.share if stat in ("first_bin", "last_bin", "above", "zero") else styles.value
+        for k, v in enumerate(results.stat(stat), 1):
+            ws.write_formula(b.row, b.col + k - 1, "=" + formulas.stat(plan, stat, k), style, v)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 2 + exp.layers, 11)
+    ws.freeze_panes(index.row, 3)
+
+
+def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
+    exp = plan.exp
+    L = exp.layers
+    ws.write_string(0, 0, texts.TITLE, styles.title)
+    subtitle = (
+        f"Initializer: {exp.init}   Activation: {exp.activation}   "
+        f"Samples: {exp.samples}   Seed: {exp.seed}"
+    )
+    ws.write_formula(1, 0, "=" + formulas.subtitle(), styles.subtitle, subtitle)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, max(L, 12), 11)
+    for k in range(1, L + 1):
+        ws.write_string(DASH_TOP, k, texts.layer_label(k), styles.header)
+    ws.write_string(DASH_TOP, 0, "", styles.header)
+    for key in DASH_ROWS:
+        b = plan.blocks[f"dash_{key}"]
+        ws.write_string(b.row, 0, texts.DASH_LABELS[key], styles.label)
+        style = styles.share if key in ("first_bin", "last_bin", "zero") else styles.value
+        for k in range(1, L + 1):
+            if key == "wstd":
+                target = layer_names(k)["wstd"]
+                value = results.fwd.layers[k - 1].weight_std
+            else:
+                target = plan.stat_block(key).cell_ref(0, k - 1)
+                value = results.stat(key)[k - 1]
+            ws.write_formula(b.row, b.col + k - 1, "=" + formulas.reference(target), style, value)
+
+    chart_top = DASH_TOP + len(DASH_ROWS) + 2
+    ymax = _nice_ceiling(max(float(s.counts[:-1].max()) for s in results.stats))
+    centres = plan.blocks["centres"]
+    per_row = 5
+    width, height = 330, 260
+    for k in range(1, L + 1):
+        counts = plan.blocks[f"L{k}_counts"]
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({
+            "name": texts.layer_label(k),
+            "categories": [centres.sheet, centres.row, centres.col,
+                           centres.row + centres.rows - 1, centres.col],
+            "values": [counts.sheet, counts.row, counts.col,
+                       counts.row + exp.bins - 1, counts.col],
+            "gap": 15,
+            "fill": {"color": "#4472C4"},
+        })
+        chart.set_title({"name": texts.layer_label(k), "name_font": {"size": 11}})
+        chart.set_x_axis({"name": texts.CHART_X, "num_format": "0.0#",
+                          "num_font": {"rotation": -45, "size": 8}})
+        chart.set_y_axis({"name": texts.CHART_Y, "min": 0, "max": ymax,
+                          "num_format": "#,##0", "major_gridlines": {"visible": True}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": width, "height": height})
+        i, j = divmod(k - 1, per_row)
+        ws.insert_chart(chart_top, 0, chart, {"x_offset": 10 + j * width,
+                                              "y_offset": 10 + i * height})
+
+    std = plan.stat_block("std")
+    header = plan.stat_block(STATS[0]).row - 1  # the "Layer k" labels above the statistics
+    line = wb.add_chart({"type": "line"})
+    line.add_series({
+        "name": texts.STD_CHART_Y,
+        "categories": [std.sheet, header, std.col, header, std.col + L - 1],
+        "values": [std.sheet, std.row, std.col, std.row, std.col + L - 1],
+        "marker": {"type": "circle", "size": 6},
+    })
+    line.set_title({"name": texts.STD_CHART_TITLE, "name_font": {"size": 11}})
+    line.set_x_axis({"name": texts.STD_CHART_X})
+    line.set_y_axis({"name": texts.STD_CHART_Y, "min": 0})
+    line.set_legend({"none": True})
+    line.set_size({"width": width * 2, "height": height})
+    rows_of_charts = (L + per_row - 1) // per_row
+    ws.insert_chart(chart_top, 0, line, {"x_offset": 10,
+                                         "y_offset": 20 + rows_of_charts * height})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+    last_row = chart_top + (rows_of_charts + 1) * height // 20 + 2
+    ws.print_area(0, 0, last_row, max(L, per_row) * width // 80 + 1)
+    ws.hide_gridlines(2)
+
+
+def _nice_ceiling(x: float) -> float:
+    if x <= 0:
+        return 1.0
+    exp10 = 10 ** math.floor(math.log10(x))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * exp10 >= x:
+            return step * exp10
+    return 10 * exp10
+
+
+def _guide(ws, styles: Styles) -> None:
+    ws.set_column(0, 0, 100)
+    ws.write_string(0, 0, texts.TITLE, styles.title)
+    r = 2
+    for heading, body in texts.GUIDE:
+        ws.write_string(r, 0, heading, styles.caption)
+        ws.write_string(r + 1, 0, body, styles.wrap)
+        ws.set_row(r + 1, 15 * (len(body) // 95 + 1))
+        r += 3
+
+
+def _manifest(ws, plan: Plan) -> None:
+    ws.write_row(0, 0, ["sheetsim", __version__])
+    ws.write_row(1, 0, ["config", plan.exp.to_json()])
+    ws.write_row(2, 0, ["format", MANIFEST_FORMAT])
+    ws.write_row(4, 0, ["block", "sheet", "range", "kind"])
+    for i, b in enumerate(plan.blocks.values()):
+        ws.write_row(5 + i, 0, [b.name, b.sheet, b.range, b.kind])
+    ws.write_row(5 + len(plan.blocks) + 1, 0, ["names", json.dumps(
+        {n.name: n.target.lstrip("=") for n in plan.names.values()}, sort_keys=True)])
