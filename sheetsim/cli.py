@@ -209,3 +209,37 @@ def presets() -> int:
 
 def main() -> None:
     cli()
+
+
+@cli.command("verify")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
+def verify_cmd(file: Path, as_json: bool, quiet: bool) -> int:
+    """Recompute every formula of FILE and compare it with the cached values and the model.
+
+    Exit status 0 when everything agrees, 1 on any mismatch, 2 when the file is unreadable
+    or not a sheetsim workbook.
+
+    \b
+    Examples:
+      sheetsim verify output/sheetsim.xlsx
+      sheetsim verify book.xlsx --json > report.json
+    """
+    from sheetsim import evaluator, reader, verify
+
+    try:
+        with bar("evaluating", 1, quiet or as_json) as step:
+            report = verify.verify(file, progress=lambda done, total: None)
+            step("done")
+    except reader.ReadError as exc:
+        raise UserError(str(exc)) from None
+    except evaluator.EvaluationError as exc:
+        raise UserError(f"{file}: {exc}") from None
+    if as_json:
+        click.echo(report.to_json())
+    elif quiet:
+        click.echo(report.verdict())
+    else:
+        click.echo(report.render())
+    return 0 if report.ok else 1

@@ -6,6 +6,7 @@ module asks the plan where something is instead of spelling an address itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sheetsim.config import ACTIVATIONS, INITS, UNIFORM_INITS, Experiment
@@ -40,6 +41,33 @@ def col_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def parse_range(text: str) -> tuple[int, int, int, int]:
+    """``B3:CW1002`` (or ``$B$3``) to 0-based (row, col, rows, cols)."""
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 2:
+        raise ValueError(f"not a cell range: {text!r}")
+    corners = []
+    for part in parts:
+        m = _CELL.fullmatch(part.strip())
+        if not m:
+            raise ValueError(f"not a cell range: {text!r}")
+        corners.append((int(m.group(2)) - 1, col_index(m.group(1))))
+    (r0, c0), (r1, c1) = corners[0], corners[-1]
+    if r1 < r0 or c1 < c0:
+        raise ValueError(f"not a cell range: {text!r}")
+    return r0, c0, r1 - r0 + 1, c1 - c0 + 1
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:

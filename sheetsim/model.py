@@ -115,9 +115,9 @@ def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> 
     return Forward(input_u, x, layers)
 
 
-def bin_edges(exp: Experiment) -> np.ndarray:
-    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K, in the workbook's order of operations."""
-    k = np.arange(1, exp.bins + 1, dtype=np.float64)
+def bin_edges(exp: Experiment, rows: int | None = None) -> np.ndarray:
+    """Upper bin edges lo + k·(hi − lo)/K for k = 1..rows (rows = K unless the sheet differs)."""
+    k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
     return exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
 
 

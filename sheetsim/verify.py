@@ -1,0 +1,445 @@
+"""Verification: the evaluator against the file's cached values and against the model.
+
+Two comparisons, reported per sheet: (a) every formula cell's cached value against what
+the evaluator computes from the formula text; (b) the evaluator's blocks against the
+reference model run on the file's own controls and draws. Bin counts must match exactly
+unless values lie within tolerance of a bin edge (engines may place those either side).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sheetsim import evaluator, model, reader
+from sheetsim.book import Book, ExcelError
+from sheetsim.config import ConfigError, Experiment, from_mapping
+from sheetsim.layout import (
+    NAME_ACTIVATION,
+    NAME_BINS,
+    NAME_HIGH,
+    NAME_INIT,
+    NAME_LOW,
+    NAME_SIGMA,
+    NAME_SLOPE,
+    STATS,
+    Block,
+    cell,
+)
+
+RTOL = 1e-9
+ATOL = 1e-12
+BLOCK_FLOOR = 1e-6
+"""Relative errors are measured against at least this share of the block's largest value,
+so a sum that cancels to nearly 0 is judged by the size of its terms, not by its own."""
+SHOWN = 10
+COUNT_STATS = ("first_bin", "last_bin", "above")
+
+CHECK_CACHED = "cached"
+CHECK_MODEL = "model"
+
+
+@dataclass
+class SheetCheck:
+    sheet: str
+    check: str
+    cells: int = 0
+    worst_abs: float = 0.0
+    worst_rel: float = 0.0
+    mismatches: int = 0
+
+
+@dataclass
+class Mismatch:
+    check: str
+    address: str
+    expected: object
+    found: object
+
+
+@dataclass
+class Report:
+    path: str
+    sheets: dict[tuple[str, str], SheetCheck] = field(default_factory=dict)
+    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatch_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatch_count == 0 and not self.problems
+
+    @property
+    def cells(self) -> int:
+        return sum(s.cells for s in self.sheets.values())
+
+    def sheet(self, sheet: str, check: str) -> SheetCheck:
+        key = (sheet, check)
+        if key not in self.sheets:
+            self.sheets[key] = SheetCheck(sheet, check)
+        return self.sheets[key]
+
+    def verdict(self) -> str:
+        if self.ok:
+            return f"OK: {self.cells:,} cells agree ({self.path})"
+        parts = []
+        if self.mismatch_count:
+            parts.append(f"{self.mismatch_count:,} cells disagree")
+        parts += self.problems
+        return f"FAILED: {'; '.join(parts)} ({self.path})"
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "cells": self.cells,
+            "mismatch_count": self.mismatch_count,
+            "sheets": [asdict(s) for s in self.sheets.values()],
+            "mismatches": [
+                {**asdict(m), "expected": _jsonable(m.expected), "found": _jsonable(m.found)}
+                for m in self.mismatches
+            ],
+            "notes": self.notes,
+            "problems": self.problems,
+            "verdict": self.verdict(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def render(self) -> str:
+        lines = [f"{'sheet':<12} {'check':<7} {'cells':>10} {'worst abs':>11} {'worst rel':>11}"]
+        for s in self.sheets.values():
+            flag = "  <- " + f"{s.mismatches:,} mismatches" if s.mismatches else ""
+            lines.append(
+                f"{s.sheet:<12} {s.check:<7} {s.cells:>10,} {s.worst_abs:>11.2e} "
+                f"{s.worst_rel:>11.2e}{flag}"
+            )
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        if self.mismatches:
+            lines.append("first mismatches (check, cell, expected, found):")
+            for m in self.mismatches:
+                lines.append(
+                    f"  {m.check:<7} {m.address:<14} {_show(m.expected)}  {_show(m.found)}"
+                )
+        for problem in self.problems:
+            lines.append(f"problem: {problem}")
+        lines.append(self.verdict())
+        return "\n".join(lines)
+
+
+def _jsonable(v: object) -> object:
+    if isinstance(v, float) and not np.isfinite(v):
+        return str(v)
+    if isinstance(v, ExcelError):
+        return v.code
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _show(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.17g}"
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+class _Comparer:
+    """Accumulates cell comparisons into the report."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def numbers(
+        self, check: str, block: Block, expected: np.ndarray, found: np.ndarray,
+        slack: np.ndarray | float = 0.0,
+    ) -> None:
+        """Compare two float blocks; ``slack`` widens the tolerance (bin-edge ties)."""
+        rep = self.report.sheet(block.sheet, check)
+        e = np.asarray(expected, dtype=np.float64)
+        f = np.asarray(found, dtype=np.float64)
+        both_nan = np.isnan(e) & np.isnan(f)
+        diff = np.where(both_nan, 0.0, np.abs(e - f))
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        with np.errstate(invalid="ignore"):
+            finite = np.abs(np.where(np.isfinite(e), e, 0.0))
+        floor = BLOCK_FLOOR * (float(finite.max()) if finite.size else 0.0)
+        scale = np.maximum(np.maximum(np.abs(np.nan_to_num(e)), np.abs(np.nan_to_num(f))), floor)
+        bad = diff > ATOL + RTOL * scale + slack
+        rep.cells += e.size
+        finite_diff = diff[np.isfinite(diff)]
+        if finite_diff.size:
+            rep.worst_abs = max(rep.worst_abs, float(finite_diff.max()))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rel = np.where(scale > 0, diff / scale, 0.0)
+            rel = rel[np.isfinite(rel)]
+            if rel.size:
+                rep.worst_rel = max(rep.worst_rel, float(rel.max()))
+        self._bad(check, block, bad, e, f)
+
+    def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
+        """Compare blocks that may hold text, booleans or error values, cell by cell."""
+        rep = self.report.sheet(block.sheet, check)
+        bad = np.zeros(expected.shape, dtype=bool)
+        for idx in np.ndindex(expected.shape):
+            bad[idx] = not _same(expected[idx], found[idx])
+        rep.cells += expected.size
+        self._bad(check, block, bad, expected, found)
+
+    def problem(self, text: str) -> None:
+        self.report.problems.append(text)
+
+    def _bad(self, check: str, block: Block, bad: np.ndarray, e: np.ndarray, f: np.ndarray):
+        count = int(bad.sum())
+        if not count:
+            return
+        self.report.sheet(block.sheet, check).mismatches += count
+        self.report.mismatch_count += count
+        for i, j in np.argwhere(bad)[: max(0, SHOWN - len(self.report.mismatches))]:
+            self.report.mismatches.append(
+                Mismatch(check, block.address(int(i), int(j)), _py(e[i, j]), _py(f[i, j]))
+            )
+
+
+def _py(v: object) -> object:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if isinstance(a, ExcelError) or isinstance(b, ExcelError):
+        return a == b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if a is None or b is None:
+        return a is b or (a in (None, 0.0) and b in (None, 0.0))
+    fa, fb = float(a), float(b)
+    if np.isnan(fa) and np.isnan(fb):
+        return True
+    return abs(fa - fb) <= ATOL + RTOL * max(abs(fa), abs(fb))
+
+
+def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) -> np.ndarray:
+    """Cached values of a range: float array if all numeric, else object array."""
+    data = book.sheet(sheet)
+    nums = np.full((rows, cols), np.nan)
+    src = data.numbers[row : row + rows, col : col + cols]
+    nums[: src.shape[0], : src.shape[1]] = src
+    others = {
+        (r - row, c - col): v
+        for (r, c), v in data.other.items()
+        if row <= r < row + rows and col <= c < col + cols
+    }
+    if not others:
+        return nums
+    out = nums.astype(object)
+    for (i, j), v in others.items():
+        out[i, j] = v
+    for idx in np.ndindex(out.shape):
+        if isinstance(out[idx], float) and np.isnan(out[idx]):
+            out[idx] = None
+    return out
+
+
+def _controls(book: Book, base: Experiment) -> Experiment:
+    """The experiment the file's control cells describe (they may differ from the build)."""
+    names = {
+        NAME_INIT: "init", NAME_ACTIVATION: "activation", NAME_SIGMA: "sigma",
+        NAME_SLOPE: "leaky_slope", NAME_BINS: "bins", NAME_LOW: "bin_low", NAME_HIGH: "bin_high",
+    }
+    changes: dict[str, object] = {}
+    for name, key in names.items():
+        value = reader.named_value(book, name)
+        if value is None:
+            raise ConfigError(f"control {name} is missing or empty")
+        if key == "bins" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        changes[key] = value
+    return from_mapping(changes, base=base, source="controls")
+
+
+def verify(
+    path: Path | str, progress: Callable[[int, int], None] | None = None
+) -> Report:
+    """Read, evaluate and compare; raises reader.ReadError / evaluator errors for exit 2."""
+    path = Path(path)
+    book = reader.read(path)
+    man = reader.manifest(book, path)
+    for block in man.blocks.values():
+        if block.sheet not in book.sheets:
+            raise reader.ReadError(f"{path}: sheet {block.sheet!r} is missing")
+    report = Report(str(path))
+    if any(f.text.upper().replace(" ", "").find("RAND(") >= 0 for f in book.formulas):
+        report.notes.append("live workbook: RAND() draws checked as the values stored in the file")
+    results = evaluator.evaluate(book, progress=progress, volatile="cached")
+    comparer = _Comparer(report)
+    evaluated = _by_block(man.blocks, results, book)
+
+    # (a) every formula cell against its cached value
+    uncached = 0
+    for (sheet, row, col), value in results.items():
+        rows, cols = value.shape
+        cached = _cached(book, sheet, row, col, rows, cols)
+        if _missing(cached[0, 0]):
+            uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
+            continue
+        block = Block(f"{sheet}!{cell(row, col)}", sheet, row, col, rows, cols, "formula")
+        slack = _slack_for(man.blocks, block, evaluated)
+        if value.dtype == object or cached.dtype == object:
+            comparer.values(CHECK_CACHED, block, value, _as_object(cached))
+        else:
+            comparer.numbers(CHECK_CACHED, block, value, cached, slack)
+
+    if uncached:
+        report.notes.append(
+            f"{uncached} formulas carry no cached value (the file was saved without "
+            "calculating); they are checked against the model only"
+        )
+
+    # (b) the evaluator against the reference model on the file's controls and draws
+    try:
+        exp = _controls(book, man.config)
+    except ConfigError as exc:
+        comparer.problem(f"the model cannot run on the file's controls ({exc})")
+        return report
+    _compare_model(comparer, man.blocks, evaluated, book, exp)
+    return report
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _as_object(a: np.ndarray) -> np.ndarray:
+    if a.dtype == object:
+        return a
+    out = a.astype(object)
+    for idx in np.ndindex(out.shape):
+        if np.isnan(out[idx]):
+            out[idx] = None
+    return out
+
+
+def _by_block(
+    blocks: dict[str, Block], results: dict[tuple[str, int, int], np.ndarray], book: Book
+) -> dict[str, np.ndarray]:
+    """Evaluated values per manifest block (constants for draw blocks)."""
+    grid: dict[str, dict[tuple[int, int], np.ndarray]] = {}
+    for (sheet, row, col), value in results.items():
+        grid.setdefault(sheet, {})[(row, col)] = value
+    out: dict[str, np.ndarray] = {}
+    for name, b in blocks.items():
+        if b.kind == "uniform":
+            out[name] = reader.block_values(book, b)
+            continue
+        whole = grid.get(b.sheet, {}).get((b.row, b.col))
+        if whole is not None and whole.shape == (b.rows, b.cols):
+            out[name] = whole
+            continue
+        parts = np.empty((b.rows, b.cols), dtype=object)
+        complete = True
+        for i in range(b.rows):
+            for j in range(b.cols):
+                v = grid.get(b.sheet, {}).get((b.row + i, b.col + j))
+                if v is None:
+                    complete = False
+                    break
+                parts[i, j] = v.reshape(-1)[0]
+        if complete:
+            try:
+                out[name] = parts.astype(np.float64)
+            except (TypeError, ValueError):
+                out[name] = parts
+    return out
+
+
+def _edge_slack(z: np.ndarray, edges: np.ndarray) -> float:
+    """How many values lie within tolerance of an edge (or of 0): ties engines may split."""
+    if not isinstance(z, np.ndarray) or z.dtype == object:
+        return 0.0
+    flat = z.ravel()
+    tol = ATOL + RTOL * np.abs(flat)
+    near = np.zeros(flat.shape, dtype=bool)
+    for e in np.append(edges, 0.0):
+        near |= np.abs(flat - e) <= tol + RTOL * abs(e)
+    return float(near.sum())
+
+
+def _slack_for(
+    blocks: dict[str, Block], target: Block, evaluated: dict[str, np.ndarray]
+) -> float:
+    """Allowed difference of a counting formula: the data's ties with bin edges."""
+    edges = evaluated.get("edges")
+    if edges is None or edges.dtype == object:
+        return 0.0
+    for name, b in blocks.items():
+        if b.sheet != target.sheet:
+            continue
+        if b.kind == "counts" and (b.row, b.col) == (target.row, target.col):
+            return _edge_slack(evaluated.get(name.split("_")[0] + "_z"), edges.ravel())
+        counting = name.removeprefix("stat_") in (*COUNT_STATS, "zero")
+        if b.kind == "stat" and counting and b.row == target.row:
+            z = evaluated.get(f"L{target.col - b.col + 1}_z")
+            if z is not None:
+                return _edge_slack(z, edges.ravel()) / max(z.size, 1)
+    return 0.0
+
+
+def _compare_model(
+    comparer: _Comparer,
+    blocks: dict[str, Block],
+    evaluated: dict[str, np.ndarray],
+    book: Book,
+    exp: Experiment,
+) -> None:
+    layer_u = [evaluated[f"L{k}_u"] for k in range(1, exp.layers + 1)]
+    fwd = model.forward(exp, evaluated["input_u"], layer_u)
+    edges = model.bin_edges(exp, blocks["edges"].rows)
+    expected: dict[str, np.ndarray] = {
+        "input": fwd.x,
+        "edges": edges.reshape(-1, 1),
+    }
+    stats = []
+    for k, layer in enumerate(fwd.layers, 1):
+        expected[f"L{k}_w"] = layer.w
+        expected[f"L{k}_a"] = layer.a
+        expected[f"L{k}_z"] = layer.z
+        st = model.layer_stats(layer.z, edges)
+        stats.append(st)
+        expected[f"L{k}_counts"] = st.counts.reshape(-1, 1)
+    for stat in STATS:
+        expected[f"stat_{stat}"] = np.array([[getattr(s, stat) for s in stats]])
+    expected["layer_scale"] = np.array([[layer.scale] for layer in fwd.layers])
+    expected["layer_wstd"] = np.array([[layer.weight_std] for layer in fwd.layers])
+    for name, want in expected.items():
+        block = blocks.get(name)
+        got = evaluated.get(name)
+        if block is None:
+            continue
+        if got is None:
+            comparer.problem(f"block {name} ({block.sheet}!{block.range}) was not evaluated")
+            continue
+        if got.shape != want.shape:
+            comparer.problem(f"block {name} has shape {got.shape}, the model {want.shape}")
+            continue
+        slack: np.ndarray | float = 0.0
+        if block.kind == "counts":
+            slack = _edge_slack(evaluated.get(name.split("_")[0] + "_z"), edges)
+        elif name.removeprefix("stat_") in (*COUNT_STATS, "zero"):
+            slack = np.array([[
+                _edge_slack(evaluated.get(f"L{k}_z"), edges) / max(exp.samples * exp.width, 1)
+                for k in range(1, exp.layers + 1)
+            ]])
+        if got.dtype == object:
+            comparer.values(CHECK_MODEL, block, want.astype(object), got)
+        else:
+            comparer.numbers(CHECK_MODEL, block, want, got, slack)

@@ -1,0 +1,111 @@
+"""The reference model against first principles and the article's findings (default seed)."""
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from sheetsim import model
+from sheetsim.config import Experiment, load_preset
+
+
+def stds(preset: str) -> list[float]:
+    return [float(layer.z.std()) for layer in model.run(load_preset(preset)).layers]
+
+
+def test_draws_are_strictly_inside_the_unit_interval_and_seeded():
+    u = model.uniform_draws(0, 0, (400, 300))
+    assert 0 < u.min() and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.01
+    assert np.array_equal(u, model.uniform_draws(0, 0, (400, 300)))
+    assert not np.array_equal(u, model.uniform_draws(1, 0, (400, 300)))
+    assert not np.array_equal(u, model.uniform_draws(0, 1, (400, 300)))
+
+
+def test_norm_inv_matches_the_standard_library():
+    u = np.array([[1e-300, 0.025, 0.5, 0.975, 1 - 2**-53]])
+    ref = [NormalDist().inv_cdf(x) for x in u.ravel()]
+    assert np.allclose(model.norm_inv(u).ravel(), ref, rtol=1e-15, atol=0)
+    assert model.norm_inv(np.array([[0.975]]))[0, 0] == pytest.approx(1.959963984540054)
+
+
+@pytest.mark.parametrize(
+    ("init", "expected"),
+    [
+        ("normal", 0.3),
+        ("xavier", 0.1),  # 1/sqrt(100)
+        ("lecun", 0.1),
+        ("he", math.sqrt(0.02)),
+        ("xavier_uniform", math.sqrt(6 / 200)),
+        ("he_uniform", math.sqrt(0.06)),
+    ],
+)
+def test_weight_scales(init, expected):
+    assert model.weight_scale(init, 0.3, 100, 100) == pytest.approx(expected, rel=1e-15)
+
+
+def test_uniform_initializers_have_the_same_std_as_their_normal_twins():
+    u = model.uniform_draws(3, 1, (400, 400))
+    w = model.weights("he_uniform", model.weight_scale("he_uniform", 1, 400, 400), u)
+    assert w.std() == pytest.approx(math.sqrt(2 / 400), rel=0.01)
+    assert np.abs(w).max() <= math.sqrt(6 / 400)
+
+
+def test_activations_by_definition():
+    a = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    assert np.allclose(model.activate("sigmoid", a), [[1 / (1 + math.exp(2)), 1 / (1 + math.exp(.5)),
+                                                      .5, 1 / (1 + math.exp(-.5)),
+                                                      1 / (1 + math.exp(-3))]])
+    assert model.activate("relu", a).tolist() == [[0, 0, 0, 0.5, 3.0]]
+    assert model.activate("leaky_relu", a, 0.1).tolist() == [[-0.2, -0.05, 0, 0.5, 3.0]]
+    assert model.activate("tanh", a)[0, 4] == pytest.approx(math.tanh(3))
+    assert model.activate("sigmoid", np.array([[-1000.0]]))[0, 0] == 0.0
+
+
+def test_bin_counts_follow_the_frequency_rule():
+    edges = np.array([0.25, 0.5, 0.75, 1.0])
+    values = np.array([-1, 0.25, 0.2500001, 0.5, 1.0, 1.0000001, 7])
+    # <=0.25: -1, 0.25 | (0.25,0.5]: 0.2500001, 0.5 | (0.5,0.75]: - | (0.75,1]: 1.0 | >1: 2
+    assert model.bin_counts(values, edges).tolist() == [2, 2, 0, 1, 2]
+
+
+def test_sigmoid_std1_saturates_every_layer():
+    exp = load_preset("sigmoid-std1")
+    edges = model.bin_edges(exp)
+    for layer in model.run(exp).layers:
+        st = model.layer_stats(layer.z, edges)
+        assert st.first_bin + st.last_bin > 0.5
+
+
+def test_sigmoid_std001_collapses_to_one_half():
+    for layer in model.run(load_preset("sigmoid-std0.01")).layers:
+        assert layer.z.std() < 0.03
+        assert abs(layer.z.mean() - 0.5) < 0.01
+
+
+def test_sigmoid_xavier_keeps_a_spread():
+    assert all(0.07 < s < 0.2 for s in stds("sigmoid-xavier")[1:])
+
+
+def test_relu_xavier_shrinks_with_depth():
+    s = stds("relu-xavier")
+    assert s[4] < s[0] / 2
+
+
+def test_relu_he_is_preserved():
+    s = stds("relu-he")
+    assert all(0.7 * s[0] <= x <= 1.6 * s[0] for x in s)
+
+
+def test_relu_std1_explodes():
+    s = [float(layer.z.std()) for layer in model.run(Experiment(activation="relu", init="normal",
+                                                                sigma=1.0)).layers]
+    assert s[4] > 1000 * s[0]
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    a = model.run(Experiment(samples=50, width=10, seed=4)).layers[-1].z
+    b = model.run(Experiment(samples=50, width=10, seed=4)).layers[-1].z
+    c = model.run(Experiment(samples=50, width=10, seed=5)).layers[-1].z
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
