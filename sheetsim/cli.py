@@ -207,35 +207,60 @@ def presets() -> int:
     return 0
 
 
-def main() -> None:
-    cli()
+ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"])
+
+
+def _readable(file: Path) -> None:
+    if not file.exists():
+        raise UserError(f"{file}: no such file")
+    if file.is_dir():
+        raise UserError(f"{file}: is a folder, not a workbook")
 
 
 @cli.command("verify")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--engine", type=ENGINE_CHOICE,
+              help="First recalculate FILE in this spreadsheet engine, then verify its numbers.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds the engine may take.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
-def verify_cmd(file: Path, as_json: bool, quiet: bool) -> int:
+def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
+               quiet: bool) -> int:
     """Recompute every formula of FILE and compare it with the cached values and the model.
 
     Exit status 0 when everything agrees, 1 on any mismatch, 2 when the file is unreadable
-    or not a sheetsim workbook.
+    or not a sheetsim workbook (or the engine fails).
 
     \b
     Examples:
       sheetsim verify output/sheetsim.xlsx
       sheetsim verify book.xlsx --json > report.json
+      sheetsim verify output/sheetsim.xlsx --engine gnumeric
     """
-    from sheetsim import evaluator, reader, verify
+    import tempfile
 
-    try:
-        with bar("evaluating", 1, quiet or as_json) as step:
-            report = verify.verify(file, progress=lambda done, total: None)
-            step("done")
-    except reader.ReadError as exc:
-        raise UserError(str(exc)) from None
-    except evaluator.EvaluationError as exc:
-        raise UserError(f"{file}: {exc}") from None
+    from sheetsim import engines, evaluator, reader, verify
+
+    _readable(file)
+    with tempfile.TemporaryDirectory(prefix="sheetsim-verify-") as tmp:
+        target = file
+        if engine:
+            target = Path(tmp) / f"{file.stem}.{engine}.xlsx"
+            _recalc(file, target, engine, timeout, quiet or as_json)
+        try:
+            with bar("evaluating", 1, quiet or as_json) as step:
+                report = verify.verify(target)
+                step("done")
+        except reader.ReadError as exc:
+            raise UserError(str(exc).replace(str(target), str(file))) from None
+        except evaluator.EvaluationError as exc:
+            raise UserError(f"{file}: {exc}") from None
+        report.path = str(file)
+        if engine:
+            report.notes.insert(
+                0, f"cached values recalculated by {engine} ({engines.version(engine)})"
+            )
     if as_json:
         click.echo(report.to_json())
     elif quiet:
@@ -243,3 +268,79 @@ def verify_cmd(file: Path, as_json: bool, quiet: bool) -> int:
     else:
         click.echo(report.render())
     return 0 if report.ok else 1
+
+
+def _recalc(src: Path, dst: Path, engine: str, timeout: float, quiet: bool) -> None:
+    from sheetsim import engines
+
+    if not quiet and sys.stderr.isatty():
+        click.echo(f"recalculating {src} in {engine}...", err=True)
+    try:
+        engines.recalc(src, dst, engine, timeout=timeout)
+    except engines.EngineError as exc:
+        raise UserError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--engine", type=ENGINE_CHOICE, default="libreoffice", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to save (default FILE.<engine>.xlsx beside FILE).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds the engine may take; it is stopped after that.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: bool) -> int:
+    """Recalculate FILE headless in LibreOffice or Gnumeric and save the engine's numbers.
+
+    \b
+    Examples:
+      sheetsim recalc output/sheetsim.xlsx --engine libreoffice -o output/sheetsim.lo.xlsx
+      sheetsim recalc output/sheetsim.xlsx --engine gnumeric
+    """
+    _readable(file)
+    out = output or file.with_name(f"{file.stem}.{engine}.xlsx")
+    _check_output(out, force=False)
+    started = time.perf_counter()
+    _recalc(file, out, engine, timeout, quiet)
+    if not quiet:
+        click.echo(f"wrote {out}  ({engine}, {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="OUT.pdf or OUT.png.")
+@click.option("--sheet", default="Dashboard", show_default=True, help="Sheet to draw.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds LibreOffice may take.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def render(file: Path, output: Path, sheet: str, timeout: float, quiet: bool) -> int:
+    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG.
+
+    \b
+    Examples:
+      sheetsim render output/sheetsim.xlsx -o output/dashboard.png
+      sheetsim render output/relu-he.xlsx -o relu-he.pdf
+    """
+    from sheetsim import engines
+
+    _readable(file)
+    if output.suffix.lower() not in (".pdf", ".png"):
+        raise UserError(f"output: {str(output)!r} must end in .pdf or .png")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"output: folder {str(folder)!r} does not exist")
+    if not _is_sheetsim_file(file):
+        raise UserError(f"{file}: not a sheetsim workbook")
+    try:
+        engines.render(file, output, timeout=timeout, sheet=sheet)
+    except engines.EngineError as exc:
+        raise UserError(str(exc)) from None
+    if not quiet:
+        click.echo(f"wrote {output}")
+    return 0
+
+
+def main() -> None:
+    cli()

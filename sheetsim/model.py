@@ -59,8 +59,9 @@ def weights(init: str, scale: float, u: np.ndarray) -> np.ndarray:
 
 def activate(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
     if name == "sigmoid":
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-a))
+        # The overflow-free form; like the workbook it gives exactly 0 below about −37,
+        # so "share exactly 0" means the same in the model and in the sheet.
+        return (1.0 + np.tanh(a / 2.0)) / 2.0
     if name == "tanh":
         return np.tanh(a)
     if name == "relu":

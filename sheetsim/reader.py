@@ -181,7 +181,7 @@ def read(path: Path | str, only: set[str] | None = None) -> Book:
 
 
 _NUM_RE = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>([^<]*)</v></c>'
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?>\s*<v>([^<]*)</v>\s*</c>'
 )
 _SPECIAL_RES = (re.compile(rb"<f[ >/]"), re.compile(rb' t="[^n"]'), re.compile(rb"<is>"))
 

@@ -77,9 +77,12 @@ def patch_sheet(path: Path, sheet: str, old: str, new: str, count: int = 1) -> N
     patch_part(path, sheet_part(path, sheet), old, new, count)
 
 
-def engines_required() -> bool:
-    return os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1"
+def need(tool: str) -> None:
+    """Skip a test whose tool is missing; fail instead under SHEETSIM_REQUIRE_ENGINES=1."""
+    from sheetsim import engines
 
-
-def small_layout() -> layout.Plan:
-    return layout.plan(SMALL)
+    if engines.available(tool):
+        return
+    if os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1":
+        pytest.fail(f"{tool} is required (SHEETSIM_REQUIRE_ENGINES=1) but not installed")
+    pytest.skip(f"{tool} is not installed")

@@ -1,0 +1,420 @@
+"""Independent NumPy evaluation of a workbook's formula text.
+
+Verification needs a second opinion that never sees the formula builders: this module
+reads each formula's text (in any application's dialect), orders the formulas by their
+references, and evaluates whole blocks with NumPy. Inputs are the book's constants and the
+*evaluated* results of other formulas, never the cached values stored at formula cells,
+since those are what the results are compared against.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from . import evaluator_lookup  # noqa: F401  (registers its functions)
+from .book import Book, ExcelError, FormulaCell, SheetData
+from .evaluator_functions import FUNCTIONS, VOLATILE
+from .evaluator_values import (
+    EMPTY,
+    NAME,
+    NUM,
+    REF,
+    STR,
+    UNEVALUATED,
+    EvaluationError,
+    UnsupportedFunction,
+    Value,
+    VolatileFunctionError,
+    binary,
+    unary,
+)
+from .formula_parser import (
+    ArrayConst,
+    Binary,
+    Call,
+    Const,
+    FormulaSyntaxError,
+    Missing,
+    Name,
+    Node,
+    Ref,
+    Unary,
+    cell_label,
+    parse,
+    walk,
+)
+
+__all__ = [
+    "EvaluationError",
+    "UnsupportedFunction",
+    "VolatileFunctionError",
+    "evaluate",
+    "evaluate_formula",
+    "supported_functions",
+]
+
+Key = tuple[str, int, int]
+Progress = Callable[[int, int], None]
+
+
+def supported_functions() -> list[str]:
+    """Canonical names of the functions the evaluator implements."""
+    return sorted(FUNCTIONS)
+
+
+class _Grid:
+    """One sheet's cells as kind/number/text arrays; formula ranges get overwritten with
+    evaluated results, so later formulas read those instead of the cached values."""
+
+    def __init__(self, data: SheetData | None, rows: int = 0, cols: int = 0) -> None:
+        numbers = np.asarray(data.numbers, float) if data is not None else np.zeros((0, 0))
+        other = data.other if data is not None else {}
+        rows = max(rows, numbers.shape[0], *(r + 1 for r, _ in other))
+        cols = max(cols, numbers.shape[1], *(c + 1 for _, c in other))
+        self.num = np.zeros((rows, cols))
+        self.kind = np.full((rows, cols), EMPTY, np.uint8)
+        self.text: np.ndarray | None = None
+        h, w = numbers.shape
+        if h and w:
+            present = ~np.isnan(numbers)
+            self.num[:h, :w] = np.where(present, numbers, 0.0)
+            self.kind[:h, :w] = np.where(present, NUM, EMPTY)
+        if other:
+            for (r, c), x in other.items():
+                self.write(r, c, Value.scalar(x))
+
+    def read(self, row: int, col: int, rows: int, cols: int) -> Value:
+        h, w = self.num.shape
+        if row + rows <= h and col + cols <= w:
+            sl = (slice(row, row + rows), slice(col, col + cols))
+            kind = self.kind[sl]
+            text = self.text[sl] if self.text is not None else None
+            return Value(self.num[sl], kind if kind.any() else None, text, "ref")
+        out = Value(np.zeros((rows, cols)), np.full((rows, cols), EMPTY, np.uint8), None, "ref")
+        rr, cc = max(0, min(rows, h - row)), max(0, min(cols, w - col))
+        if rr and cc:
+            inside = self.read(row, col, rr, cc)
+            out.num[:rr, :cc] = inside.num
+            out.kind[:rr, :cc] = inside.kinds()  # type: ignore[index]
+            if inside.text is not None:
+                out.text = np.full((rows, cols), None, object)
+                out.text[:rr, :cc] = inside.text
+        return out
+
+    def write(self, row: int, col: int, value: Value) -> None:
+        rows, cols = value.shape
+        sl = (slice(row, row + rows), slice(col, col + cols))
+        self.num[sl] = value.num
+        self.kind[sl] = 0 if value.kind is None else value.kind
+        if value.text is not None and value.kind is not None and (value.kind == STR).any():
+            if self.text is None:
+                self.text = np.full(self.num.shape, None, object)
+            self.text[sl] = value.text
+
+    def blank(self, row: int, col: int, rows: int, cols: int) -> None:
+        sl = (slice(row, row + rows), slice(col, col + cols))
+        self.num[sl] = np.nan
+        self.kind[sl] = UNEVALUATED
+
+
+class _Evaluator:
+    """Holds the grids and names of one book; evaluates trees for one cell at a time."""
+
+    def __init__(self, book: Book, volatile: str = "error") -> None:
+        if volatile not in ("error", "cached"):
+            raise ValueError("volatile must be 'error' or 'cached'")
+        self.book = book
+        self.volatile = volatile
+        self.canonical = {name.lower(): name for name in book.sheets}
+        for f in book.formulas:
+            self.canonical.setdefault(f.sheet.lower(), f.sheet)
+        extent: dict[str, tuple[int, int]] = {}
+        for f in book.formulas:
+            key = f.sheet.lower()
+            h, w = extent.get(key, (0, 0))
+            extent[key] = (max(h, f.row + f.rows), max(w, f.col + f.cols))
+        self.grids = {
+            key: _Grid(book.sheets.get(name), *extent.get(key, (0, 0)))
+            for key, name in self.canonical.items()
+        }
+        self.name_text: dict[str, str] = {}
+        for name, text in book.names.items():
+            self.name_text[name.lower()] = text
+            if "!" in name:  # sheet-scoped spelling "Sheet!Name"
+                self.name_text.setdefault(name.rsplit("!", 1)[1].lower(), text)
+        self.name_trees: dict[str, Node] = {}
+        self._resolving: set[str] = set()
+        # per-formula state
+        self.sheet = ""
+        self.cell = ""
+        self.row = 0
+        self.col = 0
+
+    # --- names and references -------------------------------------------------------
+    def name_tree(self, name: str) -> Node | None:
+        key = name.lower()
+        if key not in self.name_text:
+            return None
+        if key not in self.name_trees:
+            try:
+                self.name_trees[key] = parse(self.name_text[key])
+            except FormulaSyntaxError as exc:
+                raise EvaluationError(f"defined name {name}: {exc}") from exc
+        return self.name_trees[key]
+
+    def references(self, node: Node) -> Iterator[Ref]:
+        """Every reference a tree reads, names resolved; sheet always filled in."""
+        for sub in walk(node):
+            if isinstance(sub, Ref):
+                yield self.qualify(sub)
+            elif isinstance(sub, Name):
+                key = sub.name.lower()
+                tree = self.name_tree(sub.name)
+                if tree is None or key in self._resolving:
+                    continue
+                self._resolving.add(key)
+                try:
+                    yield from self.references(tree)
+                finally:
+                    self._resolving.discard(key)
+
+    def qualify(self, ref: Ref) -> Ref:
+        sheet = self.sheet if ref.sheet is None else ref.sheet
+        sheet = self.canonical.get(sheet.lower(), sheet)
+        return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
+
+    def reference(self, node: Node) -> Ref | None:
+        """The reference a node stands for (a range or a name of one), else None."""
+        if isinstance(node, Ref):
+            return self.qualify(node)
+        if isinstance(node, Name):
+            tree = self.name_tree(node.name)
+            if tree is not None and node.name.lower() not in self._resolving:
+                self._resolving.add(node.name.lower())
+                try:
+                    return self.reference(tree)
+                finally:
+                    self._resolving.discard(node.name.lower())
+        return None
+
+    def volatile_call(self, node: Node) -> str | None:
+        """Name of a volatile function used by the tree (through names too), if any."""
+        for sub in walk(node):
+            if isinstance(sub, Call) and sub.name in VOLATILE:
+                return sub.name
+            if isinstance(sub, Name):
+                key = sub.name.lower()
+                tree = self.name_tree(sub.name)
+                if tree is not None and key not in self._resolving:
+                    self._resolving.add(key)
+                    try:
+                        found = self.volatile_call(tree)
+                    finally:
+                        self._resolving.discard(key)
+                    if found:
+                        return found
+        return None
+
+    # --- evaluation -------------------------------------------------------------------
+    def evaluate(self, node: Node) -> Value:
+        if isinstance(node, Ref):
+            ref = self.qualify(node)
+            grid = self.grids.get(ref.sheet.lower())  # type: ignore[union-attr]
+            if grid is None:
+                return Value.error(REF, (ref.rows, ref.cols), "ref")
+            return grid.read(ref.row, ref.col, ref.rows, ref.cols)
+        if isinstance(node, Const):
+            return Value.scalar(node.value)
+        if isinstance(node, Binary):
+            return binary(node.op, self.evaluate(node.left), self.evaluate(node.right))
+        if isinstance(node, Unary):
+            return unary(node.op, self.evaluate(node.operand))
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Name):
+            key = node.name.lower()
+            tree = self.name_tree(node.name)
+            if tree is None:
+                return Value.error(NAME)
+            if key in self._resolving:
+                raise EvaluationError(f"defined name {node.name} refers to itself")
+            self._resolving.add(key)
+            try:
+                return self.evaluate(tree)
+            finally:
+                self._resolving.discard(key)
+        if isinstance(node, ArrayConst):
+            return Value.from_items(node.rows, "array")
+        if isinstance(node, Missing):
+            return Value.scalar(None)
+        raise EvaluationError(f"cannot evaluate {node!r}")
+
+    def call(self, node: Call) -> Value:
+        spec = FUNCTIONS.get(node.name)
+        if spec is None:
+            if node.name in VOLATILE:
+                raise VolatileFunctionError(node.name, self.cell)
+            raise UnsupportedFunction(node.name, self.cell)
+        n = len(node.args)
+        if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+            raise EvaluationError(f"{node.name} given {n} arguments")
+        if spec.lazy:
+            return spec.impl(self, node.args)
+        args = [None if isinstance(a, Missing) else self.evaluate(a) for a in node.args]
+        return spec.impl(*args)
+
+    def formula_value(self, f: FormulaCell, tree: Node) -> Value:
+        """The formula's result fitted to its range, as the application stores it."""
+        self.sheet = self.canonical.get(f.sheet.lower(), f.sheet)
+        self.cell = cell_label(self.sheet, f.row, f.col)
+        self.row, self.col = f.row, f.col
+        try:
+            value = self.evaluate(tree)
+        except EvaluationError as exc:
+            raise exc.at(self.cell) from None
+        except Exception as exc:  # a bug here must still say which cell triggered it
+            raise EvaluationError(f"cannot evaluate {f.text!r}: {exc!r}", self.cell) from exc
+        if not f.is_array:
+            value = value.sub(slice(0, 1), slice(0, 1))
+        value = value.broadcast_to(f.rows, f.cols)
+        if value.kind is not None and (value.kind == EMPTY).any():  # =A1 of a blank is 0
+            kind = np.where(value.kind == EMPTY, NUM, value.kind).astype(np.uint8)
+            num = np.where(value.kind == EMPTY, 0.0, value.num)
+            value = Value(num, kind if kind.any() else None, value.text, value.origin)
+        return value
+
+    def cached(self, f: FormulaCell) -> Value:
+        data = self.book.sheets.get(self.canonical.get(f.sheet.lower(), f.sheet))
+        if data is None:
+            return Value.error(REF, (f.rows, f.cols))
+        return _Grid(data, f.row + f.rows, f.col + f.cols).read(f.row, f.col, f.rows, f.cols)
+
+
+def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> list[int]:
+    """Formula indices so that every formula comes after those whose ranges it reads."""
+    by_sheet: dict[str, list[int]] = {}
+    for i, f in enumerate(formulas):
+        by_sheet.setdefault(f.sheet.lower(), []).append(i)
+    rects = {
+        key: np.array(
+            [[formulas[i].row, formulas[i].row + formulas[i].rows,
+              formulas[i].col, formulas[i].col + formulas[i].cols, i] for i in idx]
+        )
+        for key, idx in by_sheet.items()
+    }
+    deps: list[set[int]] = [set() for _ in formulas]
+    for i, (f, tree) in enumerate(zip(formulas, trees, strict=True)):
+        ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
+        try:
+            refs = list(ev.references(tree))
+        except EvaluationError as exc:  # e.g. a defined name that does not parse
+            raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
+        for ref in refs:
+            r = rects.get(ref.sheet.lower())  # type: ignore[union-attr]
+            if r is None:
+                continue
+            hit = (
+                (r[:, 0] < ref.row + ref.rows) & (ref.row < r[:, 1])
+                & (r[:, 2] < ref.col + ref.cols) & (ref.col < r[:, 3])
+            )
+            deps[i].update(int(j) for j in r[hit, 4])
+    users: list[list[int]] = [[] for _ in formulas]
+    pending = [len(d) for d in deps]
+    for i, d in enumerate(deps):
+        for j in d:
+            users[j].append(i)
+    ready = [i for i, n in enumerate(pending) if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for u in users[i]:
+            pending[u] -= 1
+            if pending[u] == 0:
+                heapq.heappush(ready, u)
+    if len(order) < len(formulas):
+        stuck = [i for i, n in enumerate(pending) if n > 0]
+        labels = [cell_label(formulas[i].sheet, formulas[i].row, formulas[i].col) for i in stuck]
+        shown = ", ".join(labels[:8]) + (" ..." if len(labels) > 8 else "")
+        raise EvaluationError(f"circular reference among {shown}", labels[0])
+    return order
+
+
+def evaluate(
+    book: Book, progress: Progress | None = None, volatile: str = "error"
+) -> dict[Key, np.ndarray]:
+    """Evaluate every formula of ``book`` from its text, in dependency order.
+
+    Returns, per formula keyed by (sheet as in ``book.sheets``, anchor row, anchor col),
+    an array of the formula's range: float64 if all numbers, else object dtype with
+    float/str/bool/ExcelError. ``volatile="cached"`` takes a volatile formula's (RAND...)
+    stored values instead of raising :class:`VolatileFunctionError`.
+    """
+    ev = _Evaluator(book, volatile)
+    formulas = list(book.formulas)
+    trees: list[Node] = []
+    for f in formulas:
+        try:
+            trees.append(parse(f.text))
+        except FormulaSyntaxError as exc:
+            label = cell_label(f.sheet, f.row, f.col)
+            raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
+    order = _order(ev, formulas, trees)
+    for f in formulas:  # a formula read too early must show up, not pass as its cached value
+        ev.grids[f.sheet.lower()].blank(f.row, f.col, f.rows, f.cols)
+    results: dict[Key, np.ndarray] = {}
+    for done, i in enumerate(order, start=1):
+        f, tree = formulas[i], trees[i]
+        ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
+        ev.cell = cell_label(ev.sheet, f.row, f.col)
+        function = ev.volatile_call(tree)
+        if function is not None and volatile == "error":
+            raise VolatileFunctionError(function, ev.cell)
+        value = ev.cached(f) if function is not None else ev.formula_value(f, tree)
+        ev.grids[f.sheet.lower()].write(f.row, f.col, value)
+        results[(ev.sheet, f.row, f.col)] = value.to_array()
+        if progress is not None:
+            progress(done, len(order))
+    return results
+
+
+def evaluate_formula(
+    text: str,
+    book: Book,
+    sheet: str,
+    *,
+    shape: tuple[int, int] | None = None,
+) -> np.ndarray | float | str | bool | ExcelError:
+    """Evaluate one formula text as if entered at ``sheet``!A1, for tests and diagnosis.
+
+    References read the book's stored values; its own formulas are not re-evaluated.
+    Without ``shape`` the raw result is returned (a Python scalar if it is 1×1); with
+    ``shape`` it is fitted to a range of that size as an array formula would be.
+    """
+    ev = _Evaluator(Book(book.sheets, book.names, [], book.hidden))
+    ev.canonical.setdefault(sheet.lower(), sheet)
+    ev.grids.setdefault(sheet.lower(), _Grid(None))
+    ev.sheet = ev.canonical[sheet.lower()]
+    ev.cell = cell_label(ev.sheet, 0, 0)
+    try:
+        tree = parse(text)
+    except FormulaSyntaxError as exc:
+        raise EvaluationError(f"cannot parse {text!r}: {exc}", ev.cell) from exc
+    function = ev.volatile_call(tree)
+    if function is not None:
+        raise VolatileFunctionError(function, ev.cell)
+    if shape is not None:
+        f = FormulaCell(sheet, 0, 0, shape[0], shape[1], text, is_array=True)
+        return ev.formula_value(f, tree).to_array()
+    try:
+        value = ev.evaluate(tree)
+    except EvaluationError as exc:
+        raise exc.at(ev.cell) from None
+    if value.is_single:
+        item = value.item()
+        return 0.0 if item is None else item
+    return value.to_array()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run the whole suite (arguments go to pytest).
+# LibreOffice, Gnumeric and poppler-utils come from Debian packages, installed with apt-get
+# when they are missing and we are root; without them the engine tests skip, unless
+# SHEETSIM_REQUIRE_ENGINES=1 makes them fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  else
+    echo "note: ${missing[*]} not installed and not root: engine tests will skip" >&2
+  fi
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+python3 -m ruff check .
+python3 -m pytest "$@"

@@ -1,0 +1,446 @@
+"""Tests of sheetsim.engines: real LibreOffice / Gnumeric runs and fake engines.
+
+The real-engine tests (marked ``engine``) skip when the engine is not installed, unless
+SHEETSIM_REQUIRE_ENGINES=1, where a missing engine fails: CI must not pass by skipping.
+Every workbook here carries deliberately WRONG cached values, so a value read back after a
+recalculation can only be right if the engine computed it.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import tempfile
+import time
+import warnings
+import zipfile
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import openpyxl
+import pytest
+import xlsxwriter
+
+from sheetsim import engines
+from sheetsim.engines import ENGINES, EngineError, EngineMissing
+
+from .conftest import need
+
+engine = pytest.mark.engine
+WRONG = -999.0
+
+A = np.array([[1.5, -2.0], [0.25, 4.0]])
+B = np.array([[3.0, 0.5], [-1.0, 2.0]])
+W = np.array([[0.2, -0.7, 1.1], [0.4, 0.9, -0.3]])  # sheet L1_W
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Route tempfile to a folder of the test's own, to see that nothing is left in it."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def make_book(path: Path, activation: str = "relu") -> Path:
+    """A small workbook of the kinds of formulas sheetsim writes, all with wrong caches."""
+    wb = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
+    main = wb.add_worksheet("Main")
+    lw = wb.add_worksheet("L1_W")
+    for r, row in enumerate(W):
+        lw.write_row(r, 0, row)
+    for r in range(2):
+        main.write_row(r, 0, A[r])
+        main.write_row(r, 3, B[r])
+    main.write_array_formula("G1:H2", "{=MMULT(A1:B2,D1:E2)}", None, WRONG)
+    main.write("H1", WRONG)
+    main.write_row(1, 6, [WRONG, WRONG])
+    main.write("J1", activation)
+    wb.define_name("Activation", "=Main!$J$1")
+    main.write("J2", 2.0)
+    wb.define_name("Scale", "=Main!$J$2")
+    main.write_formula("K1", '=IF(Activation="relu","yes","no")', None, "wrong")
+    main.write_formula("K2", "=1/0", None, WRONG)
+    main.write_formula("K3", "=NORM.S.INV(0.975)", None, WRONG)
+    main.write_formula("K4", "=NORM.S.INV(0.3)*Scale", None, WRONG)
+    main.write_formula("K5", "=L1_W!B2*10", None, WRONG)
+    # Row 4..5: MMULT across sheets, then an activation chosen by the named control.
+    main.write_array_formula(
+        "A4:C5",
+        '{=IF(Activation="relu",(MMULT(A1:B2,L1_W!A1:C2)>0)*MMULT(A1:B2,L1_W!A1:C2),'
+        "TANH(MMULT(A1:B2,L1_W!A1:C2)))*Scale}",
+        None,
+        WRONG,
+    )
+    for r in (3, 4):
+        for c in range(3):
+            if (r, c) != (3, 0):
+                main.write(r, c, WRONG)
+    wb.close()
+    return path
+
+
+def expected(activation: str = "relu", scale: float = 2.0) -> dict[str, object]:
+    z = A @ W
+    act = np.maximum(z, 0) if activation == "relu" else np.tanh(z)
+    out: dict[str, object] = {
+        "K1": "yes" if activation == "relu" else "no",
+        "K2": "#DIV/0!",
+        "K3": NormalDist().inv_cdf(0.975),
+        "K4": NormalDist().inv_cdf(0.3) * scale,
+        "K5": W[1, 1] * 10,
+    }
+    for r in range(2):
+        for c in range(2):
+            out["GH"[c] + str(r + 1)] = (A @ B)[r, c]
+        for c in range(3):
+            out["ABC"[c] + str(r + 4)] = act[r, c] * scale
+    return out
+
+
+def load(path: Path) -> openpyxl.Workbook:
+    with warnings.catch_warnings():  # Gnumeric's styles.xml has no default cell style
+        warnings.filterwarnings("ignore", "Workbook contains no default style")
+        return openpyxl.load_workbook(path, data_only=True)
+
+
+def check_values(path: Path, want: dict[str, object]) -> None:
+    ws = load(path)["Main"]
+    for ref, value in want.items():
+        got = ws[ref].value
+        if isinstance(value, str):
+            assert got == value, ref
+        else:
+            assert got == pytest.approx(value, rel=1e-12, abs=1e-13), ref
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    line = next(ln for ln in info.stdout.splitlines() if ln.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+def gone(pid: int) -> bool:
+    """True when the process no longer runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def wait_until(condition, seconds: float = 5.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def fake_engine(tmp_path: Path, name: str, body: str) -> Path:
+    script = tmp_path / name
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return script
+
+
+# ------------------------------------------------------------------ real engines
+
+
+@engine
+@pytest.mark.parametrize("name", ENGINES)
+def test_recalc_replaces_wrong_cached_values(name: str, tmp_path: Path, private_tmp: Path):
+    need(name)
+    src = make_book(tmp_path / "book.xlsx")
+    dst = tmp_path / "out" / f"{name}.xlsx"
+    assert engines.recalc(src, dst, name) == dst
+    check_values(dst, expected())
+    assert list(private_tmp.iterdir()) == []
+
+
+@engine
+@pytest.mark.parametrize("name", ENGINES)
+def test_recalc_follows_the_named_control(name: str, tmp_path: Path):
+    need(name)
+    src = make_book(tmp_path / "book.xlsx", activation="tanh")
+    engines.recalc(src, src, name)  # in place
+    check_values(src, expected("tanh"))
+
+
+@engine
+@pytest.mark.parametrize("name", ENGINES)
+def test_broken_file_fails_and_leaves_dst_alone(name: str, tmp_path: Path, private_tmp: Path):
+    need(name)
+    src = tmp_path / "broken.xlsx"
+    src.write_text("this is not a workbook\n")
+    dst = tmp_path / "dst.xlsx"
+    dst.write_bytes(b"old")
+    with pytest.raises(EngineError):
+        engines.recalc(src, dst, name, timeout=120)
+    assert dst.read_bytes() == b"old"
+    assert list(private_tmp.iterdir()) == []
+
+
+@engine
+def test_libreoffice_timeout_kills_every_process(tmp_path: Path, private_tmp: Path):
+    need("libreoffice")
+    src = make_book(tmp_path / "book.xlsx")
+    start = time.monotonic()
+    with pytest.raises(EngineError, match=r"LibreOffice did not finish within 0\.3 s"):
+        engines.recalc(src, tmp_path / "out.xlsx", "libreoffice", timeout=0.3)
+    assert time.monotonic() - start < 10
+
+    def ours() -> list[int]:
+        pids = []
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    if str(private_tmp).encode() in (proc / "cmdline").read_bytes():
+                        pids.append(int(proc.name))
+                except OSError:
+                    pass
+        return [pid for pid in pids if not gone(pid)]
+
+    assert wait_until(lambda: ours() == [])
+    assert list(private_tmp.iterdir()) == []
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def dashboard_book(path: Path, data_rows: int = 2000) -> Path:
+    """A chart sheet (not the first sheet) fed by a heavy data sheet, with wrong caches."""
+    wb = xlsxwriter.Workbook(str(path))
+    data = wb.add_worksheet("Data")
+    dash = wb.add_worksheet("Dashboard")
+    hist = wb.add_worksheet("Hist")
+    for r in range(data_rows):
+        data.write_row(r, 0, [(r % 50) * (c + 1) for c in range(8)])
+    for c in range(8):
+        col = "ABCDEFGH"[c]
+        hist.write(c, 0, f"bin {c}")
+        hist.write_formula(c, 1, f"=SUM(Data!{col}1:{col}{data_rows})", None, 0)
+    dash.write("A1", "Dashboard check")
+    dash.write_formula("A2", f"=SUM(Data!A1:A{data_rows})*7", None, 0)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Hist!$A$1:$A$8", "values": "=Hist!$B$1:$B$8"})
+    dash.insert_chart("A4", chart)
+    dash.set_landscape()
+    dash.fit_to_pages(1, 1)
+    data.activate()
+    wb.close()
+    return path
+
+
+@engine
+def test_render_pdf_is_the_dashboard_only_and_recalculated(tmp_path: Path, private_tmp: Path):
+    need("libreoffice")
+    need("pdftoppm")
+    src = dashboard_book(tmp_path / "book.xlsx")
+    pdf = engines.render(src, tmp_path / "dash.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert pdf_pages(pdf) == 1  # the 2000-row data sheet alone would be ~40 pages
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Dashboard check" in text
+    assert str(sum(r % 50 for r in range(2000)) * 7) in text  # computed, not the cached 0
+    assert list(private_tmp.iterdir()) == []
+
+
+@engine
+def test_render_png_of_plausible_size(tmp_path: Path):
+    need("libreoffice")
+    need("pdftoppm")
+    src = dashboard_book(tmp_path / "book.xlsx", data_rows=200)
+    png = engines.render(src, tmp_path / "dash.png")
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert 800 < width < 2000 and 500 < height < 2000  # a page at 110 dpi
+    assert width > height  # landscape
+
+
+@engine
+def test_render_unknown_sheet(tmp_path: Path):
+    need("libreoffice")
+    src = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match="no sheet 'Dashboard'.*Main, L1_W"):
+        engines.render(src, tmp_path / "dash.pdf")
+    assert not (tmp_path / "dash.pdf").exists()
+
+
+@engine
+def test_set_cells_and_recalc(tmp_path: Path, private_tmp: Path):
+    need("libreoffice")
+    src = make_book(tmp_path / "book.xlsx", activation="relu")
+    dst = tmp_path / "tanh.xlsx"
+    engines.set_cells_and_recalc(src, dst, {"Activation": "tanh", "Scale": 0.5})
+    check_values(dst, expected("tanh", 0.5))
+    ws = openpyxl.load_workbook(dst, data_only=True)["Main"]
+    assert ws["J1"].value == "tanh" and ws["J2"].value == 0.5
+    assert list(private_tmp.iterdir()) == []
+
+
+@engine
+def test_set_cells_unknown_name(tmp_path: Path, private_tmp: Path):
+    need("libreoffice")
+    src = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match="no defined name Nope"):
+        engines.set_cells_and_recalc(src, tmp_path / "x.xlsx", {"Nope": 1})
+    assert not (tmp_path / "x.xlsx").exists()
+    assert list(private_tmp.iterdir()) == []
+
+
+@engine
+@pytest.mark.parametrize("name", ENGINES)
+def test_version(name: str):
+    need(name)
+    assert engines.version(name)
+
+
+# ------------------------------------------------------------------ without engines
+
+
+def test_show_only_sheet_hides_the_others(tmp_path: Path):
+    src = dashboard_book(tmp_path / "book.xlsx", data_rows=5)
+    out = engines.show_only_sheet(src, tmp_path / "only.xlsx", "Dashboard")
+    wb = openpyxl.load_workbook(out)
+    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+    assert states == {"Data": "hidden", "Dashboard": "visible", "Hist": "hidden"}
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("xl/workbook.xml").decode()
+    assert 'activeTab="1"' in xml
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name != "xl/workbook.xml":
+                assert a.read(name) == b.read(name), name
+
+
+def test_show_only_sheet_unhides_the_wanted_one(tmp_path: Path):
+    wb = xlsxwriter.Workbook(str(tmp_path / "book.xlsx"))
+    wb.add_worksheet("A&B").write("A1", 1)
+    wb.add_worksheet("Dash").hide()
+    wb.close()
+    out = engines.show_only_sheet(tmp_path / "book.xlsx", tmp_path / "o.xlsx", "Dash")
+    states = {ws.title: ws.sheet_state for ws in openpyxl.load_workbook(out).worksheets}
+    assert states == {"A&B": "hidden", "Dash": "visible"}
+
+
+def test_show_only_sheet_errors(tmp_path: Path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a zip")
+    with pytest.raises(EngineError, match="not an .xlsx"):
+        engines.show_only_sheet(bad, tmp_path / "o.xlsx", "Dashboard")
+
+
+def test_missing_engine_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for variable in ("SHEETSIM_SOFFICE", "SHEETSIM_SSCONVERT", "SHEETSIM_PDFTOPPM"):
+        monkeypatch.delenv(variable, raising=False)
+    src = make_book(tmp_path / "book.xlsx")
+    assert not engines.available("libreoffice") and not engines.available("gnumeric")
+    with pytest.raises(EngineMissing, match="apt-get install libreoffice-calc-nogui"):
+        engines.recalc(src, tmp_path / "o.xlsx", "libreoffice")
+    with pytest.raises(EngineMissing, match="apt-get install gnumeric"):
+        engines.recalc(src, tmp_path / "o.xlsx", "gnumeric")
+    with pytest.raises(EngineMissing, match="apt-get install libreoffice-calc-nogui"):
+        engines.set_cells_and_recalc(src, tmp_path / "o.xlsx", {"Activation": "tanh"})
+    soffice = fake_engine(tmp_path, "soffice", "exit 0\n")
+    monkeypatch.setenv("SHEETSIM_SOFFICE", str(soffice))
+    with pytest.raises(EngineMissing, match="apt-get install poppler-utils"):
+        engines.render(src, tmp_path / "o.png")
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_unknown_engine_and_bad_suffix(tmp_path: Path):
+    src = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match="unknown engine 'excel'"):
+        engines.recalc(src, tmp_path / "o.xlsx", "excel")
+    with pytest.raises(EngineError, match=r"must end in \.xlsx"):
+        engines.recalc(src, tmp_path / "o.ods", "gnumeric")
+    with pytest.raises(EngineError, match=r"\.pdf or \.png"):
+        engines.render(src, tmp_path / "o.jpg")
+    with pytest.raises(EngineError, match="no such workbook"):
+        engines.recalc(tmp_path / "none.xlsx", tmp_path / "o.xlsx", "gnumeric")
+
+
+@pytest.mark.parametrize(("name", "variable", "label"), [
+    ("libreoffice", "SHEETSIM_SOFFICE", "LibreOffice"),
+    ("gnumeric", "SHEETSIM_SSCONVERT", "Gnumeric"),
+])
+def test_timeout_kills_engine_and_children(name: str, variable: str, label: str,
+                                           tmp_path: Path, private_tmp: Path,
+                                           monkeypatch: pytest.MonkeyPatch):
+    pids = tmp_path / "pids"
+    script = fake_engine(tmp_path, "engine", f"""/bin/sleep 300 &
+echo $! > {pids}.child
+echo $$ > {pids}.main
+/bin/sleep 300
+""")
+    monkeypatch.setenv(variable, str(script))
+    src = make_book(tmp_path / "book.xlsx")
+    start = time.monotonic()
+    with pytest.raises(EngineError, match=rf"^{label} did not finish within 1 s$"):
+        engines.recalc(src, tmp_path / "o.xlsx", name, timeout=1)
+    assert time.monotonic() - start < 5
+    main, child = (int(Path(f"{pids}.{k}").read_text()) for k in ("main", "child"))
+    assert wait_until(lambda: gone(main) and gone(child))
+    assert list(private_tmp.iterdir()) == []
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_failing_engine_reports_its_last_stderr_line(tmp_path: Path, private_tmp: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    script = fake_engine(tmp_path, "ssconvert", "echo 'reading...' >&2\n"
+                         "echo 'Loading book.xlsx failed' >&2\nexit 3\n")
+    monkeypatch.setenv("SHEETSIM_SSCONVERT", str(script))
+    src = make_book(tmp_path / "book.xlsx")
+    dst = tmp_path / "o.xlsx"
+    dst.write_bytes(b"old")
+    message = r"^Gnumeric failed \(exit 3\): Loading book.xlsx failed$"
+    with pytest.raises(EngineError, match=message):
+        engines.recalc(src, dst, "gnumeric")
+    assert dst.read_bytes() == b"old"
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_engine_writing_nothing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    script = fake_engine(tmp_path, "soffice", "echo 'Error: source file could not be loaded' >&2\n"
+                         "echo 'Warning: failed to launch javaldx' >&2\nexit 0\n")
+    monkeypatch.setenv("SHEETSIM_SOFFICE", str(script))
+    src = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match="wrote no file: Error: source file could not be loaded"):
+        engines.recalc(src, tmp_path / "o.xlsx", "libreoffice")
+
+
+def test_fake_engine_result_is_moved_into_place(tmp_path: Path, private_tmp: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    # ssconvert's last two arguments are input and output: copy one to the other.
+    script = fake_engine(tmp_path, "ssconvert", 'for a; do prev=$last; last=$a; done\n'
+                         '/bin/cp "$prev" "$last"\n')
+    monkeypatch.setenv("SHEETSIM_SSCONVERT", str(script))
+    src = make_book(tmp_path / "book.xlsx")
+    dst = tmp_path / "new" / "o.xlsx"
+    assert engines.recalc(src, dst, "gnumeric") == dst
+    assert dst.read_bytes() == src.read_bytes()
+    assert [p.name for p in dst.parent.iterdir()] == ["o.xlsx"]
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_basic_string_literals():
+    assert engines._basic_str('say "hi"') == '"say ""hi"""'
+    assert engines._basic_str("a\nb") == '"a" & Chr(10) & "b"'
+    with pytest.raises(EngineError):
+        engines._basic_set("bad name", 1)
+    with pytest.raises(EngineError):
+        engines._basic_set("Scale", float("nan"))
+    with pytest.raises(EngineError):
+        engines._basic_set("Flag", True)
