@@ -33,6 +33,8 @@ class HeavySheet:
     block: Block
     values: np.ndarray
     formula: str | None
+    cell_formula: str | None = None
+    """A formula in every cell (``RAND()`` in live workbooks) instead of one array formula."""
     header_style: int = 0
     value_style: int = 0
     caption_style: int = 0
@@ -73,6 +75,13 @@ def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
                 f"{escape(sheet.formula)}</f>{value}</c>"
             )
             start = 1
+        if sheet.cell_formula is not None:
+            f = f"<f>{escape(sheet.cell_formula)}</f>"
+            parts.extend(f'<c r="{letters[b.col + j]}{r}"{vs}>{f}<v>{v!r}</v></c>'
+                         for j, v in enumerate(row))
+            parts.append("</row>")
+            yield "".join(parts)
+            continue
         parts.extend(
             f'<c r="{letters[b.col + j]}{r}"{vs}><v>{v!r}</v></c>'
             if math.isfinite(v)

@@ -152,6 +152,13 @@ def summary_table(stats: list[model.LayerStats], exp: Experiment) -> str:
 @click.option("--range", "range_", type=(float, float), metavar="LO HI",
               help="Histogram range (default 0 1).")
 @click.option("--seed", type=int, help="Seed of the uniform draws (default 0).")
+@click.option("--layer-init", multiple=True, metavar="K=NAME",
+              help="Initializer of layer K only, e.g. --layer-init 1=he (repeatable).")
+@click.option("--layer-activation", multiple=True, metavar="K=NAME",
+              help="Activation of layer K only, e.g. --layer-activation 5=sigmoid (repeatable).")
+@click.option("--live", is_flag=True, default=None,
+              help="Draws as =RAND(): every recalculation (F9) is a fresh sample.")
+@click.option("--lang", type=str, help="Language of labels and guide: en or ja (default en).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Workbook to write (default output/sheetsim.xlsx); a folder with --all-presets.")
 @click.option("--all-presets", is_flag=True, help="Build every preset into output/ (or -o FOLDER).")
@@ -161,8 +168,9 @@ def summary_table(stats: list[model.LayerStats], exp: Experiment) -> str:
 def build(preset: str | None, config_file: Path | None, samples: int | None, width: int | None,
           layers: int | None, init: str | None, sigma: float | None, activation: str | None,
           leaky_slope: float | None, bins: int | None, range_: tuple[float, float] | None,
-          seed: int | None, output: Path | None, all_presets: bool, force: bool,
-          quiet: bool) -> int:
+          seed: int | None, layer_init: tuple[str, ...], layer_activation: tuple[str, ...],
+          live: bool | None, lang: str | None, output: Path | None, all_presets: bool,
+          force: bool, quiet: bool) -> int:
     """Write an experiment workbook and print per-layer statistics.
 
     \b
@@ -171,11 +179,14 @@ def build(preset: str | None, config_file: Path | None, samples: int | None, wid
       sheetsim build --preset sigmoid-std1 -o output/std1.xlsx
       sheetsim build --init he --activation relu --range 0 3
       sheetsim build --config my-experiment.toml --seed 7
+      sheetsim build --activation relu --init he --layer-activation 5=sigmoid
+      sheetsim build --live --lang ja -o output/live-ja.xlsx
     """
     flags = {
         "samples": samples, "width": width, "layers": layers, "init": init, "sigma": sigma,
         "activation": activation, "leaky_slope": leaky_slope, "bins": bins, "range": range_,
-        "seed": seed,
+        "seed": seed, "layer_init": list(layer_init) or None,
+        "layer_activation": list(layer_activation) or None, "live": live, "lang": lang,
     }
     try:
         if all_presets:

@@ -10,7 +10,7 @@ import difflib
 import json
 import math
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ INITS = ("normal", "xavier", "he", "xavier_uniform", "he_uniform", "lecun")
 """Weight initializers; ``xavier`` is σ = 1/√fan_in as in the article."""
 UNIFORM_INITS = ("xavier_uniform", "he_uniform")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+LANGS = ("en", "ja")
+GLOBAL = "global"
+"""A per-layer setting with this value follows the global control."""
 
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header row
 MAX_COLS = 16_383  # Excel's 16,384 columns less the row-label column
@@ -41,6 +44,18 @@ class Experiment:
     bin_high: float = 1.0
     seed: int = 0
     title: str = ""
+    layer_init: dict[int, str] = field(default_factory=dict)
+    """Per-layer initializer overrides, by layer number (1-based)."""
+    layer_activation: dict[int, str] = field(default_factory=dict)
+    live: bool = False
+    """Draws as =RAND() formulas: every recalculation is a fresh Monte Carlo sample."""
+    lang: str = "en"
+
+    def init_of(self, k: int) -> str:
+        return self.layer_init.get(k, self.init)
+
+    def activation_of(self, k: int) -> str:
+        return self.layer_activation.get(k, self.activation)
 
     def validated(self) -> Experiment:
         _check_int("samples", self.samples, 1, MAX_ROWS)
@@ -60,6 +75,16 @@ class Experiment:
             )
         if not isinstance(self.title, str):
             raise ConfigError("title: must be text")
+        if not isinstance(self.live, bool):
+            raise ConfigError(f"live: expected true or false, got {self.live!r}")
+        _check_choice("lang", self.lang, LANGS)
+        for key, allowed in (("layer_init", INITS), ("layer_activation", ACTIVATIONS)):
+            for k, name in getattr(self, key).items():
+                if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.layers:
+                    raise ConfigError(
+                        f"{key}: layer {k!r} does not exist; allowed 1 to {self.layers}"
+                    )
+                _check_choice(f"{key} of layer {k}", name, allowed)
         return self
 
     def to_json(self) -> str:
@@ -68,9 +93,14 @@ class Experiment:
     @property
     def describe(self) -> str:
         init = f"normal σ={self.sigma:g}" if self.init == "normal" else self.init
+        own = sorted({*self.layer_init, *self.layer_activation})
+        per_layer = "".join(
+            f"; layer {k}: {self.activation_of(k)}, {self.init_of(k)}" for k in own
+        )
+        live = ", live RAND() draws" if self.live else ""
         return (
             f"{self.activation}, {init}, {self.layers} layers × {self.width} neurons, "
-            f"{self.samples} samples, seed {self.seed}"
+            f"{self.samples} samples, seed {self.seed}{live}{per_layer}"
         )
 
 
@@ -116,6 +146,9 @@ def from_mapping(
             near = difflib.get_close_matches(key, FIELD_NAMES + tuple(_ALIASES), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise ConfigError(f"{where}unknown setting {key!r}{hint}")
+    for key in ("layer_init", "layer_activation"):
+        if key in changes:
+            changes[key] = _layer_map(key, changes[key], where)
     for key in ("sigma", "leaky_slope", "bin_low", "bin_high"):
         if isinstance(changes.get(key), int) and not isinstance(changes[key], bool):
             changes[key] = float(changes[key])
@@ -123,6 +156,30 @@ def from_mapping(
         return replace(base or Experiment(), **changes).validated()
     except ConfigError as exc:
         raise ConfigError(f"{where}{exc}") from None
+
+
+def _layer_map(key: str, value: Any, where: str) -> dict[int, str]:
+    """``{"5": "sigmoid"}`` (TOML, JSON) or ``["5=sigmoid"]`` (CLI) to ``{5: "sigmoid"}``."""
+    items: list[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = [tuple(v.split("=", 1)) if "=" in v else (v, None) for v in value]
+    else:
+        raise ConfigError(f"{where}{key}: expected layer = name pairs, got {value!r}")
+    out: dict[int, str] = {}
+    for k, name in items:
+        try:
+            layer = int(k)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}"
+            ) from None
+        if name is None:
+            raise ConfigError(f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}")
+        if name != GLOBAL:
+            out[layer] = name
+    return out
 
 
 def templates_dir() -> Path:

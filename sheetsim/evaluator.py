@@ -10,6 +10,7 @@ since those are what the results are compared against.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -344,6 +345,38 @@ def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> li
     return order
 
 
+_RELATIVE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,3}\$?[0-9]")
+
+
+def coalesce(formulas: list[FormulaCell]) -> list[FormulaCell]:
+    """Merge a rectangle of identical single-cell formulas into one, when that is exact.
+
+    A live workbook has a ``=RAND()`` in each of 150,000 cells, and applications re-save
+    them one per cell. A formula whose text holds no cell reference means the same in every
+    cell, so a full rectangle of them is one plain formula over the range: evaluated once
+    (or, for RAND, read from the stored draws) instead of cell by cell.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, f in enumerate(formulas):
+        if f.rows == 1 and f.cols == 1 and not f.is_array and not _RELATIVE.search(f.text):
+            groups.setdefault((f.sheet, f.text), []).append(i)
+    merged: set[int] = set()
+    out: list[FormulaCell] = []
+    for (sheet, text), members in groups.items():
+        if len(members) < 2:
+            continue
+        rows = np.array([formulas[i].row for i in members])
+        cols = np.array([formulas[i].col for i in members])
+        r0, c0 = int(rows.min()), int(cols.min())
+        nr, nc = int(rows.max()) - r0 + 1, int(cols.max()) - c0 + 1
+        cells = set(zip(rows.tolist(), cols.tolist(), strict=True))
+        if nr * nc != len(members) or len(cells) != nr * nc:
+            continue
+        merged.update(members)
+        out.append(FormulaCell(sheet, r0, c0, nr, nc, text, is_array=False))
+    return [f for i, f in enumerate(formulas) if i not in merged] + out
+
+
 def evaluate(
     book: Book, progress: Progress | None = None, volatile: str = "error"
 ) -> dict[Key, np.ndarray]:
@@ -355,7 +388,7 @@ def evaluate(
     stored values instead of raising :class:`VolatileFunctionError`.
     """
     ev = _Evaluator(book, volatile)
-    formulas = list(book.formulas)
+    formulas = coalesce(book.formulas)
     trees: list[Node] = []
     for f in formulas:
         try:

@@ -7,13 +7,15 @@ functions carry their ``_xlfn.`` prefix, as Excel itself stores them.
 
 from __future__ import annotations
 
-from sheetsim.config import INITS
+from sheetsim.config import GLOBAL, INITS
 from sheetsim.layout import (
+    NAME_ACT_CHOICES,
     NAME_ACT_LIST,
     NAME_ACTIVATION,
     NAME_BINS,
     NAME_HIGH,
     NAME_INIT,
+    NAME_INIT_CHOICES,
     NAME_INIT_DIST,
     NAME_INIT_LIST,
     NAME_LOW,
@@ -36,8 +38,8 @@ def input_values(plan: Plan) -> str:
 def weight_scale(plan: Plan, k: int) -> str:
     """σ (normal) or limit (uniform) of layer k, chosen by the layer's initializer name."""
     names = layer_names(k)
-    fans = plan.blocks["layer_fans"]
-    fan_in, fan_out = fans.local(k - 1, 0), fans.local(k - 1, 1)
+    fan_in = plan.blocks["layer_fan_in"].local(k - 1)
+    fan_out = plan.blocks["layer_fan_out"].local(k - 1)
     by_init = {
         "normal": NAME_SIGMA,
         "xavier": f"1/SQRT({fan_in})",
@@ -60,11 +62,19 @@ def weight_std(k: int) -> str:
 
 
 def layer_init(k: int) -> str:
-    return NAME_INIT
+    """The initializer in use: the layer's own choice, or the global control."""
+    chosen = layer_names(k)["init_set"]
+    return f'IF({chosen}="{GLOBAL}",{NAME_INIT},{chosen})'
 
 
 def layer_activation(k: int) -> str:
-    return NAME_ACTIVATION
+    chosen = layer_names(k)["act_set"]
+    return f'IF({chosen}="{GLOBAL}",{NAME_ACTIVATION},{chosen})'
+
+
+def draw() -> str:
+    """A live uniform draw (``--live``): every recalculation is a new sample."""
+    return "RAND()"
 
 
 def weights(plan: Plan, k: int) -> str:
@@ -101,25 +111,51 @@ def activation(plan: Plan, k: int) -> str:
 
 
 def edges(plan: Plan) -> str:
+    """Upper bin edges; from row Bins on they are exactly BinHigh, so the rows beyond the
+    Bins control are empty intervals and a histogram can be coarsened in the sheet."""
     index = plan.blocks["bin_index"].ref
-    return f"{NAME_LOW}+{index}*({NAME_HIGH}-{NAME_LOW})/{NAME_BINS}"
+    return (
+        f"IF({index}<{NAME_BINS},{NAME_LOW}+{index}*({NAME_HIGH}-{NAME_LOW})/{NAME_BINS},"
+        f"{NAME_HIGH})"
+    )
 
 
 def centres(plan: Plan) -> str:
-    return f"{plan.blocks['edges'].ref}-({NAME_HIGH}-{NAME_LOW})/{NAME_BINS}/2"
+    """Bin centres label the charts; unused rows show BinHigh."""
+    index = plan.blocks["bin_index"].ref
+    return (
+        f"IF({index}<={NAME_BINS},{NAME_LOW}+({index}-0.5)*({NAME_HIGH}-{NAME_LOW})/"
+        f"{NAME_BINS},{NAME_HIGH})"
+    )
 
 
-def counts(plan: Plan, k: int) -> str:
-    return f"FREQUENCY({plan.layer_block(k, 'z').ref},{plan.blocks['edges'].ref})"
+def count(plan: Plan, k: int, row: int) -> str:
+    """Outputs of layer k in bin ``row`` (0-based): above the previous edge, up to this one.
+
+    The last row counts what lies above BinHigh. Interval counts (rather than FREQUENCY)
+    keep equal edges harmless: applications split ties among equal FREQUENCY bins
+    differently, and some need the bins sorted.
+    """
+    z = plan.layer_block(k, "z").ref
+    edges_block = plan.blocks["edges"]
+    if row == edges_block.rows:
+        return f"SUMPRODUCT(({z}>{NAME_HIGH})*1)"
+    upper = edges_block.cell_ref(row, 0)
+    if row == 0:
+        return f"SUMPRODUCT(({z}<={upper})*1)"
+    lower = edges_block.cell_ref(row - 1, 0)
+    return f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))"
 
 
 def stat(plan: Plan, name: str, k: int) -> str:
     z = plan.layer_block(k, "z").ref
     cnt = plan.blocks[f"L{k}_counts"]
-    bins = plan.exp.bins
-    share_of = {"first_bin": 0, "last_bin": bins - 1, "above": bins}
-    if name in share_of:
-        return f"{cnt.cell_ref(share_of[name], 0)}/COUNT({z})"
+    if name == "first_bin":
+        return f"{cnt.cell_ref(0, 0)}/COUNT({z})"
+    if name == "last_bin":  # the row of the Bins control's last bin
+        return f"INDEX({cnt.ref},{NAME_BINS})/COUNT({z})"
+    if name == "above":
+        return f"{cnt.cell_ref(cnt.rows - 1, 0)}/COUNT({z})"
     return {
         "mean": f"AVERAGE({z})",
         "std": f"{STDEV_P}({z})",
@@ -134,14 +170,17 @@ def reference(target: str) -> str:
     return target
 
 
-def subtitle() -> str:
+def subtitle(labels: tuple[str, str, str, str]) -> str:
     """The Dashboard's one-line description, live from the controls."""
-    return (
-        f'"Initializer: "&{NAME_INIT}&"   Activation: "&{NAME_ACTIVATION}'
-        f'&"   Samples: "&{NAME_SAMPLES}&"   Seed: "&{NAME_SEED}'
-    )
+    parts = zip(labels, (NAME_INIT, NAME_ACTIVATION, NAME_SAMPLES, NAME_SEED), strict=True)
+    return "&".join(f'"{label}"&{name}' for label, name in parts)
 
 
 def list_check(kind: str) -> str:
     """Data-validation source of a dropdown."""
-    return "=" + {"init": NAME_INIT_LIST, "activation": NAME_ACT_LIST}[kind]
+    return "=" + {
+        "init": NAME_INIT_LIST,
+        "activation": NAME_ACT_LIST,
+        "init_set": NAME_INIT_CHOICES,
+        "act_set": NAME_ACT_CHOICES,
+    }[kind]

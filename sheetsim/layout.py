@@ -29,7 +29,7 @@ NAME_INIT_LIST = "InitNames"
 NAME_INIT_DIST = "InitDist"
 NAME_ACT_LIST = "ActNames"
 
-DASH_ROWS = ("wstd", "mean", "std", "first_bin", "last_bin", "zero")
+DASH_ROWS = ("init", "activation", "wstd", "mean", "std", "first_bin", "last_bin", "zero")
 DASH_TOP = 3  # Dashboard: header row of the per-layer table
 STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero")
 
@@ -129,36 +129,36 @@ class Named:
         return f"={self.sheet}!{span(self.row, self.col, self.rows, self.cols, absolute=True)}"
 
 
-def layer_name(k: int) -> str:
-    return f"L{k}"
+LAYER_COLUMNS = (
+    ("layer", ""),
+    ("init_set", "InitSet"),  # the learner's choice: "global" or an initializer
+    ("act_set", "ActSet"),
+    ("init", "Init"),  # the initializer in use
+    ("activation", "Act"),
+    ("fan_in", ""),
+    ("fan_out", ""),
+    ("dist", "Dist"),
+    ("scale", "Scale"),  # σ (normal) or limit (uniform)
+    ("wstd", "WStd"),  # the weights' standard deviation
+)
+"""The per-layer table on Controls: (part, defined-name prefix), one column each."""
+LAYER_COL = {part: j for j, (part, _) in enumerate(LAYER_COLUMNS)}
 
 
 def layer_names(k: int) -> dict[str, str]:
-    """Per-layer defined names on Controls."""
-    return {
-        "init": f"Init_L{k}",
-        "activation": f"Act_L{k}",
-        "dist": f"Dist_L{k}",
-        "scale": f"Scale_L{k}",
-        "wstd": f"WStd_L{k}",
-    }
+    """Per-layer defined names on Controls, such as ``Scale_L3``."""
+    return {part: f"{prefix}_L{k}" for part, prefix in LAYER_COLUMNS if prefix}
 
 
-# Controls sheet geometry
+# Controls sheet geometry: named controls from CONTROL_TOP, one per row.
 CONTROL_ROWS = (
-    (NAME_INIT, "Initializer"),
-    (NAME_ACTIVATION, "Activation"),
-    (NAME_SIGMA, "σ for init = normal"),
-    (NAME_SLOPE, "Leaky ReLU slope"),
-    (NAME_BINS, "Histogram bins"),
-    (NAME_LOW, "Histogram low"),
-    (NAME_HIGH, "Histogram high"),
-    (NAME_SAMPLES, "Samples (rows)"),
-    (NAME_SEED, "Seed of the draws"),
+    NAME_INIT, NAME_ACTIVATION, NAME_SIGMA, NAME_SLOPE, NAME_BINS, NAME_LOW, NAME_HIGH,
+    NAME_SAMPLES, NAME_SEED,
 )
 CONTROL_TOP = 3
-LAYER_COLUMNS = ("layer", "init", "activation", "fan_in", "fan_out", "dist", "scale", "wstd")
-LIST_COL = 10  # K: lists feeding dropdowns and lookups
+LIST_COL = len(LAYER_COLUMNS) + 2  # lists feeding dropdowns and lookups, right of the table
+NAME_INIT_CHOICES = "InitChoices"  # "global" + InitNames, for the per-layer dropdowns
+NAME_ACT_CHOICES = "ActChoices"
 
 
 @dataclass
@@ -207,19 +207,22 @@ def plan(exp: Experiment) -> Plan:
     p.sheets.append(MANIFEST_SHEET)
 
     # Controls: one named value cell per control, then the per-layer table, then lists.
-    for i, (nm, _) in enumerate(CONTROL_ROWS):
+    for i, nm in enumerate(CONTROL_ROWS):
         p.name(Named(nm, "Controls", CONTROL_TOP + i, 1))
     top = p.control_table_top + 1
-    p.add(Block("layer_fans", "Controls", top, 3, layers, 2, "fans"))
     for k in range(1, layers + 1):
-        r = top + k - 1
-        for part, col in (("init", 1), ("activation", 2), ("dist", 5), ("scale", 6), ("wstd", 7)):
-            p.name(Named(layer_names(k)[part], "Controls", r, col))
-    for part, col in (("init", 1), ("activation", 2), ("dist", 5), ("scale", 6), ("wstd", 7)):
-        p.add(Block(f"layer_{part}", "Controls", top, col, layers, 1, f"layer_{part}"))
-    p.name(Named(NAME_INIT_LIST, "Controls", CONTROL_TOP, LIST_COL, len(INITS), 1))
-    p.name(Named(NAME_INIT_DIST, "Controls", CONTROL_TOP, LIST_COL + 1, len(INITS), 1))
-    p.name(Named(NAME_ACT_LIST, "Controls", CONTROL_TOP, LIST_COL + 3, len(ACTIVATIONS), 1))
+        for part, name in layer_names(k).items():
+            p.name(Named(name, "Controls", top + k - 1, LAYER_COL[part]))
+    for part, _ in LAYER_COLUMNS[1:]:
+        p.add(Block(f"layer_{part}", "Controls", top, LAYER_COL[part], layers, 1, f"layer_{part}"))
+    lists = (
+        (NAME_INIT_CHOICES, NAME_INIT_LIST, LIST_COL, len(INITS)),
+        (NAME_ACT_CHOICES, NAME_ACT_LIST, LIST_COL + 3, len(ACTIVATIONS)),
+    )
+    for choices, names, col, count in lists:
+        p.name(Named(choices, "Controls", CONTROL_TOP, col, count + 1, 1))
+        p.name(Named(names, "Controls", CONTROL_TOP + 1, col, count, 1))
+    p.name(Named(NAME_INIT_DIST, "Controls", CONTROL_TOP + 1, LIST_COL + 1, len(INITS), 1))
 
     # Block sheets: draws, input, and per layer weights, linear sum, output.
     p.add(Block("input_u", "Input_U", DATA_ROW, DATA_COL, n, d, "uniform"))

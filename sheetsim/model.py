@@ -103,27 +103,27 @@ def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> 
     x = norm_inv(input_u)
     prev = x
     layers = []
-    for u in layer_u:
+    for k, u in enumerate(layer_u, 1):
+        init, act = exp.init_of(k), exp.activation_of(k)
         fan_in, fan_out = u.shape
-        scale = weight_scale(exp.init, exp.sigma, fan_in, fan_out)
-        w = weights(exp.init, scale, u)
+        scale = weight_scale(init, exp.sigma, fan_in, fan_out)
+        w = weights(init, scale, u)
         a = prev @ w
-        z = activate(exp.activation, a, exp.leaky_slope)
-        layers.append(
-            LayerResult(exp.init, exp.activation, scale, weight_std(exp.init, scale), u, w, a, z)
-        )
+        z = activate(act, a, exp.leaky_slope)
+        layers.append(LayerResult(init, act, scale, weight_std(init, scale), u, w, a, z))
         prev = z
     return Forward(input_u, x, layers)
 
 
 def bin_edges(exp: Experiment, rows: int | None = None) -> np.ndarray:
-    """Upper bin edges lo + k·(hi − lo)/K for k = 1..rows (rows = K unless the sheet differs)."""
+    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K−1, then hi for every further row."""
     k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
-    return exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
+    edges = exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
+    return np.where(k < exp.bins, edges, exp.bin_high)
 
 
 def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts of values ≤ each edge above the previous one, plus the overflow bin."""
+    """Counts in (previous edge, edge] (the first bin unbounded below), then above the last."""
     idx = np.searchsorted(edges, values.ravel(), side="left")
     return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
 
@@ -141,7 +141,7 @@ class LayerStats:
     counts: np.ndarray
 
 
-def layer_stats(z: np.ndarray, edges: np.ndarray) -> LayerStats:
+def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> LayerStats:
     n = z.size
     counts = bin_counts(z, edges)
     return LayerStats(
@@ -150,7 +150,7 @@ def layer_stats(z: np.ndarray, edges: np.ndarray) -> LayerStats:
         min=float(z.min()),
         max=float(z.max()),
         first_bin=counts[0] / n,
-        last_bin=counts[-2] / n,
+        last_bin=counts[(bins or len(edges)) - 1] / n,
         above=counts[-1] / n,
         zero=float(np.count_nonzero(z == 0)) / n,
         counts=counts,

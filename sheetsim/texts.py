@@ -1,36 +1,47 @@
-"""Every word the workbook shows a reader: titles, captions, the guide."""
+"""Every word the workbook shows, in English and Japanese (``--lang en|ja``).
+
+Sheet names and defined names stay ASCII in both languages; only what a reader sees changes.
+"""
 
 from __future__ import annotations
 
-TITLE = "Weight initialization: how signals spread through five layers"
-CONTROLS_TITLE = "Controls"
-CONTROLS_NOTE = (
-    "Change the yellow cells: every weight, output, histogram and chart recomputes. "
-    "Shape (samples, neurons, layers) and the draws are fixed when the file is built."
-)
-CONTROL_HELP = {
-    "Init": "normal, xavier (σ = 1/√fan-in), he (σ = √(2/fan-in)), xavier_uniform, "
-    "he_uniform, lecun",
-    "Activation": "sigmoid, tanh, relu, leaky_relu, identity",
-    "Sigma": "Weight σ used when the initializer is normal",
-    "LeakySlope": "Slope of leaky_relu for negative inputs",
-    "Bins": "Bin width is (high − low) / bins; the number of rows is fixed at build",
-    "BinLow": "Left end of the histograms",
-    "BinHigh": "Right end; outputs above it are counted as 'above'",
-    "Samples": "Rows of the input (fixed at build)",
-    "Seed": "Seed of the stored uniform draws (fixed at build)",
-}
-LAYER_TABLE_TITLE = "Per layer"
-LAYER_HEADERS = (
-    "Layer", "Initializer", "Activation", "Fan-in", "Fan-out", "Distribution",
-    "σ or limit", "Weight σ",
-)
-LISTS_TITLE = ("Initializers", "Distribution", "", "Activations")
-HIST_TITLE = "Histograms: output counts per bin, by layer"
-HIST_HEADERS = ("Bin", "Upper edge", "Centre")
-HIST_ABOVE = "above"
-STATS_TITLE = "Statistic"
-STAT_LABELS = {
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Texts:
+    title: str
+    controls_title: str
+    controls_note: str
+    control_labels: dict[str, str]
+    control_help: dict[str, str]
+    layer_table_title: str
+    layer_headers: tuple[str, ...]
+    list_titles: tuple[str, str, str]
+    key_title: str
+    key: tuple[str, str, str]
+    hist_title: str
+    hist_headers: tuple[str, str, str]
+    hist_above: str
+    stats_title: str
+    stat_labels: dict[str, str]
+    dash_labels: dict[str, str]
+    subtitle: tuple[str, str, str, str]
+    chart_x: str
+    chart_y: str
+    std_chart_title: str
+    std_chart_x: str
+    std_chart_y: str
+    layer: str
+    block_captions: dict[str, str]
+    live_caption: str
+    guide: tuple[tuple[str, str], ...]
+
+    def layer_label(self, k: int) -> str:
+        return self.layer.format(k=k)
+
+
+_STATS_EN = {
     "mean": "Mean",
     "std": "Std (population)",
     "min": "Min",
@@ -40,53 +51,206 @@ STAT_LABELS = {
     "above": "Share above range",
     "zero": "Share exactly 0",
 }
-DASH_LABELS = {"wstd": "Weight σ", **STAT_LABELS}
-CHART_X = "output"
-CHART_Y = "count"
-STD_CHART_TITLE = "Output std by layer"
-STD_CHART_X = "layer"
-STD_CHART_Y = "std"
 
+EN = Texts(
+    title="Weight initialization: how signals spread through the layers",
+    controls_title="Controls",
+    controls_note=(
+        "Change the yellow cells: weights, outputs, histograms and charts recompute. "
+        "Shape (samples, neurons, layers) and the stored draws are fixed when the file is built."
+    ),
+    control_labels={
+        "Init": "Initializer",
+        "Activation": "Activation",
+        "Sigma": "σ for init = normal",
+        "LeakySlope": "Leaky ReLU slope",
+        "Bins": "Histogram bins",
+        "BinLow": "Histogram low",
+        "BinHigh": "Histogram high",
+        "Samples": "Samples (rows)",
+        "Seed": "Seed of the draws",
+    },
+    control_help={
+        "Init": "normal, xavier (σ = 1/√fan-in), he (σ = √(2/fan-in)), xavier_uniform, "
+        "he_uniform, lecun",
+        "Activation": "sigmoid, tanh, relu, leaky_relu, identity",
+        "Sigma": "Weight σ used when the initializer is normal",
+        "LeakySlope": "Slope of leaky_relu for negative inputs",
+        "Bins": "Number of bins, at most the rows built into Histograms",
+        "BinLow": "Left end of the histograms",
+        "BinHigh": "Right end; outputs above it are counted as 'above'",
+        "Samples": "Rows of the input (fixed at build)",
+        "Seed": "Seed of the stored uniform draws (fixed at build)",
+    },
+    layer_table_title="Per layer: choose 'global' to follow the controls above",
+    layer_headers=("Layer", "Initializer", "Activation", "Init in use", "Act. in use",
+                   "Fan-in", "Fan-out", "Distribution", "σ or limit", "Weight σ"),
+    list_titles=("Initializers", "Distribution", "Activations"),
+    key_title="Colour key",
+    key=("Control: change it", "Stored random draw", "Formula: computed"),
+    hist_title="Histograms: output counts per bin, by layer",
+    hist_headers=("Bin", "Upper edge", "Centre"),
+    hist_above="above",
+    stats_title="Statistic",
+    stat_labels=_STATS_EN,
+    dash_labels={"init": "Initializer", "activation": "Activation", "wstd": "Weight σ",
+                 **_STATS_EN},
+    subtitle=("Initializer: ", "   Activation: ", "   Samples: ", "   Seed: "),
+    chart_x="output",
+    chart_y="count",
+    std_chart_title="Output std by layer",
+    std_chart_x="layer",
+    std_chart_y="std",
+    layer="Layer {k}",
+    block_captions={
+        "uniform": "uniform draws in (0, 1), stored constants",
+        "input": "standard-normal inputs, NORM.S.INV of the draws in Input_U",
+        "weights": "weights, the initializer applied to the draws",
+        "linear": "linear sum, previous output × weights (MMULT)",
+        "activation": "output, the activation applied to the linear sum",
+    },
+    live_caption="uniform draws in (0, 1): =RAND(), press F9 for a new sample",
+    guide=(
+        ("What this workbook is",
+         "Samples of standard-normal inputs (rows) flow through layers of neurons (columns). "
+         "Each layer multiplies its input by a weight matrix (MMULT) and applies an "
+         "activation. Histograms and Dashboard show how the outputs of each layer are spread. "
+         "Every number is a live formula of the uniform draws in the *_U sheets."),
+        ("How to read the histograms",
+         "A healthy layer spreads its outputs over the activation's range. Sigmoid outputs "
+         "piled up at 0 and 1 mean saturation: there the sigmoid is flat, its slope almost "
+         "zero, and gradients vanish as they are multiplied back through the layers. Outputs "
+         "all near one value mean the neurons all say the same thing: the layer has lost its "
+         "expressiveness, 100 neurons doing the work of one."),
+        ("What to try",
+         "1. Set Init to normal and Sigma to 1: sigmoid outputs crowd at 0 and 1. "
+         "2. Set Sigma to 0.01: everything collapses to 0.5. "
+         "3. Set Init to xavier (σ = 1/√n): a good spread in every layer. "
+         "4. Set Activation to relu: with xavier the spread shrinks layer by layer; "
+         "with he (σ = √(2/n)) it holds. "
+         "5. In the per-layer table, give only the last layer a sigmoid."),
+        ("Why",
+         "The sigmoid's derivative f'(x) = f(x)(1 − f(x)) is at most 0.25, at x = 0, so even "
+         "an unsaturated layer passes back at most a quarter of the gradient, and a saturated "
+         "one almost nothing. With σ = 1/√n the sum of n inputs keeps unit variance, so the "
+         "sigmoid works in its sensitive range. ReLU sets negative inputs to 0 and so halves "
+         "the variance at every layer; He's σ = √(2/n) gives that factor 2 back."),
+        ("Draws and F9",
+         "The *_U sheets hold uniform random numbers. In a file built with --live they are "
+         "=RAND() formulas: press F9 (recalculate) for a fresh Monte Carlo sample, as one "
+         "would by hand. Otherwise they are stored numbers from a seeded generator, so the "
+         "file reproduces exactly."),
+        ("Colours",
+         "Yellow cells are controls you may change. Blue numbers are random draws. "
+         "Black numbers are formulas."),
+    ),
+)
 
-def layer_label(k: int) -> str:
-    return f"Layer {k}"
-
-
-BLOCK_CAPTIONS = {
-    "uniform": "uniform draws in (0, 1), stored constants",
-    "input": "standard-normal inputs, NORM.S.INV of the draws in Input_U",
-    "weights": "weights, the initializer applied to the draws",
-    "linear": "linear sum, previous output × weights (MMULT)",
-    "activation": "output, the activation applied to the linear sum",
+_STATS_JA = {
+    "mean": "平均",
+    "std": "標準偏差（母集団）",
+    "min": "最小",
+    "max": "最大",
+    "first_bin": "最初の階級の割合",
+    "last_bin": "最後の階級の割合",
+    "above": "範囲を超えた割合",
+    "zero": "ちょうど0の割合",
 }
 
-GUIDE = (
-    ("What this workbook is", (
-        "1000 samples of 100 standard-normal inputs flow through five layers of 100 neurons. "
-        "Each layer multiplies its input by a weight matrix (MMULT) and applies an activation. "
-        "The Histograms and Dashboard sheets show how the outputs of each layer are spread. "
-        "Every number is a live formula of the uniform draws in the *_U sheets."
-    )),
-    ("How to read the histograms", (
-        "A healthy layer spreads its outputs over the activation's range. Outputs piled up at "
-        "0 and 1 of a sigmoid mean saturation: there the sigmoid's slope is almost zero, so "
-        "gradients vanish when they are multiplied back through the layers. Outputs all near "
-        "one value mean the neurons say the same thing: the layer loses expressiveness."
-    )),
-    ("What to try", (
-        "Set Init to normal and Sigma to 1: sigmoid outputs crowd at 0 and 1. Set Sigma to "
-        "0.01: everything collapses to 0.5. Set Init to xavier (σ = 1/√n): a good spread in "
-        "every layer. Then set Activation to relu: with xavier the spread shrinks with depth; "
-        "with he (σ = √(2/n)) it is kept."
-    )),
-    ("Why", (
-        "The sigmoid's derivative is at most 0.25, so every saturated layer shrinks the "
-        "gradient further. With σ = 1/√n the sum of n inputs keeps unit variance, so the "
-        "sigmoid works in its sensitive range. ReLU sets negative inputs to 0 and so halves "
-        "the variance; He's σ = √(2/n) gives that factor 2 back."
-    )),
-    ("Colours", (
-        "Yellow cells are controls you may change. Blue numbers are stored random draws. "
-        "Black numbers are formulas."
-    )),
+JA = Texts(
+    title="重みの初期値：信号は層をどう伝わるか",
+    controls_title="設定",
+    controls_note=(
+        "黄色のセルを変えると、重み・出力・ヒストグラム・グラフがすべて再計算されます。"
+        "サンプル数・ニューロン数・層数と保存された乱数はファイル作成時に決まります。"
+    ),
+    control_labels={
+        "Init": "初期値の種類",
+        "Activation": "活性化関数",
+        "Sigma": "σ（normal のとき）",
+        "LeakySlope": "Leaky ReLU の傾き",
+        "Bins": "階級の数",
+        "BinLow": "ヒストグラムの下限",
+        "BinHigh": "ヒストグラムの上限",
+        "Samples": "サンプル数（行）",
+        "Seed": "乱数のシード",
+    },
+    control_help={
+        "Init": "normal, xavier（σ = 1/√入力数）, he（σ = √(2/入力数)）, xavier_uniform, "
+        "he_uniform, lecun",
+        "Activation": "sigmoid, tanh, relu, leaky_relu, identity",
+        "Sigma": "初期値が normal のときの重みの標準偏差",
+        "LeakySlope": "leaky_relu の負の側の傾き",
+        "Bins": "階級の数（Histograms に作られた行数まで）",
+        "BinLow": "ヒストグラムの左端",
+        "BinHigh": "右端。これを超える出力は「超過」に数えます",
+        "Samples": "入力の行数（作成時に固定）",
+        "Seed": "保存された一様乱数のシード（作成時に固定）",
+    },
+    layer_table_title="層ごとの設定：global なら上の設定に従います",
+    layer_headers=("層", "初期値", "活性化関数", "使用中の初期値", "使用中の関数",
+                   "入力数", "出力数", "分布", "σ または幅", "重みの σ"),
+    list_titles=("初期値", "分布", "活性化関数"),
+    key_title="色の意味",
+    key=("設定：変更できます", "保存された乱数", "数式：計算結果"),
+    hist_title="ヒストグラム：層ごと・階級ごとの出力の個数",
+    hist_headers=("階級", "上端", "中央"),
+    hist_above="超過",
+    stats_title="統計量",
+    stat_labels=_STATS_JA,
+    dash_labels={"init": "初期値", "activation": "活性化関数", "wstd": "重みの σ",
+                 **_STATS_JA},
+    subtitle=("初期値: ", "   活性化関数: ", "   サンプル数: ", "   シード: "),
+    chart_x="出力",
+    chart_y="個数",
+    std_chart_title="層ごとの出力の標準偏差",
+    std_chart_x="層",
+    std_chart_y="標準偏差",
+    layer="第{k}層",
+    block_captions={
+        "uniform": "(0, 1) の一様乱数（保存された定数）",
+        "input": "標準正規分布の入力：Input_U の乱数の NORM.S.INV",
+        "weights": "重み：乱数に初期値の変換を施したもの",
+        "linear": "線形和：前の層の出力 × 重み（MMULT）",
+        "activation": "出力：線形和に活性化関数を通したもの",
+    },
+    live_caption="(0, 1) の一様乱数：=RAND()。F9 で新しいサンプル",
+    guide=(
+        ("このブックについて",
+         "標準正規分布に従う入力（行がサンプル）が、ニューロン（列）の層を順に通ります。"
+         "各層は入力に重み行列を掛け（MMULT）、活性化関数を通します。"
+         "Histograms と Dashboard で、各層の出力がどう散らばっているかを見ます。"
+         "数値はすべて *_U シートの一様乱数から計算される生きた数式です。"),
+        ("ヒストグラムの読み方",
+         "よい層は出力を活性化関数の値域に広く散らします。シグモイドの出力が 0 と 1 に"
+         "張り付くのは飽和で、そこではシグモイドが平らなため傾きがほぼ 0 になり、"
+         "層を逆にたどって掛け合わされる勾配が消えていきます。出力がみな同じ値に集まるのは、"
+         "ニューロンがみな同じことを言っている状態で、"
+         "100 個あっても 1 個分の表現力しかありません。"),
+        ("試してみること",
+         "1. Init を normal、Sigma を 1 に：シグモイドの出力が 0 と 1 に集まります。"
+         "2. Sigma を 0.01 に：すべて 0.5 に集まります。"
+         "3. Init を xavier（σ = 1/√n）に：どの層でもほどよく散らばります。"
+         "4. Activation を relu に：xavier では層が深くなるほど広がりが縮み、"
+         "he（σ = √(2/n)）なら保たれます。"
+         "5. 層ごとの表で、最後の層だけシグモイドにしてみます。"),
+        ("なぜそうなるのか",
+         "シグモイドの導関数 f'(x) = f(x)(1 − f(x)) の最大値は x = 0 での 0.25 です。"
+         "飽和していない層でも勾配は高々 4 分の 1 しか戻らず、飽和した層ではほとんど戻りません。"
+         "σ = 1/√n なら n 個の入力の和の分散が 1 に保たれ、シグモイドの感度のよい範囲で働きます。"
+         "ReLU は負の入力を 0 にするので、層ごとに分散がほぼ半分になります。"
+         "He の σ = √(2/n) はその 2 倍分を取り戻します。"),
+        ("乱数と F9",
+         "*_U シートには一様乱数が入っています。--live で作ったファイルでは =RAND() の数式なので、"
+         "F9（再計算）を押すたびに新しいモンテカルロ標本になります。そうでなければシード付きの"
+         "乱数を保存した数値で、ファイルは毎回同じ結果を再現します。"),
+        ("色",
+         "黄色のセルは変更できる設定、青い数値は乱数、黒い数値は数式です。"),
+    ),
 )
+
+LANGUAGES = {"en": EN, "ja": JA}
+
+
+def for_lang(lang: str) -> Texts:
+    return LANGUAGES[lang]

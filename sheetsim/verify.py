@@ -29,6 +29,7 @@ from sheetsim.layout import (
     STATS,
     Block,
     cell,
+    layer_names,
 )
 
 RTOL = 1e-9
@@ -266,6 +267,14 @@ def _controls(book: Book, base: Experiment) -> Experiment:
         if key == "bins" and isinstance(value, float) and value.is_integer():
             value = int(value)
         changes[key] = value
+    for key, part in (("layer_init", "init_set"), ("layer_activation", "act_set")):
+        chosen = {}
+        for k in range(1, base.layers + 1):
+            value = reader.named_value(book, layer_names(k)[part])
+            if value is None:
+                raise ConfigError(f"control {layer_names(k)[part]} is missing or empty")
+            chosen[str(k)] = value
+        changes[key] = chosen
     return from_mapping(changes, base=base, source="controls")
 
 
@@ -287,6 +296,7 @@ def verify(
     evaluated = _by_block(man.blocks, results, book)
 
     # (a) every formula cell against its cached value
+    slacks = _Slack(man.blocks, evaluated)
     uncached = 0
     for (sheet, row, col), value in results.items():
         rows, cols = value.shape
@@ -295,7 +305,7 @@ def verify(
             uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
             continue
         block = Block(f"{sheet}!{cell(row, col)}", sheet, row, col, rows, cols, "formula")
-        slack = _slack_for(man.blocks, block, evaluated)
+        slack = slacks.of(block) if rows * cols == 1 else 0.0
         if value.dtype == object or cached.dtype == object:
             comparer.values(CHECK_CACHED, block, value, _as_object(cached))
         else:
@@ -364,36 +374,63 @@ def _by_block(
     return out
 
 
-def _edge_slack(z: np.ndarray, edges: np.ndarray) -> float:
-    """How many values lie within tolerance of an edge (or of 0): ties engines may split."""
-    if not isinstance(z, np.ndarray) or z.dtype == object:
+def _edge_slack(z: np.ndarray | None, edges: np.ndarray) -> float:
+    """Values within tolerance of a bin edge: ties an application may count either side."""
+    if z is None or z.dtype == object:
         return 0.0
-    flat = z.ravel()
-    tol = ATOL + RTOL * np.abs(flat)
-    near = np.zeros(flat.shape, dtype=bool)
-    for e in np.append(edges, 0.0):
-        near |= np.abs(flat - e) <= tol + RTOL * abs(e)
-    return float(near.sum())
+    flat = np.sort(z.ravel())
+    near = 0
+    for e in edges[np.abs(edges) < 1e299]:
+        tol = ATOL + RTOL * abs(e)
+        near += int(np.searchsorted(flat, e + tol, "right") - np.searchsorted(flat, e - tol))
+    return float(near)
 
 
-def _slack_for(
-    blocks: dict[str, Block], target: Block, evaluated: dict[str, np.ndarray]
-) -> float:
-    """Allowed difference of a counting formula: the data's ties with bin edges."""
-    edges = evaluated.get("edges")
-    if edges is None or edges.dtype == object:
+def _zero_slack(z: np.ndarray | None) -> float:
+    """Values a rounding away from 0 (an application may make them exactly 0, or not)."""
+    if z is None or z.dtype == object:
         return 0.0
-    for name, b in blocks.items():
-        if b.sheet != target.sheet:
-            continue
-        if b.kind == "counts" and (b.row, b.col) == (target.row, target.col):
-            return _edge_slack(evaluated.get(name.split("_")[0] + "_z"), edges.ravel())
-        counting = name.split("_", 1)[-1] in (*COUNT_STATS, "zero")
-        if b.kind in ("stat", "dash") and counting and b.row == target.row:
-            z = evaluated.get(f"L{target.col - b.col + 1}_z")
-            if z is not None:
-                return _edge_slack(z, edges.ravel()) / max(z.size, 1)
-    return 0.0
+    flat = np.abs(z.ravel())
+    return float(np.count_nonzero((flat > 0) & (flat <= ATOL)))
+
+
+class _Slack:
+    """Allowed differences of counting formulas: the data's ties with bin edges (or with 0),
+    computed once per layer."""
+
+    def __init__(self, blocks: dict[str, Block], evaluated: dict[str, np.ndarray]) -> None:
+        self.blocks = blocks
+        self.evaluated = evaluated
+        edges = evaluated.get("edges")
+        self.edges = None if edges is None or edges.dtype == object else edges.ravel()
+        self.cache: dict[tuple[str, int], float] = {}
+
+    def layer(self, kind: str, k: int) -> float:
+        key = (kind, k)
+        if key not in self.cache:
+            z = self.evaluated.get(f"L{k}_z")
+            self.cache[key] = (
+                0.0 if self.edges is None
+                else _zero_slack(z) if kind == "zero" else _edge_slack(z, self.edges)
+            )
+        return self.cache[key]
+
+    def of(self, target: Block) -> float:
+        if self.edges is None:
+            return 0.0
+        for name, b in self.blocks.items():
+            if b.sheet != target.sheet or not (b.row <= target.row < b.row + b.rows):
+                continue
+            if not b.col <= target.col < b.col + b.cols:
+                continue
+            if b.kind == "counts":
+                return self.layer("edges", int(name.split("_")[0][1:]))
+            stat = name.split("_", 1)[-1]
+            if b.kind in ("stat", "dash") and stat in (*COUNT_STATS, "zero"):
+                k = target.col - b.col + 1
+                n = self.evaluated[f"L{k}_z"].size if f"L{k}_z" in self.evaluated else 1
+                return self.layer("zero" if stat == "zero" else "edges", k) / max(n, 1)
+        return 0.0
 
 
 def _compare_model(
@@ -415,7 +452,7 @@ def _compare_model(
         expected[f"L{k}_w"] = layer.w
         expected[f"L{k}_a"] = layer.a
         expected[f"L{k}_z"] = layer.z
-        st = model.layer_stats(layer.z, edges)
+        st = model.layer_stats(layer.z, edges, exp.bins)
         stats.append(st)
         expected[f"L{k}_counts"] = st.counts.reshape(-1, 1)
     for stat in STATS:
@@ -437,8 +474,10 @@ def _compare_model(
         if block.kind == "counts":
             slack = _edge_slack(evaluated.get(name.split("_")[0] + "_z"), edges)
         elif name.removeprefix("stat_") in (*COUNT_STATS, "zero"):
+            measure = _zero_slack if name == "stat_zero" else (
+                lambda z: _edge_slack(z, edges))
             slack = np.array([[
-                _edge_slack(evaluated.get(f"L{k}_z"), edges) / max(exp.samples * exp.width, 1)
+                measure(evaluated.get(f"L{k}_z")) / max(exp.samples * exp.width, 1)
                 for k in range(1, exp.layers + 1)
             ]])
         if got.dtype == object:

@@ -96,12 +96,19 @@ def test_contract_sheets_formulas_names(small_book):
         assert not any(isinstance(c.value, (str, ArrayFormula)) and str(c.value).startswith("=")
                        for row in ws.iter_rows(min_row=3) for c in row)
     hist = wb["Histograms"]
-    freq = [c for row in hist.iter_rows() for c in row
-            if isinstance(c.value, ArrayFormula) and "FREQUENCY" in c.value.text]
-    assert len(freq) == 3
-    assert all(f.value.ref.endswith(str(3 + SMALL.bins + 1)) for f in freq)  # bins + overflow
+    z1 = "L1_Z!$B$3:$I$62"
+    assert hist["D4"].value == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1)"
+    assert hist["D5"].value == (f"=SUMPRODUCT(({z1}>Histograms!$B$4)*"
+                                f"({z1}<=Histograms!$B$5))")
+    assert hist[f"D{4 + SMALL.bins}"].value == f"=SUMPRODUCT(({z1}>BinHigh)*1)"  # overflow
+    assert hist["B4"].value.text == (
+        "=IF(Histograms!$A$4:$A$13<Bins,BinLow+Histograms!$A$4:$A$13*(BinHigh-BinLow)/Bins,"
+        "BinHigh)")
     validations = wb["Controls"].data_validations.dataValidation
-    assert {v.formula1 for v in validations if v.type == "list"} == {"InitNames", "ActNames"}
+    lists = {str(v.sqref): v.formula1 for v in validations if v.type == "list"}
+    assert lists["B4"] == "InitNames" and lists["B5"] == "ActNames"
+    assert lists["B17"] == "InitChoices" and lists["C19"] == "ActChoices"  # per layer
+    assert wb.defined_names["InitChoices"].attr_text == "Controls!$M$4:$M$10"
 
 
 def test_manifest_records_version_config_and_blocks(small_book):

@@ -85,7 +85,7 @@ def test_a_changed_uniform_draw_is_located(small_copy):
         # the wrong layer referenced
         ("L3_A", "MMULT(L2_Z!", "MMULT(L1_Z!", "L3_A!"),
         # the Xavier scale miscomputed
-        ("Controls", "1/SQRT(D17)", "1/SQRT(D17+1)", "Controls!G17"),
+        ("Controls", "1/SQRT(F17)", "1/SQRT(F17+1)", "Controls!I17"),
     ],
 )
 def test_a_wrong_formula_is_caught(small_copy, sheet, old, new, where):
