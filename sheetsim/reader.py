@@ -230,7 +230,8 @@ def _special_cells(xml: bytes) -> bytes:
     for pos in hits:
         if pos < last_end:
             continue
-        start = max(xml.rfind(b"<c ", 0, pos), xml.rfind(b"<c>", 0, pos))
+        window = max(0, pos - 4096)  # a cell's start tag is just before its content
+        start = max(xml.rfind(b"<c ", window, pos), xml.rfind(b"<c>", window, pos))
         end = xml.find(b"</c>", pos)
         if start < 0 or end < 0:
             continue

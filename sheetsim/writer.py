@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import math
 import os
 from collections.abc import Callable
@@ -20,13 +19,14 @@ import numpy as np
 import xlsxwriter
 
 from sheetsim import __version__, formulas, model, texts
-from sheetsim.bulk import HeavySheet, assemble
-from sheetsim.config import ACTIVATIONS, INITS
+from sheetsim.bulk import ERROR_TEXT, HeavySheet, assemble
+from sheetsim.config import ACTIVATIONS, GLOBAL, INITS
 from sheetsim.layout import (
     CONTROL_ROWS,
     CONTROL_TOP,
     DASH_ROWS,
     DASH_TOP,
+    LAYER_COL,
     LIST_COL,
     MANIFEST_SHEET,
     NAME_ACTIVATION,
@@ -77,15 +77,17 @@ class Styles:
         self.caption = add({"bold": True, "font_color": "#1F3864"})
         self.header = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center"})
         self.label = add({"bold": True})
-        self.control = add({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        self.control = add({"bg_color": "#FFF2CC", "border": 1})
         self.control_num = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.####"})
         self.fixed = add({"bg_color": "#EDEDED", "border": 1})
         self.note = add({"font_color": "#595959", "italic": True})
         self.draw = add({"num_format": "0.0000", "font_color": "#1F4E79"})
+        self.draw_key = add({"font_color": "#1F4E79", "border": 1})
+        self.centre = add({"align": "right"})
         self.value = add({"num_format": "0.0000"})
         self.count = add({"num_format": "#,##0"})
         self.share = add({"num_format": "0.0%"})
-        self.text = add({})
+        self.text = add({"border": 1})
         self.wrap = add({"text_wrap": True, "valign": "top"})
 
 
@@ -115,26 +117,27 @@ def write(
 def _build(
     wb: xlsxwriter.Workbook, plan: Plan, results: Results, fast: bool, progress: Progress | None
 ) -> dict[str, HeavySheet]:
-    wb.set_properties({"title": texts.TITLE, "created": FIXED_DATE, "comments": "sheetsim"})
+    t = texts.for_lang(plan.exp.lang)
+    wb.set_properties({"title": t.title, "created": FIXED_DATE, "comments": "sheetsim"})
     wb.set_calc_mode("auto")
     styles = Styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in plan.sheets}
     for named in plan.names.values():
         wb.define_name(named.name, named.target)
 
-    _controls(sheets["Controls"], plan, results, styles)
-    _histograms(sheets["Histograms"], plan, results, styles)
-    _dashboard(wb, sheets["Dashboard"], plan, results, styles)
-    _guide(sheets["Guide"], styles)
+    _controls(sheets["Controls"], plan, results, styles, t)
+    _histograms(sheets["Histograms"], plan, results, styles, t)
+    _dashboard(wb, sheets["Dashboard"], plan, results, styles, t)
+    _guide(sheets["Guide"], styles, t)
     _manifest(sheets[MANIFEST_SHEET], plan)
 
     heavy: dict[str, HeavySheet] = {}
-    for spec in _heavy_sheets(plan, results, styles):
+    for spec in _heavy_sheets(plan, results, styles, t):
         ws = sheets[spec.name]
         ws.freeze_panes(spec.block.row, spec.block.col)
         ws.set_column(0, 0, 8)
         ws.set_column(spec.block.col, spec.block.col + spec.block.cols - 1, 8)
-        ws.set_tab_color("#BDD7EE" if spec.formula is None else "#C6E0B4")
+        ws.set_tab_color("#BDD7EE" if spec.block.kind == "uniform" else "#C6E0B4")
         if fast:
             part = f"xl/worksheets/sheet{plan.sheets.index(spec.name) + 1}.xml"
             heavy[part] = spec
@@ -148,9 +151,11 @@ def _build(
     return heavy
 
 
-def _heavy_sheets(plan: Plan, results: Results, styles: Styles) -> list[HeavySheet]:
+def _heavy_sheets(
+    plan: Plan, results: Results, styles: Styles, t: texts.Texts
+) -> list[HeavySheet]:
     fwd = results.fwd
-    caption = texts.BLOCK_CAPTIONS
+    draw = formulas.draw() if plan.exp.live else None
     specs = [
         (plan.blocks["input_u"], fwd.input_u, None),
         (plan.blocks["input"], fwd.x, formulas.input_values(plan)),
@@ -164,16 +169,18 @@ def _heavy_sheets(plan: Plan, results: Results, styles: Styles) -> list[HeavyShe
         ]
     out = []
     for block, values, formula in specs:
-        style = styles.draw if formula is None else styles.value
+        uniform = block.kind == "uniform"
+        caption = t.live_caption if uniform and draw else t.block_captions[block.kind]
         out.append(
             HeavySheet(
                 name=block.sheet,
-                caption=f"{block.sheet}: {caption[block.kind]}",
+                caption=f"{block.sheet}: {caption}",
                 block=block,
                 values=values,
                 formula=formula,
+                cell_formula=draw if uniform else None,
                 header_style=styles.header._get_xf_index(),
-                value_style=style._get_xf_index(),
+                value_style=(styles.draw if uniform else styles.value)._get_xf_index(),
                 caption_style=styles.caption._get_xf_index(),
             )
         )
@@ -186,9 +193,15 @@ def _heavy_cells(ws, spec: HeavySheet, styles: Styles) -> None:
     ws.write_string(0, 0, spec.caption, styles.caption)
     for j in range(b.cols):
         ws.write_number(b.row - 1, b.col + j, j + 1, styles.header)
-    style = styles.draw if spec.formula is None else styles.value
+    style = styles.draw if b.kind == "uniform" else styles.value
     for i in range(b.rows):
         ws.write_number(b.row + i, 0, i + 1, styles.header)
+    if spec.cell_formula is not None:
+        for i in range(b.rows):
+            for j in range(b.cols):
+                ws.write_formula(b.row + i, b.col + j, "=" + spec.cell_formula, style,
+                                 float(spec.values[i, j]))
+        return
     _block_values(ws, b, spec.values, spec.formula, style)
 
 
@@ -206,23 +219,22 @@ def _block_values(ws, b: Block, values: np.ndarray, formula: str | None, style) 
             elif math.isfinite(v):
                 ws.write_number(b.row + i, b.col + j, v, style)
             else:
-                ws.write_formula(b.row + i, b.col + j, "=NA()", style, "#NUM!")
-                ws.write_string(b.row + i, b.col + j, "#NUM!", style)
+                ws.write_string(b.row + i, b.col + j, ERROR_TEXT, style)
 
 
 def _cached(v: float) -> float | str:
-    return v if math.isfinite(v) else "#NUM!"
+    return v if math.isfinite(v) else ERROR_TEXT
 
 
-def _controls(ws, plan: Plan, results: Results, styles: Styles) -> None:
+def _controls(ws, plan: Plan, results: Results, styles: Styles, t: texts.Texts) -> None:
     exp = plan.exp
-    ws.write_string(0, 0, texts.CONTROLS_TITLE, styles.title)
-    ws.write_string(1, 0, texts.CONTROLS_NOTE, styles.note)
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 2, 14)
-    ws.set_column(3, 4, 8)
-    ws.set_column(5, 7, 13)
+    ws.write_string(0, 0, t.controls_title, styles.title)
+    ws.write_string(1, 0, t.controls_note, styles.note)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 2, 14)
+    ws.set_column(3, 4, 13)
+    ws.set_column(5, 6, 8)
+    ws.set_column(7, 9, 12)
     ws.set_column(LIST_COL, LIST_COL + 3, 14)
     values = {
         NAME_INIT: exp.init,
@@ -235,48 +247,73 @@ def _controls(ws, plan: Plan, results: Results, styles: Styles) -> None:
         NAME_SAMPLES: exp.samples,
         NAME_SEED: exp.seed,
     }
-    for name, caption in CONTROL_ROWS:
+    for name in CONTROL_ROWS:
         cell = plan.names[name]
-        ws.write_string(cell.row, 0, caption, styles.label)
+        ws.write_string(cell.row, 0, t.control_labels[name], styles.label)
         value = values[name]
         fixed = name in (NAME_SAMPLES, NAME_SEED)
-        style = styles.fixed if fixed else styles.control
         if isinstance(value, str):
-            ws.write_string(cell.row, cell.col, value, style)
+            ws.write_string(cell.row, cell.col, value, styles.control)
         else:
-            ws.write_number(cell.row, cell.col, value, style if fixed else styles.control_num)
-        ws.write_string(cell.row, cell.col + 1, texts.CONTROL_HELP[name], styles.note)
-    _validations(ws, plan)
+            style = styles.fixed if fixed else styles.control_num
+            ws.write_number(cell.row, cell.col, value, style)
+        ws.write_string(cell.row, cell.col + 1, t.control_help[name], styles.note)
+        if not fixed:
+            ws.write_comment(cell.row, cell.col, t.control_help[name],
+                             {"x_scale": 2, "y_scale": 0.8})
+    _validations(ws, plan, t)
 
     top = plan.control_table_top
-    ws.write_string(top - 1, 0, texts.LAYER_TABLE_TITLE, styles.caption)
-    for j, head in enumerate(texts.LAYER_HEADERS):
+    ws.write_string(top - 1, 0, t.layer_table_title, styles.caption)
+    for j, head in enumerate(t.layer_headers):
         ws.write_string(top, j, head, styles.header)
     for k, layer in enumerate(results.fwd.layers, 1):
         r = top + k
         fan_in, fan_out = layer.u.shape
-        ws.write_string(r, 0, texts.layer_label(k), styles.label)
-        ws.write_formula(r, 1, "=" + formulas.layer_init(k), styles.text, layer.init)
-        ws.write_formula(r, 2, "=" + formulas.layer_activation(k), styles.text, layer.activation)
-        ws.write_number(r, 3, fan_in, styles.fixed)
-        ws.write_number(r, 4, fan_out, styles.fixed)
-        ws.write_formula(r, 5, "=" + formulas.weight_distribution(k), styles.text,
-                         distribution(layer.init))
-        ws.write_formula(r, 6, "=" + formulas.weight_scale(plan, k), styles.value, layer.scale)
-        ws.write_formula(r, 7, "=" + formulas.weight_std(k), styles.value, layer.weight_std)
+        cells = {
+            "layer": (t.layer_label(k), None, styles.label),
+            "init_set": (exp.layer_init.get(k, GLOBAL), None, styles.control),
+            "act_set": (exp.layer_activation.get(k, GLOBAL), None, styles.control),
+            "init": (layer.init, formulas.layer_init(k), styles.text),
+            "activation": (layer.activation, formulas.layer_activation(k), styles.text),
+            "fan_in": (fan_in, None, styles.fixed),
+            "fan_out": (fan_out, None, styles.fixed),
+            "dist": (distribution(layer.init), formulas.weight_distribution(k), styles.text),
+            "scale": (layer.scale, formulas.weight_scale(plan, k), styles.value),
+            "wstd": (layer.weight_std, formulas.weight_std(k), styles.value),
+        }
+        for part, (value, formula, style) in cells.items():
+            col = LAYER_COL[part]
+            if formula is not None:
+                ws.write_formula(r, col, "=" + formula, style, value)
+            elif isinstance(value, str):
+                ws.write_string(r, col, value, style)
+            else:
+                ws.write_number(r, col, value, style)
+        for part in ("init_set", "act_set"):
+            ws.data_validation(r, LAYER_COL[part], r, LAYER_COL[part], {
+                "validate": "list", "source": formulas.list_check(part),
+            })
 
-    ws.write_string(CONTROL_TOP - 1, LIST_COL, texts.LISTS_TITLE[0], styles.header)
-    ws.write_string(CONTROL_TOP - 1, LIST_COL + 1, texts.LISTS_TITLE[1], styles.header)
-    ws.write_string(CONTROL_TOP - 1, LIST_COL + 3, texts.LISTS_TITLE[3], styles.header)
-    for i, init in enumerate(INITS):
-        ws.write_string(CONTROL_TOP + i, LIST_COL, init, styles.fixed)
-        ws.write_string(CONTROL_TOP + i, LIST_COL + 1, distribution(init), styles.fixed)
-    for i, act in enumerate(ACTIVATIONS):
-        ws.write_string(CONTROL_TOP + i, LIST_COL + 3, act, styles.fixed)
+    lists = (
+        (LIST_COL, t.list_titles[0], (GLOBAL, *INITS)),
+        (LIST_COL + 1, t.list_titles[1], ("", *(distribution(i) for i in INITS))),
+        (LIST_COL + 3, t.list_titles[2], (GLOBAL, *ACTIVATIONS)),
+    )
+    for col, title, items in lists:
+        ws.write_string(CONTROL_TOP - 1, col, title, styles.header)
+        for i, item in enumerate(items):
+            ws.write_string(CONTROL_TOP + i, col, item, styles.fixed)
+
+    key_row = top + exp.layers + 2
+    ws.write_string(key_row, 0, t.key_title, styles.caption)
+    for i, (text, style) in enumerate(zip(t.key, (styles.control, styles.draw_key,
+                                                 styles.text), strict=True)):
+        ws.write_string(key_row + 1 + i, 0, text, style)
     ws.freeze_panes(CONTROL_TOP, 0)
 
 
-def _validations(ws, plan: Plan) -> None:
+def _validations(ws, plan: Plan, t: texts.Texts) -> None:
     def at(name: str) -> tuple[int, int]:
         return plan.names[name].row, plan.names[name].col
 
@@ -284,51 +321,52 @@ def _validations(ws, plan: Plan) -> None:
     for name, kind in lists.items():
         ws.data_validation(*at(name), *at(name), {
             "validate": "list", "source": formulas.list_check(kind),
-            "error_title": "Not in the list", "error_message": texts.CONTROL_HELP[name],
+            "error_title": t.control_labels[name], "error_message": t.control_help[name],
         })
+    any_number = {"validate": "decimal", "criteria": "between", "minimum": -1e9, "maximum": 1e9}
     numeric = {
         NAME_SIGMA: {"validate": "decimal", "criteria": ">", "value": 0},
-        NAME_SLOPE: {"validate": "decimal", "criteria": "between",
-                     "minimum": -1e9, "maximum": 1e9},
+        NAME_SLOPE: any_number,
         NAME_BINS: {"validate": "integer", "criteria": "between", "minimum": 1,
-                    "maximum": 10_000},
-        NAME_LOW: {"validate": "decimal", "criteria": "between", "minimum": -1e9,
-                   "maximum": 1e9},
-        NAME_HIGH: {"validate": "decimal", "criteria": "between", "minimum": -1e9,
-                    "maximum": 1e9},
+                    "maximum": plan.exp.bins},
+        NAME_LOW: any_number,
+        NAME_HIGH: any_number,
     }
     for name, rule in numeric.items():
-        rule = {**rule, "error_message": texts.CONTROL_HELP[name]}
+        rule = {**rule, "error_title": t.control_labels[name],
+                "error_message": t.control_help[name]}
         ws.data_validation(*at(name), *at(name), rule)
 
 
-def _histograms(ws, plan: Plan, results: Results, styles: Styles) -> None:
+def _histograms(ws, plan: Plan, results: Results, styles: Styles, t: texts.Texts) -> None:
     exp = plan.exp
-    ws.write_string(0, 0, texts.HIST_TITLE, styles.title)
+    ws.write_string(0, 0, t.hist_title, styles.title)
     index, edges, centres = plan.blocks["bin_index"], plan.blocks["edges"], plan.blocks["centres"]
     head = index.row - 1
-    for j, text in enumerate(texts.HIST_HEADERS):
+    for j, text in enumerate(t.hist_headers):
         ws.write_string(head, j, text, styles.header)
     for k in range(1, exp.layers + 1):
-        ws.write_string(head, plan.blocks[f"L{k}_counts"].col, texts.layer_label(k), styles.header)
+        ws.write_string(head, plan.blocks[f"L{k}_counts"].col, t.layer_label(k), styles.header)
     for i in range(exp.bins):
         ws.write_number(index.row + i, index.col, i + 1, styles.label)
-    ws.write_string(index.row + exp.bins, index.col, texts.HIST_ABOVE, styles.label)
+    ws.write_string(index.row + exp.bins, index.col, t.hist_above, styles.label)
     width = (exp.bin_high - exp.bin_low) / exp.bins
     _block_values(ws, edges, results.edges, formulas.edges(plan), styles.value)
     _block_values(ws, centres, results.edges - width / 2, formulas.centres(plan), styles.value)
     for k, st in enumerate(results.stats, 1):
-        _block_values(ws, plan.blocks[f"L{k}_counts"], st.counts, formulas.counts(plan, k),
-                      styles.count)
+        counts = plan.blocks[f"L{k}_counts"]
+        for i, v in enumerate(st.counts):
+            ws.write_formula(counts.row + i, counts.col, "=" + formulas.count(plan, k, i),
+                             styles.count, v)
 
     first = plan.stat_block(STATS[0])
-    ws.write_string(first.row - 1, 0, texts.STATS_TITLE, styles.header)
+    ws.write_string(first.row - 1, 0, t.stats_title, styles.header)
     for k in range(1, exp.layers + 1):
-        ws.write_string(first.row - 1, first.col + k - 1, texts.layer_label(k), styles.header)
+        ws.write_string(first.row - 1, first.col + k - 1, t.layer_label(k), styles.header)
     for stat in STATS:
         b = plan.stat_block(stat)
-        ws.write_string(b.row, 0, texts.STAT_LABELS[stat], styles.label)
-        style = styles.share if stat in ("first_bin", "last_bin", "above", "zero") else styles.value
+        ws.write_string(b.row, 0, t.stat_labels[stat], styles.label)
+        style = styles.share if stat in SHARE_STATS else styles.value
         for k, v in enumerate(results.stat(stat), 1):
             ws.write_formula(b.row, b.col + k - 1, "=" + formulas.stat(plan, stat, k), style, v)
     ws.set_column(0, 0, 18)
@@ -336,28 +374,29 @@ def _histograms(ws, plan: Plan, results: Results, styles: Styles) -> None:
     ws.freeze_panes(index.row, 3)
 
 
-def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
+def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles, t: texts.Texts) -> None:
     exp = plan.exp
     L = exp.layers
-    ws.write_string(0, 0, texts.TITLE, styles.title)
-    subtitle = (
-        f"Initializer: {exp.init}   Activation: {exp.activation}   "
-        f"Samples: {exp.samples}   Seed: {exp.seed}"
-    )
-    ws.write_formula(1, 0, "=" + formulas.subtitle(), styles.subtitle, subtitle)
+    ws.write_string(0, 0, t.title, styles.title)
+    s = t.subtitle
+    subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
+    ws.write_formula(1, 0, "=" + formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
     ws.set_column(0, 0, 18)
     ws.set_column(1, max(L, 12), 11)
-    for k in range(1, L + 1):
-        ws.write_string(DASH_TOP, k, texts.layer_label(k), styles.header)
     ws.write_string(DASH_TOP, 0, "", styles.header)
+    for k in range(1, L + 1):
+        ws.write_string(DASH_TOP, k, t.layer_label(k), styles.header)
     for key in DASH_ROWS:
         b = plan.blocks[f"dash_{key}"]
-        ws.write_string(b.row, 0, texts.DASH_LABELS[key], styles.label)
-        style = styles.share if key in ("first_bin", "last_bin", "zero") else styles.value
+        ws.write_string(b.row, 0, t.dash_labels[key], styles.label)
+        style = styles.share if key in SHARE_STATS else styles.value
         for k in range(1, L + 1):
-            if key == "wstd":
-                target = layer_names(k)["wstd"]
-                value = results.fwd.layers[k - 1].weight_std
+            layer = results.fwd.layers[k - 1]
+            if key in ("init", "activation", "wstd"):
+                target = layer_names(k)[key]
+                value = {"init": layer.init, "activation": layer.activation,
+                         "wstd": layer.weight_std}[key]
+                style = styles.value if key == "wstd" else styles.centre
             else:
                 target = plan.stat_block(key).cell_ref(0, k - 1)
                 value = results.stat(key)[k - 1]
@@ -372,7 +411,7 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
         counts = plan.blocks[f"L{k}_counts"]
         chart = wb.add_chart({"type": "column"})
         chart.add_series({
-            "name": texts.layer_label(k),
+            "name": t.layer_label(k),
             "categories": [centres.sheet, centres.row, centres.col,
                            centres.row + centres.rows - 1, centres.col],
             "values": [counts.sheet, counts.row, counts.col,
@@ -380,10 +419,10 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
             "gap": 15,
             "fill": {"color": "#4472C4"},
         })
-        chart.set_title({"name": texts.layer_label(k), "name_font": {"size": 11}})
-        chart.set_x_axis({"name": texts.CHART_X, "num_format": "0.0#",
+        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 11}})
+        chart.set_x_axis({"name": t.chart_x, "num_format": "0.0#",
                           "num_font": {"rotation": -45, "size": 8}})
-        chart.set_y_axis({"name": texts.CHART_Y, "min": 0, "max": ymax,
+        chart.set_y_axis({"name": t.chart_y, "min": 0, "max": ymax,
                           "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"none": True})
         chart.set_size({"width": width, "height": height})
@@ -392,17 +431,17 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
                                               "y_offset": 10 + i * height})
 
     std = plan.stat_block("std")
-    header = plan.stat_block(STATS[0]).row - 1  # the "Layer k" labels above the statistics
+    header = plan.stat_block(STATS[0]).row - 1  # the layer labels above the statistics
     line = wb.add_chart({"type": "line"})
     line.add_series({
-        "name": texts.STD_CHART_Y,
+        "name": t.std_chart_y,
         "categories": [std.sheet, header, std.col, header, std.col + L - 1],
         "values": [std.sheet, std.row, std.col, std.row, std.col + L - 1],
         "marker": {"type": "circle", "size": 6},
     })
-    line.set_title({"name": texts.STD_CHART_TITLE, "name_font": {"size": 11}})
-    line.set_x_axis({"name": texts.STD_CHART_X})
-    line.set_y_axis({"name": texts.STD_CHART_Y, "min": 0})
+    line.set_title({"name": t.std_chart_title, "name_font": {"size": 11}})
+    line.set_x_axis({"name": t.std_chart_x})
+    line.set_y_axis({"name": t.std_chart_y, "min": 0})
     line.set_legend({"none": True})
     line.set_size({"width": width * 2, "height": height})
     rows_of_charts = (L + per_row - 1) // per_row
@@ -411,9 +450,12 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    last_row = chart_top + (rows_of_charts + 1) * height // 20 + 2
-    ws.print_area(0, 0, last_row, max(L, per_row) * width // 80 + 1)
+    last_row = chart_top + ((rows_of_charts + 1) * height + 40) // 20 + 1
+    ws.print_area(0, 0, last_row, max(min(L, per_row) * width // 80, L) + 1)
     ws.hide_gridlines(2)
+
+
+SHARE_STATS = ("first_bin", "last_bin", "above", "zero")
 
 
 def _nice_ceiling(x: float) -> float:
@@ -426,14 +468,14 @@ def _nice_ceiling(x: float) -> float:
     return 10 * exp10
 
 
-def _guide(ws, styles: Styles) -> None:
+def _guide(ws, styles: Styles, t: texts.Texts) -> None:
     ws.set_column(0, 0, 100)
-    ws.write_string(0, 0, texts.TITLE, styles.title)
+    ws.write_string(0, 0, t.title, styles.title)
     r = 2
-    for heading, body in texts.GUIDE:
+    for heading, body in t.guide:
         ws.write_string(r, 0, heading, styles.caption)
         ws.write_string(r + 1, 0, body, styles.wrap)
-        ws.set_row(r + 1, 15 * (len(body) // 95 + 1))
+        ws.set_row(r + 1, 15 * (len(body.encode()) // 150 + 2))
         r += 3
 
 
@@ -444,5 +486,3 @@ def _manifest(ws, plan: Plan) -> None:
     ws.write_row(4, 0, ["block", "sheet", "range", "kind"])
     for i, b in enumerate(plan.blocks.values()):
         ws.write_row(5 + i, 0, [b.name, b.sheet, b.range, b.kind])
-    ws.write_row(5 + len(plan.blocks) + 1, 0, ["names", json.dumps(
-        {n.name: n.target.lstrip("=") for n in plan.names.values()}, sort_keys=True)])
