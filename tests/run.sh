@@ -10,6 +10,10 @@ missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# a Japanese font, so `sheetsim render` draws --lang ja workbooks legibly
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=ja 2>/dev/null)" ]; then
+  missing+=(fonts-ipafont-gothic)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} ..."
