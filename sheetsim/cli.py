@@ -71,8 +71,6 @@ def _experiment(preset: str | None, config_file: Path | None, flags: dict[str, A
             config.load_toml(config_file), base=exp, source=config_file.name
         )
     changes = {k: v for k, v in flags.items() if v is not None}
-    if "range" in changes:
-        changes["bin_low"], changes["bin_high"] = changes.pop("range")
     return config.from_mapping(changes, base=exp) if changes else exp
 
 
@@ -156,6 +154,15 @@ def summary_table(stats: list[model.LayerStats], exp: Experiment) -> str:
               help="Initializer of layer K only, e.g. --layer-init 1=he (repeatable).")
 @click.option("--layer-activation", multiple=True, metavar="K=NAME",
               help="Activation of layer K only, e.g. --layer-activation 5=sigmoid (repeatable).")
+@click.option("--backward", is_flag=True, default=None,
+              help="Add the backward pass: gradients, their histograms and sizes by layer.")
+@click.option("--batchnorm", is_flag=True, default=None,
+              help="Batch normalization before every activation.")
+@click.option("--layer-batchnorm", multiple=True, metavar="K=on|off",
+              help="Batch normalization of layer K only (repeatable).")
+@click.option("--bn-eps", type=float, help="ε of batch normalization (default 1e-5).")
+@click.option("--grad-range", type=(float, float), metavar="LO HI",
+              help="Gradient histogram range as powers of ten (default -12 4).")
 @click.option("--live", is_flag=True, default=None,
               help="Draws as =RAND(): every recalculation (F9) is a fresh sample.")
 @click.option("--lang", type=str, help="Language of labels and guide: en or ja (default en).")
@@ -169,8 +176,10 @@ def build(preset: str | None, config_file: Path | None, samples: int | None, wid
           layers: int | None, init: str | None, sigma: float | None, activation: str | None,
           leaky_slope: float | None, bins: int | None, range_: tuple[float, float] | None,
           seed: int | None, layer_init: tuple[str, ...], layer_activation: tuple[str, ...],
-          live: bool | None, lang: str | None, output: Path | None, all_presets: bool,
-          force: bool, quiet: bool) -> int:
+          backward: bool | None, batchnorm: bool | None, layer_batchnorm: tuple[str, ...],
+          bn_eps: float | None, grad_range: tuple[float, float] | None, live: bool | None,
+          lang: str | None, output: Path | None, all_presets: bool, force: bool,
+          quiet: bool) -> int:
     """Write an experiment workbook and print per-layer statistics.
 
     \b
@@ -181,12 +190,16 @@ def build(preset: str | None, config_file: Path | None, samples: int | None, wid
       sheetsim build --config my-experiment.toml --seed 7
       sheetsim build --activation relu --init he --layer-activation 5=sigmoid
       sheetsim build --live --lang ja -o output/live-ja.xlsx
+      sheetsim build --preset relu-std1-bn     # gradients and batch normalization
     """
     flags = {
         "samples": samples, "width": width, "layers": layers, "init": init, "sigma": sigma,
         "activation": activation, "leaky_slope": leaky_slope, "bins": bins, "range": range_,
         "seed": seed, "layer_init": list(layer_init) or None,
         "layer_activation": list(layer_activation) or None, "live": live, "lang": lang,
+        "backward": backward, "batchnorm": batchnorm,
+        "layer_batchnorm": list(layer_batchnorm) or None, "bn_eps": bn_eps,
+        "grad_range": grad_range,
     }
     try:
         if all_presets:

@@ -19,6 +19,7 @@ INITS = ("normal", "xavier", "he", "xavier_uniform", "he_uniform", "lecun")
 UNIFORM_INITS = ("xavier_uniform", "he_uniform")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 LANGS = ("en", "ja")
+SWITCH = ("on", "off")
 GLOBAL = "global"
 """A per-layer setting with this value follows the global control."""
 
@@ -50,6 +51,25 @@ class Experiment:
     live: bool = False
     """Draws as =RAND() formulas: every recalculation is a fresh Monte Carlo sample."""
     lang: str = "en"
+    backward: bool = False
+    """Add the backward pass: gradient sheets, weight-gradient sizes, gradient histograms."""
+    batchnorm: bool = False
+    """Batch normalization between the linear sum and the activation, in every layer."""
+    layer_batchnorm: dict[int, str] = field(default_factory=dict)
+    """Per-layer batch normalization: "on" or "off" by layer number."""
+    bn_eps: float = 1e-5
+    grad_bins: int = 32
+    grad_low: float = -12.0
+    """Gradient histograms are over log10 |g|, from grad_low to grad_high."""
+    grad_high: float = 4.0
+
+    @property
+    def has_batchnorm(self) -> bool:
+        """Whether the workbook carries batch-normalization sheets at all."""
+        return self.batchnorm or bool(self.layer_batchnorm)
+
+    def batchnorm_of(self, k: int) -> bool:
+        return self.layer_batchnorm.get(k, "on" if self.batchnorm else "off") == "on"
 
     def init_of(self, k: int) -> str:
         return self.layer_init.get(k, self.init)
@@ -78,7 +98,19 @@ class Experiment:
         if not isinstance(self.live, bool):
             raise ConfigError(f"live: expected true or false, got {self.live!r}")
         _check_choice("lang", self.lang, LANGS)
-        for key, allowed in (("layer_init", INITS), ("layer_activation", ACTIVATIONS)):
+        for key in ("backward", "batchnorm"):
+            if not isinstance(getattr(self, key), bool):
+                raise ConfigError(f"{key}: expected true or false, got {getattr(self, key)!r}")
+        _check_float("bn_eps", self.bn_eps, positive=True)
+        _check_int("grad_bins", self.grad_bins, 1, 10_000)
+        _check_float("grad_low", self.grad_low)
+        _check_float("grad_high", self.grad_high)
+        if not self.grad_low < self.grad_high:
+            raise ConfigError(
+                f"grad_range: low ({self.grad_low:g}) must be below high ({self.grad_high:g})"
+            )
+        for key, allowed in (("layer_init", INITS), ("layer_activation", ACTIVATIONS),
+                             ("layer_batchnorm", SWITCH)):
             for k, name in getattr(self, key).items():
                 if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.layers:
                     raise ConfigError(
@@ -98,6 +130,8 @@ class Experiment:
             f"; layer {k}: {self.activation_of(k)}, {self.init_of(k)}" for k in own
         )
         live = ", live RAND() draws" if self.live else ""
+        live += ", batch norm" if self.batchnorm else ""
+        live += ", backward pass" if self.backward else ""
         return (
             f"{self.activation}, {init}, {self.layers} layers × {self.width} neurons, "
             f"{self.samples} samples, seed {self.seed}{live}{per_layer}"
@@ -105,7 +139,7 @@ class Experiment:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(Experiment))
-_ALIASES = {"range": ("bin_low", "bin_high")}
+_ALIASES = {"range": ("bin_low", "bin_high"), "grad_range": ("grad_low", "grad_high")}
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
@@ -138,7 +172,7 @@ def from_mapping(
     for key, value in data.items():
         if key in _ALIASES:
             if not (isinstance(value, list | tuple) and len(value) == 2):
-                raise ConfigError(f"{where}range: expected [low, high], got {value!r}")
+                raise ConfigError(f"{where}{key}: expected [low, high], got {value!r}")
             changes.update(zip(_ALIASES[key], value, strict=True))
         elif key in FIELD_NAMES:
             changes[key] = value
@@ -146,10 +180,11 @@ def from_mapping(
             near = difflib.get_close_matches(key, FIELD_NAMES + tuple(_ALIASES), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise ConfigError(f"{where}unknown setting {key!r}{hint}")
-    for key in ("layer_init", "layer_activation"):
+    for key in ("layer_init", "layer_activation", "layer_batchnorm"):
         if key in changes:
             changes[key] = _layer_map(key, changes[key], where)
-    for key in ("sigma", "leaky_slope", "bin_low", "bin_high"):
+    for key in ("sigma", "leaky_slope", "bin_low", "bin_high", "bn_eps", "grad_low",
+                "grad_high"):
         if isinstance(changes.get(key), int) and not isinstance(changes[key], bool):
             changes[key] = float(changes[key])
     try:

@@ -13,6 +13,13 @@ from sheetsim.layout import (
     NAME_ACT_LIST,
     NAME_ACTIVATION,
     NAME_BINS,
+    NAME_BN,
+    NAME_BN_CHOICES,
+    NAME_BN_EPS,
+    NAME_BN_LIST,
+    NAME_GRAD_BINS,
+    NAME_GRAD_HIGH,
+    NAME_GRAD_LOW,
     NAME_HIGH,
     NAME_INIT,
     NAME_INIT_CHOICES,
@@ -29,6 +36,7 @@ from sheetsim.layout import (
 
 NORM_S_INV = "_xlfn.NORM.S.INV"
 STDEV_P = "_xlfn.STDEV.P"
+VAR_P = "_xlfn.VAR.P"
 
 
 def input_values(plan: Plan) -> str:
@@ -97,17 +105,117 @@ def activation(plan: Plan, k: int) -> str:
     overflow to #NUM! for very negative a.
     """
     act = layer_names(k)["activation"]
-    a = plan.layer_block(k, "a").ref
+    a = plan.pre_activation(k).ref
     cases = [
         ("sigmoid", f"(1+TANH({a}/2))/2"),
         ("tanh", f"TANH({a})"),
         ("relu", f"IF({a}>0,{a},0)"),
         ("leaky_relu", f"IF({a}>0,{a},{NAME_SLOPE}*{a})"),
     ]
-    text = a  # identity
+    return _by_activation(act, cases, a)
+
+
+def _by_activation(act: str, cases: list[tuple[str, str]], otherwise: str) -> str:
+    text = otherwise  # identity
     for name, expr in reversed(cases):
         text = f'IF({act}="{name}",{expr},{text})'
     return text
+
+
+def layer_batchnorm(k: int) -> str:
+    chosen = layer_names(k)["bn_set"]
+    return f'IF({chosen}="{GLOBAL}",{NAME_BN},{chosen})'
+
+
+def batchnorm(plan: Plan, k: int) -> str:
+    """(A − column mean) / √(column variance + ε) when the layer's batch norm is on."""
+    a = plan.layer_block(k, "a").ref
+    mean, var = plan.layer_block(k, "bn_mean").ref, plan.layer_block(k, "bn_var").ref
+    on = layer_names(k)["bn"]
+    return f'IF({on}="on",({a}-{mean})/SQRT({var}+{NAME_BN_EPS}),{a})'
+
+
+def column_stat(plan: Plan, k: int, part: str, j: int) -> str:
+    """One neuron's (column's) batch statistic, over the samples."""
+    a = plan.layer_block(k, "a").column_ref(j)
+    if part == "bn_mean":
+        return f"AVERAGE({a})"
+    if part == "bn_var":
+        return f"{VAR_P}({a})"
+    d = plan.layer_block(k, "d").column_ref(j)
+    if part == "bn_dmean":
+        return f"AVERAGE({d})"
+    n = plan.layer_block(k, "n").column_ref(j)
+    return f"SUMPRODUCT({d},{n})/{NAME_SAMPLES}"  # bn_dnmean
+
+
+def upstream(plan: Plan) -> str:
+    """∂L/∂Z of the top layer: standard-normal draws, so the implied loss is Σ upstream·Z."""
+    return f"{NORM_S_INV}({plan.blocks['grad_u'].ref})"
+
+
+def _incoming(plan: Plan, k: int) -> str:
+    """∂L/∂Z_k: from the top, or back through the next layer's weights."""
+    if k == plan.exp.layers:
+        return plan.blocks["upstream"].ref
+    g, w = plan.layer_block(k + 1, "g").ref, plan.layer_block(k + 1, "w").ref
+    return f"MMULT({g},TRANSPOSE({w}))"
+
+
+def _derivative(plan: Plan, k: int) -> str:
+    """f'(input) of layer k's activation, from its input x and its output z."""
+    act = layer_names(k)["activation"]
+    x, z = plan.pre_activation(k).ref, plan.layer_block(k, "z").ref
+    cases = [
+        ("sigmoid", f"{z}*(1-{z})"),
+        ("tanh", f"1-{z}^2"),
+        ("relu", f"({x}>0)*1"),
+        ("leaky_relu", f"IF({x}>0,1,{NAME_SLOPE})"),
+    ]
+    return _by_activation(act, cases, "1")
+
+
+def grad_pre(plan: Plan, k: int) -> str:
+    """∂L/∂N_k: the incoming gradient times the activation's slope."""
+    return f"{_incoming(plan, k)}*({_derivative(plan, k)})"
+
+
+def grad(plan: Plan, k: int) -> str:
+    """∂L/∂A_k; through batch normalization (no scale or shift) when it is on:
+    (D − mean(D) − N · mean(D ⊙ N)) / √(var + ε), column by column."""
+    if not plan.exp.has_batchnorm:
+        return grad_pre(plan, k)
+    d, n = plan.layer_block(k, "d").ref, plan.layer_block(k, "n").ref
+    dmean, dnmean = plan.layer_block(k, "bn_dmean").ref, plan.layer_block(k, "bn_dnmean").ref
+    var = plan.layer_block(k, "bn_var").ref
+    on = layer_names(k)["bn"]
+    return f'IF({on}="on",({d}-{dmean}-{n}*{dnmean})/SQRT({var}+{NAME_BN_EPS}),{d})'
+
+
+def grad_edges(plan: Plan) -> str:
+    """Upper edges of |gradient| bins, equal steps of log10 from GradLow to GradHigh."""
+    index = plan.blocks["grad_bin_index"].ref
+    return (
+        f"10^IF({index}<{NAME_GRAD_BINS},{NAME_GRAD_LOW}+{index}*({NAME_GRAD_HIGH}-"
+        f"{NAME_GRAD_LOW})/{NAME_GRAD_BINS},{NAME_GRAD_HIGH})"
+    )
+
+
+def grad_centres(plan: Plan) -> str:
+    """Chart labels of the gradient bins: the log10 of each bin's middle."""
+    index = plan.blocks["grad_bin_index"].ref
+    return f"{NAME_GRAD_LOW}+({index}-0.5)*({NAME_GRAD_HIGH}-{NAME_GRAD_LOW})/{NAME_GRAD_BINS}"
+
+
+def grad_stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
+    """A gradient statistic of layer k, and whether it must be entered as an array formula."""
+    g = plan.layer_block(k, "g").ref
+    if name == "mean_abs":
+        return f"AVERAGE(ABS({g}))", True
+    if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples
+        z = plan.output_block(k - 1).ref
+        return f"SQRT(SUMPRODUCT(MMULT(TRANSPOSE({z}),{g})^2))/{NAME_SAMPLES}", True
+    return f"COUNTIF({g},0)/COUNT({g})", False
 
 
 def edges(plan: Plan) -> str:
@@ -129,22 +237,26 @@ def centres(plan: Plan) -> str:
     )
 
 
-def count(plan: Plan, k: int, row: int) -> str:
-    """Outputs of layer k in bin ``row`` (0-based): above the previous edge, up to this one.
+def count(plan: Plan, k: int, row: int, prefix: str = "") -> str:
+    """Layer k's values in bin ``row`` (0-based): above the previous edge, up to this one.
 
-    The last row counts what lies above BinHigh. Interval counts (rather than FREQUENCY)
-    keep equal edges harmless: applications split ties among equal FREQUENCY bins
-    differently, and some need the bins sorted.
+    The last row counts what lies above the last edge. Interval counts (rather than
+    FREQUENCY) keep equal edges harmless: applications split ties among equal FREQUENCY
+    bins differently, and some need the bins sorted. ``prefix`` "grad_" counts |∂L/∂A|.
     """
-    z = plan.layer_block(k, "z").ref
-    edges_block = plan.blocks["edges"]
+    if prefix:
+        data = f"ABS({plan.layer_block(k, 'g').ref})"
+    else:
+        data = plan.layer_block(k, "z").ref
+    edges_block = plan.blocks[f"{prefix}edges"]
     if row == edges_block.rows:
-        return f"SUMPRODUCT(({z}>{NAME_HIGH})*1)"
+        top = edges_block.cell_ref(row - 1, 0) if prefix else NAME_HIGH
+        return f"SUMPRODUCT(({data}>{top})*1)"
     upper = edges_block.cell_ref(row, 0)
     if row == 0:
-        return f"SUMPRODUCT(({z}<={upper})*1)"
+        return f"SUMPRODUCT(({data}<={upper})*1)"
     lower = edges_block.cell_ref(row - 1, 0)
-    return f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))"
+    return f"SUMPRODUCT(({data}>{lower})*({data}<={upper}))"
 
 
 def stat(plan: Plan, name: str, k: int) -> str:
@@ -183,4 +295,6 @@ def list_check(kind: str) -> str:
         "activation": NAME_ACT_LIST,
         "init_set": NAME_INIT_CHOICES,
         "act_set": NAME_ACT_CHOICES,
+        "bn_set": NAME_BN_CHOICES,
+        "bn": NAME_BN_LIST,
     }[kind]

@@ -28,8 +28,18 @@ NAME_SEED = "Seed"
 NAME_INIT_LIST = "InitNames"
 NAME_INIT_DIST = "InitDist"
 NAME_ACT_LIST = "ActNames"
+NAME_BN = "BatchNorm"
+NAME_BN_EPS = "BNEps"
+NAME_BN_CHOICES = "BNChoices"
+NAME_BN_LIST = "BNNames"
+NAME_GRAD_LOW = "GradLow"
+NAME_GRAD_HIGH = "GradHigh"
+NAME_GRAD_BINS = "GradBins"
 
 DASH_ROWS = ("init", "activation", "wstd", "mean", "std", "first_bin", "last_bin", "zero")
+DASH_BN_ROWS = ("bn",)
+DASH_GRAD_ROWS = ("grad_mean_abs", "grad_wgrad")
+GRAD_STATS = ("mean_abs", "wgrad", "zero")
 DASH_TOP = 3  # Dashboard: header row of the per-layer table
 STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero")
 
@@ -106,6 +116,11 @@ class Block:
     def cell_ref(self, i: int = 0, j: int = 0, absolute: bool = True) -> str:
         return f"{self.sheet}!{cell(self.row + i, self.col + j, absolute)}"
 
+    def column_ref(self, j: int) -> str:
+        """Column j of the block, rows fixed: ``L1_A!B$3:B$1002``."""
+        c = col_letter(self.col + j)
+        return f"{self.sheet}!{c}${self.row + 1}:{c}${self.row + self.rows}"
+
     def local(self, i: int = 0, j: int = 0) -> str:
         """A cell of this block as a relative address on its own sheet."""
         return cell(self.row + i, self.col + j)
@@ -140,9 +155,16 @@ LAYER_COLUMNS = (
     ("dist", "Dist"),
     ("scale", "Scale"),  # σ (normal) or limit (uniform)
     ("wstd", "WStd"),  # the weights' standard deviation
+    ("bn_set", "BNSet"),  # batch normalization: "global", "on" or "off" (BN workbooks only)
+    ("bn", "BN"),
 )
 """The per-layer table on Controls: (part, defined-name prefix), one column each."""
 LAYER_COL = {part: j for j, (part, _) in enumerate(LAYER_COLUMNS)}
+
+
+BN_PARTS = ("bn_set", "bn")
+HEAVY_KINDS = ("uniform", "input", "weights", "linear", "batchnorm", "activation", "grad_pre",
+               "grad", "upstream")
 
 
 def layer_names(k: int) -> dict[str, str]:
@@ -150,11 +172,27 @@ def layer_names(k: int) -> dict[str, str]:
     return {part: f"{prefix}_L{k}" for part, prefix in LAYER_COLUMNS if prefix}
 
 
+def layer_parts(exp: Experiment) -> list[str]:
+    """The per-layer table's columns in this workbook (batch norm ones only when used)."""
+    return [p for p, _ in LAYER_COLUMNS if exp.has_batchnorm or p not in BN_PARTS]
+
+
 # Controls sheet geometry: named controls from CONTROL_TOP, one per row.
 CONTROL_ROWS = (
     NAME_INIT, NAME_ACTIVATION, NAME_SIGMA, NAME_SLOPE, NAME_BINS, NAME_LOW, NAME_HIGH,
     NAME_SAMPLES, NAME_SEED,
 )
+BN_CONTROLS = (NAME_BN, NAME_BN_EPS)
+GRAD_CONTROLS = (NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS)
+FIXED_CONTROLS = (NAME_SAMPLES, NAME_SEED, NAME_GRAD_BINS)
+
+
+def control_rows(exp: Experiment) -> tuple[str, ...]:
+    return (
+        CONTROL_ROWS
+        + (BN_CONTROLS if exp.has_batchnorm else ())
+        + (GRAD_CONTROLS if exp.backward else ())
+    )
 CONTROL_TOP = 3
 LIST_COL = len(LAYER_COLUMNS) + 2  # lists feeding dropdowns and lookups, right of the table
 NAME_INIT_CHOICES = "InitChoices"  # "global" + InitNames, for the per-layer dropdowns
@@ -183,8 +221,8 @@ class Plan:
     def layer_block(self, k: int, part: str) -> Block:
         return self.blocks[f"L{k}_{part}"]
 
-    def stat_block(self, stat: str) -> Block:
-        return self.blocks[f"stat_{stat}"]
+    def stat_block(self, stat: str, prefix: str = "") -> Block:
+        return self.blocks[f"{prefix}stat_{stat}"]
 
     def output_block(self, k: int) -> Block:
         """The block feeding layer k+1: the input for k = 0."""
@@ -192,28 +230,43 @@ class Plan:
 
     @property
     def control_table_top(self) -> int:
-        return CONTROL_TOP + len(CONTROL_ROWS) + 3
+        return CONTROL_TOP + len(control_rows(self.exp)) + 3
+
+    @property
+    def dash_rows(self) -> tuple[str, ...]:
+        return (
+            DASH_ROWS
+            + (DASH_BN_ROWS if self.exp.has_batchnorm else ())
+            + (DASH_GRAD_ROWS if self.exp.backward else ())
+        )
+
+    def pre_activation(self, k: int) -> Block:
+        """The activation's input: the batch-normalized block when the workbook has one."""
+        return self.layer_block(k, "n" if self.exp.has_batchnorm else "a")
 
     def heavy_sheets(self) -> list[str]:
-        return [s for s in self.sheets if s == "Input_U" or s == "Input" or s[:1] == "L"]
+        """Sheets holding one samples×neurons (or neurons×neurons) block each."""
+        return [b.sheet for b in self.blocks.values() if b.kind in HEAVY_KINDS]
 
 
 def plan(exp: Experiment) -> Plan:
     p = Plan(exp)
     n, d, layers = exp.samples, exp.width, exp.layers
-    p.sheets = ["Dashboard", "Controls", "Histograms", "Guide", "Input_U", "Input"]
-    for k in range(1, layers + 1):
-        p.sheets += [f"L{k}_U", f"L{k}_W", f"L{k}_A", f"L{k}_Z"]
-    p.sheets.append(MANIFEST_SHEET)
+    bn, back = exp.has_batchnorm, exp.backward
+    p.sheets = ["Dashboard", "Controls", "Histograms"]
+    p.sheets += (["Gradients"] if back else []) + (["BatchNorm"] if bn else [])
+    p.sheets.append("Guide")
 
     # Controls: one named value cell per control, then the per-layer table, then lists.
-    for i, nm in enumerate(CONTROL_ROWS):
+    for i, nm in enumerate(control_rows(exp)):
         p.name(Named(nm, "Controls", CONTROL_TOP + i, 1))
     top = p.control_table_top + 1
+    parts = layer_parts(exp)
     for k in range(1, layers + 1):
         for part, name in layer_names(k).items():
-            p.name(Named(name, "Controls", top + k - 1, LAYER_COL[part]))
-    for part, _ in LAYER_COLUMNS[1:]:
+            if part in parts:
+                p.name(Named(name, "Controls", top + k - 1, LAYER_COL[part]))
+    for part in parts[1:]:
         p.add(Block(f"layer_{part}", "Controls", top, LAYER_COL[part], layers, 1, f"layer_{part}"))
     lists = (
         (NAME_INIT_CHOICES, NAME_INIT_LIST, LIST_COL, len(INITS)),
@@ -223,30 +276,59 @@ def plan(exp: Experiment) -> Plan:
         p.name(Named(choices, "Controls", CONTROL_TOP, col, count + 1, 1))
         p.name(Named(names, "Controls", CONTROL_TOP + 1, col, count, 1))
     p.name(Named(NAME_INIT_DIST, "Controls", CONTROL_TOP + 1, LIST_COL + 1, len(INITS), 1))
+    if bn:
+        p.name(Named(NAME_BN_CHOICES, "Controls", CONTROL_TOP, LIST_COL + 5, 3, 1))
+        p.name(Named(NAME_BN_LIST, "Controls", CONTROL_TOP + 1, LIST_COL + 5, 2, 1))
 
-    # Block sheets: draws, input, and per layer weights, linear sum, output.
-    p.add(Block("input_u", "Input_U", DATA_ROW, DATA_COL, n, d, "uniform"))
-    p.add(Block("input", "Input", DATA_ROW, DATA_COL, n, d, "input"))
+    # Block sheets: draws, input, and per layer weights, linear sum, [batch norm], output,
+    # [gradient at the activation's input], [gradient at the linear sum].
+    def heavy(name: str, sheet: str, rows: int, kind: str) -> None:
+        p.sheets.append(sheet)
+        p.add(Block(name, sheet, DATA_ROW, DATA_COL, rows, d, kind))
+
+    heavy("input_u", "Input_U", n, "uniform")
+    heavy("input", "Input", n, "input")
     for k in range(1, layers + 1):
-        p.add(Block(f"L{k}_u", f"L{k}_U", DATA_ROW, DATA_COL, d, d, "uniform"))
-        p.add(Block(f"L{k}_w", f"L{k}_W", DATA_ROW, DATA_COL, d, d, "weights"))
-        p.add(Block(f"L{k}_a", f"L{k}_A", DATA_ROW, DATA_COL, n, d, "linear"))
-        p.add(Block(f"L{k}_z", f"L{k}_Z", DATA_ROW, DATA_COL, n, d, "activation"))
+        heavy(f"L{k}_u", f"L{k}_U", d, "uniform")
+        heavy(f"L{k}_w", f"L{k}_W", d, "weights")
+        heavy(f"L{k}_a", f"L{k}_A", n, "linear")
+        if bn:
+            heavy(f"L{k}_n", f"L{k}_N", n, "batchnorm")
+        heavy(f"L{k}_z", f"L{k}_Z", n, "activation")
+        if bn and back:
+            heavy(f"L{k}_d", f"L{k}_D", n, "grad_pre")
+        if back:
+            heavy(f"L{k}_g", f"L{k}_G", n, "grad")
+    if back:
+        heavy("grad_u", "Grad_U", n, "uniform")
+        heavy("upstream", "Grad", n, "upstream")
+    p.sheets.append(MANIFEST_SHEET)
 
     # Histograms: bin number, upper edge, centre, then one count column per layer.
-    bins = exp.bins
-    first = 3
-    p.add(Block("bin_index", "Histograms", first, 0, bins, 1, "bin_index"))
-    p.add(Block("edges", "Histograms", first, 1, bins, 1, "edges"))
-    p.add(Block("centres", "Histograms", first, 2, bins, 1, "centres"))
-    for k in range(1, layers + 1):
-        p.add(Block(f"L{k}_counts", "Histograms", first, 2 + k, bins + 1, 1, "counts"))
-    stat_top = first + bins + 3
-    for i, stat in enumerate(STATS):
-        p.add(Block(f"stat_{stat}", "Histograms", stat_top + i, 3, 1, layers, "stat"))
-    for i, key in enumerate(DASH_ROWS):
+    _histogram(p, "Histograms", "", exp.bins, STATS)
+    if back:
+        _histogram(p, "Gradients", "grad_", exp.grad_bins, GRAD_STATS)
+    if bn:  # per layer: column means and variances of A (and of the gradient)
+        rows = ("bn_mean", "bn_var") + (("bn_dmean", "bn_dnmean") if back else ())
+        for k in range(1, layers + 1):
+            r0 = 2 + (k - 1) * (len(rows) + 1) + 1
+            for i, part in enumerate(rows):
+                p.add(Block(f"L{k}_{part}", "BatchNorm", r0 + i, 1, 1, d, part))
+    for i, key in enumerate(p.dash_rows):
         p.add(Block(f"dash_{key}", "Dashboard", DASH_TOP + 1 + i, 1, 1, layers, "dash"))
     return p
+
+
+def _histogram(p: Plan, sheet: str, prefix: str, bins: int, stats: tuple[str, ...]) -> None:
+    first = 3
+    p.add(Block(f"{prefix}bin_index", sheet, first, 0, bins, 1, "bin_index"))
+    p.add(Block(f"{prefix}edges", sheet, first, 1, bins, 1, "edges"))
+    p.add(Block(f"{prefix}centres", sheet, first, 2, bins, 1, "centres"))
+    for k in range(1, p.exp.layers + 1):
+        p.add(Block(f"L{k}_{prefix}counts", sheet, first, 2 + k, bins + 1, 1, "counts"))
+    stat_top = first + bins + 3
+    for i, stat in enumerate(stats):
+        p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, p.exp.layers, "stat"))
 
 
 def distribution(init: str) -> str:

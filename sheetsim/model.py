@@ -83,6 +83,22 @@ class LayerResult:
     w: np.ndarray
     a: np.ndarray
     z: np.ndarray
+    batchnorm: bool = False
+    n: np.ndarray | None = None
+    """The activation's input: the batch-normalized sum, or ``a`` itself without it."""
+    mean: np.ndarray | None = None
+    var: np.ndarray | None = None
+
+
+@dataclass
+class LayerGrad:
+    dn: np.ndarray
+    """∂L/∂N: the gradient at the activation's input."""
+    g: np.ndarray
+    """∂L/∂A: the gradient at the linear sum (through batch normalization when on)."""
+    wgrad: float
+    """‖∂L/∂W‖ / samples, with ∂L/∂W = Z_prevᵀ · G."""
+    mean_abs: float
 
 
 @dataclass
@@ -90,6 +106,12 @@ class Forward:
     input_u: np.ndarray
     x: np.ndarray
     layers: list[LayerResult]
+    grad_u: np.ndarray | None = None
+    upstream: np.ndarray | None = None
+    grads: list[LayerGrad] | None = None
+
+
+GRAD_STREAM = 1000  # draw stream of the upstream gradient (layers use 1..999)
 
 
 def draws(exp: Experiment) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -97,6 +119,10 @@ def draws(exp: Experiment) -> tuple[np.ndarray, list[np.ndarray]]:
     input_u = uniform_draws(exp.seed, 0, (exp.samples, exp.width))
     layer_u = [uniform_draws(exp.seed, k, (exp.width, exp.width)) for k in range(1, exp.layers + 1)]
     return input_u, layer_u
+
+
+def grad_draws(exp: Experiment) -> np.ndarray:
+    return uniform_draws(exp.seed, GRAD_STREAM, (exp.samples, exp.width))
 
 
 def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> Forward:
@@ -109,10 +135,59 @@ def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> 
         scale = weight_scale(init, exp.sigma, fan_in, fan_out)
         w = weights(init, scale, u)
         a = prev @ w
-        z = activate(act, a, exp.leaky_slope)
-        layers.append(LayerResult(init, act, scale, weight_std(init, scale), u, w, a, z))
-        prev = z
+        layer = LayerResult(init, act, scale, weight_std(init, scale), u, w, a, a, n=a)
+        if exp.has_batchnorm:
+            layer.mean, layer.var = a.mean(axis=0), a.var(axis=0)
+            if exp.batchnorm_of(k):
+                layer.batchnorm = True
+                layer.n = (a - layer.mean) / np.sqrt(layer.var + exp.bn_eps)
+        layer.z = activate(act, layer.n, exp.leaky_slope)
+        layers.append(layer)
+        prev = layer.z
     return Forward(input_u, x, layers)
+
+
+def derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
+    """f'(n) of each activation, from its input n or its output z = f(n)."""
+    if name == "sigmoid":
+        return z * (1.0 - z)
+    if name == "tanh":
+        return 1.0 - z * z
+    if name == "relu":
+        return (n > 0).astype(np.float64)
+    if name == "leaky_relu":
+        return np.where(n > 0, 1.0, leaky_slope)
+    if name == "identity":
+        return np.ones_like(n)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def backward(exp: Experiment, fwd: Forward, grad_u: np.ndarray) -> Forward:
+    """Backpropagate an upstream gradient ∂L/∂Z_top = NORM.S.INV(grad_u) through the net.
+
+    The implied loss is L = Σ upstream ⊙ Z_top; batch normalization has no scale or shift,
+    so ∂L/∂A = (∂L/∂N − mean(∂L/∂N) − N · mean(∂L/∂N ⊙ N)) / √(var + ε), per column.
+    """
+    upstream = norm_inv(grad_u)
+    grads: list[LayerGrad] = []
+    dz = upstream
+    samples = upstream.shape[0]
+    for k in range(len(fwd.layers), 0, -1):
+        layer = fwd.layers[k - 1]
+        dn = dz * derivative(layer.activation, layer.n, layer.z, exp.leaky_slope)
+        if layer.batchnorm:
+            g = (dn - dn.mean(axis=0) - layer.n * (dn * layer.n).mean(axis=0)) / np.sqrt(
+                layer.var + exp.bn_eps
+            )
+        else:
+            g = dn
+        prev = fwd.x if k == 1 else fwd.layers[k - 2].z
+        wgrad = float(np.sqrt(np.sum((prev.T @ g) ** 2))) / samples
+        grads.append(LayerGrad(dn, g, wgrad, float(np.abs(g).mean())))
+        dz = g @ layer.w.T
+    grads.reverse()
+    fwd.grad_u, fwd.upstream, fwd.grads = grad_u, upstream, grads
+    return fwd
 
 
 def bin_edges(exp: Experiment, rows: int | None = None) -> np.ndarray:
@@ -120,6 +195,13 @@ def bin_edges(exp: Experiment, rows: int | None = None) -> np.ndarray:
     k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
     edges = exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
     return np.where(k < exp.bins, edges, exp.bin_high)
+
+
+def grad_edges(exp: Experiment) -> np.ndarray:
+    """Upper edges of the |gradient| bins: 10 to the power of equal steps in log10."""
+    k = np.arange(1, exp.grad_bins + 1, dtype=np.float64)
+    steps = exp.grad_low + k * (exp.grad_high - exp.grad_low) / exp.grad_bins
+    return np.power(10.0, np.where(k < exp.grad_bins, steps, exp.grad_high))
 
 
 def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -158,4 +240,5 @@ def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> La
 
 
 def run(exp: Experiment) -> Forward:
-    return forward(exp, *draws(exp))
+    fwd = forward(exp, *draws(exp))
+    return backward(exp, fwd, grad_draws(exp)) if exp.backward else fwd

@@ -36,6 +36,14 @@ class Texts:
     block_captions: dict[str, str]
     live_caption: str
     guide: tuple[tuple[str, str], ...]
+    grad_title: str = ""
+    grad_headers: tuple[str, str, str] = ("", "", "")
+    grad_stat_labels: dict[str, str] | None = None
+    grad_chart_x: str = ""
+    grad_size_title: str = ""
+    bn_title: str = ""
+    bn_row_labels: dict[str, str] | None = None
+    guide_backward: tuple[tuple[str, str], ...] = ()
 
     def layer_label(self, k: int) -> str:
         return self.layer.format(k=k)
@@ -69,6 +77,11 @@ EN = Texts(
         "BinHigh": "Histogram high",
         "Samples": "Samples (rows)",
         "Seed": "Seed of the draws",
+        "BatchNorm": "Batch normalization",
+        "BNEps": "Batch norm ε",
+        "GradLow": "Gradient histogram low (log10)",
+        "GradHigh": "Gradient histogram high (log10)",
+        "GradBins": "Gradient histogram bins",
     },
     control_help={
         "Init": "normal, xavier (σ = 1/√fan-in), he (σ = √(2/fan-in)), xavier_uniform, "
@@ -81,10 +94,16 @@ EN = Texts(
         "BinHigh": "Right end; outputs above it are counted as 'above'",
         "Samples": "Rows of the input (fixed at build)",
         "Seed": "Seed of the stored uniform draws (fixed at build)",
+        "BatchNorm": "on or off: normalize each neuron's linear sum over the samples",
+        "BNEps": "Added to the variance before the square root",
+        "GradLow": "Smallest |gradient| bin edge, as a power of ten",
+        "GradHigh": "Largest |gradient| bin edge, as a power of ten",
+        "GradBins": "Bins of the gradient histograms (fixed at build)",
     },
     layer_table_title="Per layer: choose 'global' to follow the controls above",
     layer_headers=("Layer", "Initializer", "Activation", "Init in use", "Act. in use",
-                   "Fan-in", "Fan-out", "Distribution", "σ or limit", "Weight σ"),
+                   "Fan-in", "Fan-out", "Distribution", "σ or limit", "Weight σ",
+                   "Batch norm", "BN in use"),
     list_titles=("Initializers", "Distribution", "Activations"),
     key_title="Colour key",
     key=("Control: change it", "Stored random draw", "Formula: computed"),
@@ -94,7 +113,8 @@ EN = Texts(
     stats_title="Statistic",
     stat_labels=_STATS_EN,
     dash_labels={"init": "Initializer", "activation": "Activation", "wstd": "Weight σ",
-                 **_STATS_EN},
+                 **_STATS_EN, "bn": "Batch norm", "grad_mean_abs": "Mean |∂L/∂A|",
+                 "grad_wgrad": "‖∂L/∂W‖ / samples"},
     subtitle=("Initializer: ", "   Activation: ", "   Samples: ", "   Seed: "),
     chart_x="output",
     chart_y="count",
@@ -107,9 +127,47 @@ EN = Texts(
         "input": "standard-normal inputs, NORM.S.INV of the draws in Input_U",
         "weights": "weights, the initializer applied to the draws",
         "linear": "linear sum, previous output × weights (MMULT)",
-        "activation": "output, the activation applied to the linear sum",
+        "activation": "output, the activation applied to its input",
+        "batchnorm": "batch-normalized linear sum (column mean 0, variance 1) when on",
+        "grad_pre": "∂L/∂N: incoming gradient × the activation's slope",
+        "grad": "∂L/∂A: gradient at the linear sum",
+        "upstream": "∂L/∂Z of the top layer: standard-normal draws (NORM.S.INV of Grad_U)",
     },
     live_caption="uniform draws in (0, 1): =RAND(), press F9 for a new sample",
+    grad_title="Gradients: |∂L/∂A| per bin of log10, by layer",
+    grad_headers=("Bin", "Upper edge", "log10 centre"),
+    grad_stat_labels={"mean_abs": "Mean |∂L/∂A|", "wgrad": "‖∂L/∂W‖ / samples",
+                      "zero": "Share exactly 0"},
+    grad_chart_x="log10 |∂L/∂A|",
+    grad_size_title="Gradient size by layer (log scale)",
+    bn_title="Batch normalization: column statistics over the samples",
+    bn_row_labels={"bn_mean": "mean of A", "bn_var": "variance of A",
+                   "bn_dmean": "mean of ∂L/∂N", "bn_dnmean": "mean of ∂L/∂N · N"},
+    guide_backward=(
+        ("The backward pass",
+         "The top layer receives an upstream gradient ∂L/∂Z drawn from a standard normal "
+         "(sheet Grad), as if the loss were the sum of upstream × output. Going down, each "
+         "layer's gradient is ∂L/∂A = (incoming gradient) × f'(input), and the incoming "
+         "gradient of the layer below is MMULT(∂L/∂A, TRANSPOSE(W)). The size of a weight "
+         "gradient is ‖Z_prevᵀ · ∂L/∂A‖ / samples. The Gradients sheet histograms |∂L/∂A| on "
+         "a log10 scale, so a gradient that vanishes moves to the left by orders of "
+         "magnitude."),
+        ("What the gradient presets show",
+         "sigmoid-xavier-deep: ten sigmoid layers; each passes back at most a quarter of the "
+         "gradient, so it shrinks by orders of magnitude toward the input. "
+         "relu-std1: with σ = 1 the activations explode layer by layer and so does the "
+         "gradient toward the input. relu-std1-bn: batch normalization rescales every "
+         "layer's sum to unit variance and both directions stay tame. relu-he-deep: ten "
+         "ReLU layers with He's σ keep activations and gradients at one size. "
+         "sigmoid-std1-deep: the activations saturate, yet the large weights multiply the "
+         "small slopes back up, so the gradient keeps its size: saturation alone does not "
+         "decide."),
+        ("Batch normalization",
+         "With batch norm on, each neuron's linear sum is shifted and scaled over the "
+         "samples to mean 0 and variance 1 before the activation: N = (A − mean) / "
+         "√(variance + ε). Its gradient is ∂L/∂A = (∂L/∂N − mean(∂L/∂N) − N · mean(∂L/∂N · "
+         "N)) / √(variance + ε), column by column."),
+    ),
     guide=(
         ("What this workbook is",
          "Samples of standard-normal inputs (rows) flow through layers of neurons (columns). "
@@ -174,6 +232,11 @@ JA = Texts(
         "BinHigh": "ヒストグラムの上限",
         "Samples": "サンプル数（行）",
         "Seed": "乱数のシード",
+        "BatchNorm": "バッチ正規化",
+        "BNEps": "バッチ正規化の ε",
+        "GradLow": "勾配ヒストグラムの下限（log10）",
+        "GradHigh": "勾配ヒストグラムの上限（log10）",
+        "GradBins": "勾配ヒストグラムの階級数",
     },
     control_help={
         "Init": "normal, xavier（σ = 1/√入力数）, he（σ = √(2/入力数)）, xavier_uniform, "
@@ -186,10 +249,16 @@ JA = Texts(
         "BinHigh": "右端。これを超える出力は「超過」に数えます",
         "Samples": "入力の行数（作成時に固定）",
         "Seed": "保存された一様乱数のシード（作成時に固定）",
+        "BatchNorm": "on か off：各ニューロンの線形和をサンプル方向に正規化",
+        "BNEps": "平方根をとる前に分散に足す値",
+        "GradLow": "|勾配| の最小の階級境界（10 のべき指数）",
+        "GradHigh": "|勾配| の最大の階級境界（10 のべき指数）",
+        "GradBins": "勾配ヒストグラムの階級数（作成時に固定）",
     },
     layer_table_title="層ごとの設定：global なら上の設定に従います",
     layer_headers=("層", "初期値", "活性化関数", "使用中の初期値", "使用中の関数",
-                   "入力数", "出力数", "分布", "σ または幅", "重みの σ"),
+                   "入力数", "出力数", "分布", "σ または幅", "重みの σ",
+                   "バッチ正規化", "使用中の正規化"),
     list_titles=("初期値", "分布", "活性化関数"),
     key_title="色の意味",
     key=("設定：変更できます", "保存された乱数", "数式：計算結果"),
@@ -199,7 +268,8 @@ JA = Texts(
     stats_title="統計量",
     stat_labels=_STATS_JA,
     dash_labels={"init": "初期値", "activation": "活性化関数", "wstd": "重みの σ",
-                 **_STATS_JA},
+                 **_STATS_JA, "bn": "バッチ正規化", "grad_mean_abs": "|∂L/∂A| の平均",
+                 "grad_wgrad": "‖∂L/∂W‖ / サンプル数"},
     subtitle=("初期値: ", "   活性化関数: ", "   サンプル数: ", "   シード: "),
     chart_x="出力",
     chart_y="個数",
@@ -212,9 +282,44 @@ JA = Texts(
         "input": "標準正規分布の入力：Input_U の乱数の NORM.S.INV",
         "weights": "重み：乱数に初期値の変換を施したもの",
         "linear": "線形和：前の層の出力 × 重み（MMULT）",
-        "activation": "出力：線形和に活性化関数を通したもの",
+        "activation": "出力：入力に活性化関数を通したもの",
+        "batchnorm": "バッチ正規化した線形和（列ごとに平均 0・分散 1）",
+        "grad_pre": "∂L/∂N：戻ってきた勾配 × 活性化関数の傾き",
+        "grad": "∂L/∂A：線形和での勾配",
+        "upstream": "最上層の ∂L/∂Z：標準正規乱数（Grad_U の NORM.S.INV）",
     },
     live_caption="(0, 1) の一様乱数：=RAND()。F9 で新しいサンプル",
+    grad_title="勾配：層ごと・log10 の階級ごとの |∂L/∂A| の個数",
+    grad_headers=("階級", "上端", "log10 の中央"),
+    grad_stat_labels={"mean_abs": "|∂L/∂A| の平均", "wgrad": "‖∂L/∂W‖ / サンプル数",
+                      "zero": "ちょうど0の割合"},
+    grad_chart_x="log10 |∂L/∂A|",
+    grad_size_title="層ごとの勾配の大きさ（対数目盛）",
+    bn_title="バッチ正規化：サンプル方向の列ごとの統計量",
+    bn_row_labels={"bn_mean": "A の平均", "bn_var": "A の分散",
+                   "bn_dmean": "∂L/∂N の平均", "bn_dnmean": "∂L/∂N · N の平均"},
+    guide_backward=(
+        ("逆伝播",
+         "最上層には標準正規分布から引いた上流の勾配 ∂L/∂Z（Grad シート）が入ります。"
+         "損失が「上流の勾配 × 出力」の和であるとみなした場合です。下の層へ向かって、"
+         "各層の勾配は ∂L/∂A = （戻ってきた勾配）× f'(入力) で、その下の層へ戻る勾配は "
+         "MMULT(∂L/∂A, TRANSPOSE(W)) です。重みの勾配の大きさは "
+         "‖前の層の出力ᵀ · ∂L/∂A‖ / サンプル数 です。Gradients シートは |∂L/∂A| を log10 "
+         "の目盛で数えるので、勾配が消えていくと桁単位で左へずれていきます。"),
+        ("勾配のプリセットが示すこと",
+         "sigmoid-xavier-deep：10 層のシグモイド。各層が戻せる勾配は高々 4 分の 1 なので、"
+         "入力側へ向かって桁違いに小さくなります。relu-std1：σ = 1 では活性が層ごとに爆発し、"
+         "入力側へ向かう勾配も爆発します。relu-std1-bn：バッチ正規化が各層の和を分散 1 に"
+         "戻すので、順方向も逆方向も落ち着きます。relu-he-deep：He の σ の 10 層 ReLU は"
+         "活性も勾配も同じ大きさを保ちます。sigmoid-std1-deep：活性は飽和しますが、"
+         "大きな重みが小さな傾きを掛け戻すので勾配の大きさは保たれます。"
+         "飽和だけで決まるわけではありません。"),
+        ("バッチ正規化",
+         "バッチ正規化が on のとき、各ニューロンの線形和をサンプル方向に平均 0・分散 1 へ"
+         "ずらして縮めてから活性化関数に通します：N = (A − 平均) / √(分散 + ε)。"
+         "その勾配は列ごとに ∂L/∂A = (∂L/∂N − 平均(∂L/∂N) − N · 平均(∂L/∂N · N)) / "
+         "√(分散 + ε) です。"),
+    ),
     guide=(
         ("このブックについて",
          "標準正規分布に従う入力（行がサンプル）が、ニューロン（列）の層を順に通ります。"

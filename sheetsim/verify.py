@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,10 @@ from sheetsim.config import ConfigError, Experiment, from_mapping
 from sheetsim.layout import (
     NAME_ACTIVATION,
     NAME_BINS,
+    NAME_BN,
+    NAME_BN_EPS,
+    NAME_GRAD_HIGH,
+    NAME_GRAD_LOW,
     NAME_HIGH,
     NAME_INIT,
     NAME_LOW,
@@ -259,6 +263,10 @@ def _controls(book: Book, base: Experiment) -> Experiment:
         NAME_INIT: "init", NAME_ACTIVATION: "activation", NAME_SIGMA: "sigma",
         NAME_SLOPE: "leaky_slope", NAME_BINS: "bins", NAME_LOW: "bin_low", NAME_HIGH: "bin_high",
     }
+    if base.has_batchnorm:
+        names.update({NAME_BN: "batchnorm", NAME_BN_EPS: "bn_eps"})
+    if base.backward:
+        names.update({NAME_GRAD_LOW: "grad_low", NAME_GRAD_HIGH: "grad_high"})
     changes: dict[str, object] = {}
     for name, key in names.items():
         value = reader.named_value(book, name)
@@ -266,8 +274,15 @@ def _controls(book: Book, base: Experiment) -> Experiment:
             raise ConfigError(f"control {name} is missing or empty")
         if key == "bins" and isinstance(value, float) and value.is_integer():
             value = int(value)
+        if key == "batchnorm":
+            if value not in ("on", "off"):
+                raise ConfigError(f"control {name}: {value!r} is not on or off")
+            value = value == "on"
         changes[key] = value
-    for key, part in (("layer_init", "init_set"), ("layer_activation", "act_set")):
+    per_layer = [("layer_init", "init_set"), ("layer_activation", "act_set")]
+    if base.has_batchnorm:
+        per_layer.append(("layer_batchnorm", "bn_set"))
+    for key, part in per_layer:
         chosen = {}
         for k in range(1, base.layers + 1):
             value = reader.named_value(book, layer_names(k)[part])
@@ -275,7 +290,10 @@ def _controls(book: Book, base: Experiment) -> Experiment:
                 raise ConfigError(f"control {layer_names(k)[part]} is missing or empty")
             chosen[str(k)] = value
         changes[key] = chosen
-    return from_mapping(changes, base=base, source="controls")
+    exp = from_mapping(changes, base=base, source="controls")
+    if base.has_batchnorm and not exp.has_batchnorm:  # every switch off: still a BN workbook
+        exp = replace(exp, layer_batchnorm={k: "off" for k in range(1, exp.layers + 1)})
+    return exp
 
 
 def verify(
@@ -396,40 +414,45 @@ def _zero_slack(z: np.ndarray | None) -> float:
 
 class _Slack:
     """Allowed differences of counting formulas: the data's ties with bin edges (or with 0),
-    computed once per layer."""
+    computed once per layer. Activation histograms count Z; gradient ones count |∂L/∂A|."""
 
     def __init__(self, blocks: dict[str, Block], evaluated: dict[str, np.ndarray]) -> None:
         self.blocks = blocks
         self.evaluated = evaluated
-        edges = evaluated.get("edges")
-        self.edges = None if edges is None or edges.dtype == object else edges.ravel()
-        self.cache: dict[tuple[str, int], float] = {}
+        self.cache: dict[tuple[str, str, int], float] = {}
 
-    def layer(self, kind: str, k: int) -> float:
-        key = (kind, k)
+    def _edges(self, prefix: str) -> np.ndarray | None:
+        edges = self.evaluated.get(f"{prefix}edges")
+        return None if edges is None or edges.dtype == object else edges.ravel()
+
+    def layer(self, prefix: str, kind: str, k: int) -> float:
+        key = (prefix, kind, k)
         if key not in self.cache:
-            z = self.evaluated.get(f"L{k}_z")
-            self.cache[key] = (
-                0.0 if self.edges is None
-                else _zero_slack(z) if kind == "zero" else _edge_slack(z, self.edges)
-            )
+            data = self.evaluated.get(f"L{k}_g" if prefix else f"L{k}_z")
+            edges = self._edges(prefix)
+            if data is None or data.dtype == object or edges is None:
+                self.cache[key] = 0.0
+            elif kind == "zero":
+                self.cache[key] = _zero_slack(data)
+            else:
+                self.cache[key] = _edge_slack(np.abs(data) if prefix else data, edges)
         return self.cache[key]
 
     def of(self, target: Block) -> float:
-        if self.edges is None:
-            return 0.0
         for name, b in self.blocks.items():
             if b.sheet != target.sheet or not (b.row <= target.row < b.row + b.rows):
                 continue
             if not b.col <= target.col < b.col + b.cols:
                 continue
+            prefix = "grad_" if "grad_" in name else ""
             if b.kind == "counts":
-                return self.layer("edges", int(name.split("_")[0][1:]))
-            stat = name.split("_", 1)[-1]
+                return self.layer(prefix, "edges", int(name.split("_")[0][1:]))
+            stat = name.split("stat_", 1)[-1] if "stat_" in name else name.split("_", 1)[-1]
             if b.kind in ("stat", "dash") and stat in (*COUNT_STATS, "zero"):
                 k = target.col - b.col + 1
                 n = self.evaluated[f"L{k}_z"].size if f"L{k}_z" in self.evaluated else 1
-                return self.layer("zero" if stat == "zero" else "edges", k) / max(n, 1)
+                kind = "zero" if stat == "zero" else "edges"
+                return self.layer(prefix, kind, k) / max(n, 1)
         return 0.0
 
 
@@ -442,23 +465,36 @@ def _compare_model(
 ) -> None:
     layer_u = [evaluated[f"L{k}_u"] for k in range(1, exp.layers + 1)]
     fwd = model.forward(exp, evaluated["input_u"], layer_u)
+    if exp.backward and "grad_u" in evaluated:
+        model.backward(exp, fwd, evaluated["grad_u"])
     edges = model.bin_edges(exp, blocks["edges"].rows)
-    expected: dict[str, np.ndarray] = {
-        "input": fwd.x,
-        "edges": edges.reshape(-1, 1),
-    }
+    expected: dict[str, np.ndarray] = {"input": fwd.x, "edges": edges.reshape(-1, 1)}
+    slack: dict[str, np.ndarray | float] = {}
+    n = max(exp.samples * exp.width, 1)
     stats = []
     for k, layer in enumerate(fwd.layers, 1):
         expected[f"L{k}_w"] = layer.w
         expected[f"L{k}_a"] = layer.a
         expected[f"L{k}_z"] = layer.z
+        if layer.n is not None and exp.has_batchnorm:
+            expected[f"L{k}_n"] = layer.n
+            expected[f"L{k}_bn_mean"] = layer.mean.reshape(1, -1)
+            expected[f"L{k}_bn_var"] = layer.var.reshape(1, -1)
         st = model.layer_stats(layer.z, edges, exp.bins)
         stats.append(st)
         expected[f"L{k}_counts"] = st.counts.reshape(-1, 1)
+        slack[f"L{k}_counts"] = _edge_slack(evaluated.get(f"L{k}_z"), edges)
     for stat in STATS:
         expected[f"stat_{stat}"] = np.array([[getattr(s, stat) for s in stats]])
+        if stat in COUNT_STATS:
+            slack[f"stat_{stat}"] = np.array([[slack[f"L{k}_counts"] / n
+                                               for k in range(1, exp.layers + 1)]])
+    slack["stat_zero"] = np.array([[_zero_slack(evaluated.get(f"L{k}_z")) / n
+                                    for k in range(1, exp.layers + 1)]])
     expected["layer_scale"] = np.array([[layer.scale] for layer in fwd.layers])
     expected["layer_wstd"] = np.array([[layer.weight_std] for layer in fwd.layers])
+    if fwd.grads is not None:
+        _expect_gradients(exp, fwd, blocks, evaluated, expected, slack)
     for name, want in expected.items():
         block = blocks.get(name)
         got = evaluated.get(name)
@@ -470,17 +506,39 @@ def _compare_model(
         if got.shape != want.shape:
             comparer.problem(f"block {name} has shape {got.shape}, the model {want.shape}")
             continue
-        slack: np.ndarray | float = 0.0
-        if block.kind == "counts":
-            slack = _edge_slack(evaluated.get(name.split("_")[0] + "_z"), edges)
-        elif name.removeprefix("stat_") in (*COUNT_STATS, "zero"):
-            measure = _zero_slack if name == "stat_zero" else (
-                lambda z: _edge_slack(z, edges))
-            slack = np.array([[
-                measure(evaluated.get(f"L{k}_z")) / max(exp.samples * exp.width, 1)
-                for k in range(1, exp.layers + 1)
-            ]])
         if got.dtype == object:
             comparer.values(CHECK_MODEL, block, want.astype(object), got)
         else:
-            comparer.numbers(CHECK_MODEL, block, want, got, slack)
+            comparer.numbers(CHECK_MODEL, block, want, got, slack.get(name, 0.0))
+
+
+def _expect_gradients(
+    exp: Experiment,
+    fwd: model.Forward,
+    blocks: dict[str, Block],
+    evaluated: dict[str, np.ndarray],
+    expected: dict[str, np.ndarray],
+    slack: dict[str, np.ndarray | float],
+) -> None:
+    assert fwd.grads is not None
+    n = max(exp.samples * exp.width, 1)
+    gedges = model.grad_edges(exp)
+    expected["upstream"] = fwd.upstream
+    expected["grad_edges"] = gedges.reshape(-1, 1)
+    zero, ties = [], []
+    for k, (layer, g) in enumerate(zip(fwd.layers, fwd.grads, strict=True), 1):
+        expected[f"L{k}_g"] = g.g
+        if exp.has_batchnorm:
+            expected[f"L{k}_d"] = g.dn
+            expected[f"L{k}_bn_dmean"] = g.dn.mean(axis=0).reshape(1, -1)
+            expected[f"L{k}_bn_dnmean"] = (g.dn * layer.n).mean(axis=0).reshape(1, -1)
+        expected[f"L{k}_grad_counts"] = model.bin_counts(np.abs(g.g), gedges).reshape(-1, 1)
+        got = evaluated.get(f"L{k}_g")
+        ties.append(_edge_slack(None if got is None else np.abs(got), gedges))
+        slack[f"L{k}_grad_counts"] = ties[-1]
+        zero.append(float(np.count_nonzero(g.g == 0)) / g.g.size)
+    expected["grad_stat_mean_abs"] = np.array([[g.mean_abs for g in fwd.grads]])
+    expected["grad_stat_wgrad"] = np.array([[g.wgrad for g in fwd.grads]])
+    expected["grad_stat_zero"] = np.array([zero])
+    slack["grad_stat_zero"] = np.array([[
+        _zero_slack(evaluated.get(f"L{k}_g")) / n for k in range(1, exp.layers + 1)]])

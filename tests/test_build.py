@@ -108,7 +108,7 @@ def test_contract_sheets_formulas_names(small_book):
     lists = {str(v.sqref): v.formula1 for v in validations if v.type == "list"}
     assert lists["B4"] == "InitNames" and lists["B5"] == "ActNames"
     assert lists["B17"] == "InitChoices" and lists["C19"] == "ActChoices"  # per layer
-    assert wb.defined_names["InitChoices"].attr_text == "Controls!$M$4:$M$10"
+    assert wb.defined_names["InitChoices"].attr_text == "Controls!$O$4:$O$10"
 
 
 def test_manifest_records_version_config_and_blocks(small_book):
