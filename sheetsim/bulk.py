@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -99,6 +100,20 @@ def _typed(v: float) -> tuple[str, str]:
     return ' t="e">', f"<v>{ERROR_TEXT}</v>"
 
 
+_STR_ERROR = re.compile(rb'(<c [^>]*?) t="str"(><f t="array"[^>]*>[^<]*</f><v>#NUM!</v>)')
+
+
+def error_caches(xml: bytes) -> bytes:
+    """Mark a cached #NUM! of an array formula as an error, not as text.
+
+    xlsxwriter stores an array formula's cached value as a number or as text only; an
+    overflowed statistic must read as the error value it is.
+    """
+    if b"<v>#NUM!</v>" not in xml:
+        return xml
+    return _STR_ERROR.sub(rb'\1 t="e"\2', xml)
+
+
 def sheet_dimension(sheet: HeavySheet) -> str:
     b = sheet.block
     return f"A1:{col_letter(b.col + b.cols - 1)}{b.row + b.rows}"
@@ -125,6 +140,8 @@ def assemble(
             member.compress_type = zipfile.ZIP_DEFLATED
             sheet = parts.get(info.filename)
             if sheet is None:
+                if info.filename.startswith("xl/worksheets/sheet"):
+                    data = error_caches(data)
                 out.writestr(member, data, compresslevel=level)
                 continue
             if progress:

@@ -211,10 +211,13 @@ def grad_stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
     """A gradient statistic of layer k, and whether it must be entered as an array formula."""
     g = plan.layer_block(k, "g").ref
     if name == "mean_abs":
-        return f"AVERAGE(ABS({g}))", True
-    if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples
+        return scaled("AVERAGE", f"ABS({g})"), True
+    if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples, the norm scaled against overflow
         z = plan.output_block(k - 1).ref
-        return f"SQRT(SUMPRODUCT(MMULT(TRANSPOSE({z}),{g})^2))/{NAME_SAMPLES}", True
+        product = f"MMULT(TRANSPOSE({z}),{g})"
+        top = f"MAX(ABS({product}))"
+        norm = f"IF({top}=0,0,{top}*SQRT(SUMPRODUCT(({product}/{top})^2)))"
+        return f"{norm}/{NAME_SAMPLES}", True
     return f"COUNTIF({g},0)/COUNT({g})", False
 
 
@@ -242,24 +245,56 @@ def count(plan: Plan, k: int, row: int, prefix: str = "") -> str:
 
     The last row counts what lies above the last edge. Interval counts (rather than
     FREQUENCY) keep equal edges harmless: applications split ties among equal FREQUENCY
-    bins differently, and some need the bins sorted. ``prefix`` "grad_" counts |∂L/∂A|.
+    bins differently, and some need the bins sorted. ``prefix`` "grad_" counts |∂L/∂A|,
+    written without ABS (which a plain formula would not apply over a range everywhere).
     """
-    if prefix:
-        data = f"ABS({plan.layer_block(k, 'g').ref})"
-    else:
-        data = plan.layer_block(k, "z").ref
     edges_block = plan.blocks[f"{prefix}edges"]
+    if prefix:
+        g = plan.layer_block(k, "g").ref
+
+        def above(e: str) -> str:
+            return f"(({g}>{e})+({g}<-{e}))"
+
+        def within(e: str) -> str:
+            return f"({g}<={e})*({g}>=-{e})"
+    else:
+        z = plan.layer_block(k, "z").ref
+
+        def above(e: str) -> str:
+            return f"({z}>{e})"
+
+        def within(e: str) -> str:
+            return f"({z}<={e})"
     if row == edges_block.rows:
         top = edges_block.cell_ref(row - 1, 0) if prefix else NAME_HIGH
-        return f"SUMPRODUCT(({data}>{top})*1)"
+        return f"SUMPRODUCT({above(top)}*1)"
     upper = edges_block.cell_ref(row, 0)
     if row == 0:
-        return f"SUMPRODUCT(({data}<={upper})*1)"
+        return f"SUMPRODUCT({within(upper)}*1)"
     lower = edges_block.cell_ref(row - 1, 0)
-    return f"SUMPRODUCT(({data}>{lower})*({data}<={upper}))"
+    return f"SUMPRODUCT({above(lower)}*{within(upper)})"
 
 
-def stat(plan: Plan, name: str, k: int) -> str:
+def scaled(function: str, data: str) -> str:
+    """``function`` of ``data`` computed on data / max|data|, then scaled back.
+
+    The plain AVERAGE and STDEV.P overflow to #NUM! once values pass about 1e154 (the squares
+    do), although the result is finite; this form stays finite wherever the answer is.
+    Needs array evaluation (ABS over a range).
+    """
+    top = f"MAX(ABS({data}))"
+    return f"IF({top}=0,0,{top}*{function}({data}/{top}))"
+
+
+def stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
+    """A statistic of layer k's outputs, and whether it is entered as an array formula."""
+    z = plan.layer_block(k, "z").ref
+    if name in ("mean", "std"):
+        return scaled({"mean": "AVERAGE", "std": STDEV_P}[name], z), True
+    return _plain_stat(plan, name, k), False
+
+
+def _plain_stat(plan: Plan, name: str, k: int) -> str:
     z = plan.layer_block(k, "z").ref
     cnt = plan.blocks[f"L{k}_counts"]
     if name == "first_bin":
@@ -269,8 +304,6 @@ def stat(plan: Plan, name: str, k: int) -> str:
     if name == "above":
         return f"{cnt.cell_ref(cnt.rows - 1, 0)}/COUNT({z})"
     return {
-        "mean": f"AVERAGE({z})",
-        "std": f"{STDEV_P}({z})",
         "min": f"MIN({z})",
         "max": f"MAX({z})",
         "zero": f"COUNTIF({z},0)/COUNT({z})",

@@ -57,7 +57,17 @@ def weights(init: str, scale: float, u: np.ndarray) -> np.ndarray:
     return norm_inv(u) * scale
 
 
+def _errors_stay(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """A spreadsheet has no infinity: an overflowed value is an error, and so is every
+    function of it. Keep NumPy's inf/nan from turning back into finite numbers."""
+    return np.where(np.isfinite(x), out, np.nan)
+
+
 def activate(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
+    return _errors_stay(a, _activate(name, a, leaky_slope))
+
+
+def _activate(name: str, a: np.ndarray, leaky_slope: float) -> np.ndarray:
     if name == "sigmoid":
         # The overflow-free form; like the workbook it gives exactly 0 below about −37,
         # so "share exactly 0" means the same in the model and in the sheet.
@@ -149,6 +159,10 @@ def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> 
 
 def derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
     """f'(n) of each activation, from its input n or its output z = f(n)."""
+    return _errors_stay(n, _derivative(name, n, z, leaky_slope))
+
+
+def _derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float) -> np.ndarray:
     if name == "sigmoid":
         return z * (1.0 - z)
     if name == "tanh":
@@ -182,8 +196,8 @@ def backward(exp: Experiment, fwd: Forward, grad_u: np.ndarray) -> Forward:
         else:
             g = dn
         prev = fwd.x if k == 1 else fwd.layers[k - 2].z
-        wgrad = float(np.sqrt(np.sum((prev.T @ g) ** 2))) / samples
-        grads.append(LayerGrad(dn, g, wgrad, float(np.abs(g).mean())))
+        wgrad = scaled(lambda m: np.sqrt(np.sum(m * m)), prev.T @ g) / samples
+        grads.append(LayerGrad(dn, g, wgrad, scaled(np.mean, np.abs(g))))
         dz = g @ layer.w.T
     grads.reverse()
     fwd.grad_u, fwd.upstream, fwd.grads = grad_u, upstream, grads
@@ -205,9 +219,28 @@ def grad_edges(exp: Experiment) -> np.ndarray:
 
 
 def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts in (previous edge, edge] (the first bin unbounded below), then above the last."""
+    """Counts in (previous edge, edge] (the first bin unbounded below), then above the last.
+
+    Data holding an overflowed (non-finite) value has no counts, as in a spreadsheet.
+    """
+    if not np.isfinite(values).all():
+        return np.full(len(edges) + 1, np.nan)
     idx = np.searchsorted(edges, values.ravel(), side="left")
     return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
+
+
+def scaled(function, values: np.ndarray) -> float:
+    """mean or std without overflow: computed on values / max|values|, then scaled back."""
+    if not np.isfinite(values).all():
+        return np.nan
+    top = float(np.abs(values).max()) if values.size else 0.0
+    return 0.0 if top == 0 else top * float(function(values / top))
+
+
+def zero_share(values: np.ndarray) -> float:
+    """Share of values exactly 0 among the numbers (COUNTIF/COUNT skip error cells)."""
+    finite = np.count_nonzero(np.isfinite(values))
+    return float(np.count_nonzero(values == 0)) / finite if finite else np.nan
 
 
 @dataclass
@@ -226,19 +259,22 @@ class LayerStats:
 def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> LayerStats:
     n = z.size
     counts = bin_counts(z, edges)
-    return LayerStats(
-        mean=float(z.mean()),
-        std=float(z.std()),
-        min=float(z.min()),
-        max=float(z.max()),
-        first_bin=counts[0] / n,
-        last_bin=counts[(bins or len(edges)) - 1] / n,
-        above=counts[-1] / n,
-        zero=float(np.count_nonzero(z == 0)) / n,
-        counts=counts,
-    )
+    finite = bool(np.isfinite(z).all())
+    with np.errstate(all="ignore"):
+        return LayerStats(
+            mean=scaled(np.mean, z),
+            std=scaled(np.std, z),
+            min=float(z.min()) if finite else np.nan,
+            max=float(z.max()) if finite else np.nan,
+            first_bin=counts[0] / n,
+            last_bin=counts[(bins or len(edges)) - 1] / n,
+            above=counts[-1] / n,
+            zero=zero_share(z),
+            counts=counts,
+        )
 
 
 def run(exp: Experiment) -> Forward:
-    fwd = forward(exp, *draws(exp))
-    return backward(exp, fwd, grad_draws(exp)) if exp.backward else fwd
+    with np.errstate(all="ignore"):  # an exploding network overflows to inf, on purpose
+        fwd = forward(exp, *draws(exp))
+        return backward(exp, fwd, grad_draws(exp)) if exp.backward else fwd

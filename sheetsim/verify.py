@@ -162,6 +162,7 @@ class _Comparer:
 
     def __init__(self, report: Report) -> None:
         self.report = report
+        self.non_finite = 0
 
     def numbers(
         self, check: str, block: Block, expected: np.ndarray, found: np.ndarray,
@@ -171,8 +172,10 @@ class _Comparer:
         rep = self.report.sheet(block.sheet, check)
         e = np.asarray(expected, dtype=np.float64)
         f = np.asarray(found, dtype=np.float64)
-        both_nan = np.isnan(e) & np.isnan(f)
-        diff = np.where(both_nan, 0.0, np.abs(e - f))
+        both = ~np.isfinite(e) & ~np.isfinite(f)
+        self.non_finite += int(both.sum())
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.where(both, 0.0, np.abs(e - f))
         diff = np.where(np.isnan(diff), np.inf, diff)
         with np.errstate(invalid="ignore"):
             finite = np.abs(np.where(np.isfinite(e), e, 0.0))
@@ -193,9 +196,15 @@ class _Comparer:
     def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
         """Compare blocks that may hold text, booleans or error values, cell by cell."""
         rep = self.report.sheet(block.sheet, check)
+        numbers = [abs(v) for v in expected.ravel()
+                   if isinstance(v, float) and np.isfinite(v)]
+        floor = BLOCK_FLOOR * max(numbers, default=0.0)
         bad = np.zeros(expected.shape, dtype=bool)
         for idx in np.ndindex(expected.shape):
-            bad[idx] = not _same(expected[idx], found[idx])
+            a, b = expected[idx], found[idx]
+            if _non_finite(a) or _non_finite(b):
+                self.non_finite += 1
+            bad[idx] = not _same(a, b, floor)
         rep.cells += expected.size
         self._bad(check, block, bad, expected, found)
 
@@ -220,7 +229,15 @@ def _py(v: object) -> object:
     return v
 
 
-def _same(a: object, b: object) -> bool:
+def _non_finite(v: object) -> bool:
+    return isinstance(v, ExcelError) or (isinstance(v, float) and not np.isfinite(v))
+
+
+def _same(a: object, b: object, floor: float = 0.0) -> bool:
+    """Equal within tolerance; a non-finite number and an Excel error (overflow: #NUM!, and
+    what it propagates into) are the same finding, as NumPy and a spreadsheet report it."""
+    if _non_finite(a) and _non_finite(b):
+        return True
     if isinstance(a, str) or isinstance(b, str):
         return isinstance(a, str) and isinstance(b, str) and a == b
     if isinstance(a, ExcelError) or isinstance(b, ExcelError):
@@ -230,9 +247,7 @@ def _same(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is b or (a in (None, 0.0) and b in (None, 0.0))
     fa, fb = float(a), float(b)
-    if np.isnan(fa) and np.isnan(fb):
-        return True
-    return abs(fa - fb) <= ATOL + RTOL * max(abs(fa), abs(fb))
+    return abs(fa - fb) <= ATOL + RTOL * max(abs(fa), abs(fb), floor)
 
 
 def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) -> np.ndarray:
@@ -341,7 +356,13 @@ def verify(
     except ConfigError as exc:
         comparer.problem(f"the model cannot run on the file's controls ({exc})")
         return report
-    _compare_model(comparer, man.blocks, evaluated, book, exp)
+    with np.errstate(all="ignore"):
+        _compare_model(comparer, man.blocks, evaluated, book, exp)
+    if comparer.non_finite:
+        report.notes.append(
+            f"{comparer.non_finite:,} comparisons met a non-finite value (overflow): the "
+            "spreadsheet's error and NumPy's inf/nan were counted as agreeing"
+        )
     return report
 
 
@@ -534,9 +555,10 @@ def _expect_gradients(
             expected[f"L{k}_bn_dnmean"] = (g.dn * layer.n).mean(axis=0).reshape(1, -1)
         expected[f"L{k}_grad_counts"] = model.bin_counts(np.abs(g.g), gedges).reshape(-1, 1)
         got = evaluated.get(f"L{k}_g")
-        ties.append(_edge_slack(None if got is None else np.abs(got), gedges))
+        usable = got is not None and got.dtype != object
+        ties.append(_edge_slack(np.abs(got) if usable else None, gedges))
         slack[f"L{k}_grad_counts"] = ties[-1]
-        zero.append(float(np.count_nonzero(g.g == 0)) / g.g.size)
+        zero.append(model.zero_share(g.g))
     expected["grad_stat_mean_abs"] = np.array([[g.mean_abs for g in fwd.grads]])
     expected["grad_stat_wgrad"] = np.array([[g.wgrad for g in fwd.grads]])
     expected["grad_stat_zero"] = np.array([zero])

@@ -82,7 +82,7 @@ class Results:
     def grad_stat(self, name: str) -> list[float]:
         assert self.fwd.grads is not None
         if name == "zero":
-            return [float(np.count_nonzero(g.g == 0)) / g.g.size for g in self.fwd.grads]
+            return [model.zero_share(g.g) for g in self.fwd.grads]
         return [getattr(g, name) for g in self.fwd.grads]
 
 
@@ -402,7 +402,7 @@ def _histograms(ws, plan: Plan, results: Results, styles: Styles, t: texts.Texts
         column_formulas=(formulas.edges(plan), formulas.centres(plan)),
         counts=[st.counts for st in results.stats],
         stats={stat: (t.stat_labels[stat], results.stat(stat)) for stat in STATS},
-        stat_formula=lambda stat, k: (formulas.stat(plan, stat, k), False),
+        stat_formula=lambda stat, k: formulas.stat(plan, stat, k),
     )
 
 
@@ -449,7 +449,8 @@ def _histogram_sheet(ws, plan: Plan, styles: Styles, t: texts.Texts, *, prefix: 
         block = plan.blocks[f"L{k}_{prefix}counts"]
         for i, v in enumerate(layer_counts):
             ws.write_formula(block.row + i, block.col,
-                             "=" + formulas.count(plan, k, i, prefix), styles.count, v)
+                             "=" + formulas.count(plan, k, i, prefix), styles.count,
+                             _cached(float(v)))
 
     first = plan.stat_block(next(iter(stats)), prefix)
     ws.write_string(first.row - 1, 0, t.stats_title, styles.header)
@@ -496,7 +497,7 @@ def _batchnorm(ws, plan: Plan, results: Results, styles: Styles, t: texts.Texts)
             ws.write_string(b.row, 0, t.bn_row_labels[part], styles.label)
             for j in range(b.cols):
                 ws.write_formula(b.row, b.col + j, "=" + formulas.column_stat(plan, k, part, j),
-                                 styles.value, float(row_values[j]))
+                                 styles.value, _cached(float(row_values[j])))
 
 
 CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
@@ -519,7 +520,9 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles, t: texts.Te
         ws.write_string(b.row, 0, t.dash_labels[key], styles.label)
         for k in range(1, L + 1):
             target, value, style = _dash_cell(plan, results, styles, key, k)
-            ws.write_formula(b.row, b.col + k - 1, "=" + formulas.reference(target), style, value)
+            cached = _cached(value) if isinstance(value, float) else value
+            ws.write_formula(b.row, b.col + k - 1, "=" + formulas.reference(target), style,
+                             cached)
 
     top = DASH_TOP + len(plan.dash_rows) + 2
     y = 10
@@ -584,7 +587,7 @@ def _histogram_charts(wb, ws, plan: Plan, prefix: str, counts: list[np.ndarray],
                       x_format: str, t: texts.Texts, top: int, y: int) -> int:
     """One column chart per layer on a shared vertical scale; returns the next free y."""
     centres = plan.blocks[f"{prefix}centres"]
-    ymax = _nice_ceiling(max(float(c[:-1].max()) for c in counts))
+    ymax = _nice_ceiling(max(float(np.nanmax(c[:-1], initial=0.0)) for c in counts))
     for k in range(1, plan.exp.layers + 1):
         block = plan.blocks[f"L{k}_{prefix}counts"]
         chart = wb.add_chart({"type": "column"})
@@ -624,7 +627,7 @@ SHARE_STATS = ("first_bin", "last_bin", "above", "zero")
 
 
 def _nice_ceiling(x: float) -> float:
-    if x <= 0:
+    if not x > 0 or not math.isfinite(x):
         return 1.0
     exp10 = 10 ** math.floor(math.log10(x))
     for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
