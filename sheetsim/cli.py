@@ -17,7 +17,7 @@ import click
 
 from sheetsim import __version__, config, layout, model
 from sheetsim.config import ACTIVATIONS, INITS, ConfigError, Experiment
-from sheetsim.progress import bar
+from sheetsim.progress import Counter, bar
 
 DEFAULT_OUTPUT = Path("output") / "sheetsim.xlsx"
 
@@ -273,9 +273,8 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
             target = Path(tmp) / f"{file.stem}.{engine}.xlsx"
             _recalc(file, target, engine, timeout, quiet or as_json)
         try:
-            with bar("evaluating", 1, quiet or as_json) as step:
-                report = verify.verify(target)
-                step("done")
+            with Counter("evaluating formulas", quiet or as_json) as counter:
+                report = verify.verify(target, progress=counter)
         except reader.ReadError as exc:
             raise UserError(str(exc).replace(str(target), str(file))) from None
         except evaluator.EvaluationError as exc:

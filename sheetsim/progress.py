@@ -22,3 +22,36 @@ def bar(label: str, total: int, quiet: bool = False) -> Iterator[Callable[[str],
             pb.update(1, item)
 
         yield step
+
+
+class Counter:
+    """A bar whose total is learned on the first report: ``counter(done, total)``.
+
+    For work that knows its size only once it has started (formulas found in a file).
+    """
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        self.label = label
+        self.active = not quiet and sys.stderr.isatty()
+        self.pb = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.active:
+            return
+        if self.pb is None:
+            self.pb = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.pb.__enter__()
+        self.pb.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.pb is not None:
+            self.pb.__exit__(None, None, None)
+            self.pb = None
+
+    def __enter__(self) -> Counter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
