@@ -192,31 +192,33 @@ def grad(plan: Plan, k: int) -> str:
     return f'IF({on}="on",({d}-{dmean}-{n}*{dnmean})/SQRT({var}+{NAME_BN_EPS}),{d})'
 
 
+def _step(index: str, low: str, high: str, bins: str, shift: str = "") -> str:
+    """low + index·(high − low)/bins: the bin boundaries' arithmetic, in one place."""
+    position = f"({index}{shift})" if shift else index
+    return f"{low}+{position}*({high}-{low})/{bins}"
+
+
 def grad_edges(plan: Plan) -> str:
     """Upper edges of |gradient| bins, equal steps of log10 from GradLow to GradHigh."""
     index = plan.blocks["grad_bin_index"].ref
-    return (
-        f"10^IF({index}<{NAME_GRAD_BINS},{NAME_GRAD_LOW}+{index}*({NAME_GRAD_HIGH}-"
-        f"{NAME_GRAD_LOW})/{NAME_GRAD_BINS},{NAME_GRAD_HIGH})"
-    )
+    step = _step(index, NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS)
+    return f"10^IF({index}<{NAME_GRAD_BINS},{step},{NAME_GRAD_HIGH})"
 
 
 def grad_centres(plan: Plan) -> str:
     """Chart labels of the gradient bins: the log10 of each bin's middle."""
     index = plan.blocks["grad_bin_index"].ref
-    return f"{NAME_GRAD_LOW}+({index}-0.5)*({NAME_GRAD_HIGH}-{NAME_GRAD_LOW})/{NAME_GRAD_BINS}"
+    return _step(index, NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS, "-0.5")
 
 
 def grad_stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
     """A gradient statistic of layer k, and whether it must be entered as an array formula."""
     g = plan.layer_block(k, "g").ref
     if name == "mean_abs":
-        return scaled("AVERAGE", f"ABS({g})"), True
-    if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples, the norm scaled against overflow
+        return scaled("AVERAGE({})", f"ABS({g})"), True
+    if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples
         z = plan.output_block(k - 1).ref
-        product = f"MMULT(TRANSPOSE({z}),{g})"
-        top = f"MAX(ABS({product}))"
-        norm = f"IF({top}=0,0,{top}*SQRT(SUMPRODUCT(({product}/{top})^2)))"
+        norm = scaled("SQRT(SUMPRODUCT(({})^2))", f"MMULT(TRANSPOSE({z}),{g})")
         return f"{norm}/{NAME_SAMPLES}", True
     return f"COUNTIF({g},0)/COUNT({g})", False
 
@@ -225,19 +227,14 @@ def edges(plan: Plan) -> str:
     """Upper bin edges; from row Bins on they are exactly BinHigh, so the rows beyond the
     Bins control are empty intervals and a histogram can be coarsened in the sheet."""
     index = plan.blocks["bin_index"].ref
-    return (
-        f"IF({index}<{NAME_BINS},{NAME_LOW}+{index}*({NAME_HIGH}-{NAME_LOW})/{NAME_BINS},"
-        f"{NAME_HIGH})"
-    )
+    return f"IF({index}<{NAME_BINS},{_step(index, NAME_LOW, NAME_HIGH, NAME_BINS)},{NAME_HIGH})"
 
 
 def centres(plan: Plan) -> str:
     """Bin centres label the charts; unused rows show BinHigh."""
     index = plan.blocks["bin_index"].ref
-    return (
-        f"IF({index}<={NAME_BINS},{NAME_LOW}+({index}-0.5)*({NAME_HIGH}-{NAME_LOW})/"
-        f"{NAME_BINS},{NAME_HIGH})"
-    )
+    centre = _step(index, NAME_LOW, NAME_HIGH, NAME_BINS, "-0.5")
+    return f"IF({index}<={NAME_BINS},{centre},{NAME_HIGH})"
 
 
 def count(plan: Plan, k: int, row: int, prefix: str = "") -> str:
@@ -275,22 +272,22 @@ def count(plan: Plan, k: int, row: int, prefix: str = "") -> str:
     return f"SUMPRODUCT({above(lower)}*{within(upper)})"
 
 
-def scaled(function: str, data: str) -> str:
-    """``function`` of ``data`` computed on data / max|data|, then scaled back.
+def scaled(template: str, data: str) -> str:
+    """``template`` (such as ``AVERAGE({})``) of data / max|data|, then scaled back.
 
     The plain AVERAGE and STDEV.P overflow to #NUM! once values pass about 1e154 (the squares
     do), although the result is finite; this form stays finite wherever the answer is.
     Needs array evaluation (ABS over a range).
     """
     top = f"MAX(ABS({data}))"
-    return f"IF({top}=0,0,{top}*{function}({data}/{top}))"
+    return f"IF({top}=0,0,{top}*{template.format(f'{data}/{top}')})"
 
 
 def stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
     """A statistic of layer k's outputs, and whether it is entered as an array formula."""
     z = plan.layer_block(k, "z").ref
     if name in ("mean", "std"):
-        return scaled({"mean": "AVERAGE", "std": STDEV_P}[name], z), True
+        return scaled({"mean": "AVERAGE({})", "std": STDEV_P + "({})"}[name], z), True
     return _plain_stat(plan, name, k), False
 
 
