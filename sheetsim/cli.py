@@ -334,11 +334,10 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="OUT.pdf or OUT.png.")
-@click.option("--sheet", default="Dashboard", show_default=True, help="Sheet to draw.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds LibreOffice may take.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def render(file: Path, output: Path, sheet: str, timeout: float, quiet: bool) -> int:
+def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
     """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG.
 
     \b
@@ -357,7 +356,7 @@ def render(file: Path, output: Path, sheet: str, timeout: float, quiet: bool) ->
     if not _is_sheetsim_file(file):
         raise UserError(f"{file}: not a sheetsim workbook")
     try:
-        engines.render(file, output, timeout=timeout, sheet=sheet)
+        engines.render(file, output, timeout=timeout)
     except engines.EngineError as exc:
         raise UserError(str(exc)) from None
     if not quiet:
