@@ -9,7 +9,6 @@ cell with its cached value, plain numbers in the rest of the range.
 from __future__ import annotations
 
 import math
-import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -160,8 +159,3 @@ def assemble(
                         chunk.clear()
                 fh.write("".join(chunk).encode())
                 fh.write(b"</sheetData>" + tail.encode())
-
-
-def atomic_target(path: Path) -> Path:
-    """A temporary name beside ``path``, so the final rename stays on one file system."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")

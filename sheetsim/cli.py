@@ -29,24 +29,62 @@ class UserError(click.ClickException):
 
 
 class Group(click.Group):
-    """Reports every usage problem as one line with exit status 2, never a traceback."""
+    """Reports every usage problem as one line with exit status 2, never a traceback.
+
+    While a command runs, SIGTERM and SIGHUP raise an exception like Ctrl-C does, so
+    temporary files and engine processes are cleaned up; the exit status is then 128 + the
+    signal number (130 for Ctrl-C, 143 for SIGTERM).
+    """
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        from sheetsim import atomic
+
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            with atomic.signals_raise():
+                rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.ClickException as exc:
-            message = " ".join(exc.format_message().split())
-            click.echo(f"sheetsim: error: {message}", err=True)
             code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
-            if not standalone_mode:
+            self._fail(exc.format_message(), code, exc, standalone_mode)
+        except click.Abort as exc:
+            cause = exc.__cause__ or exc.__context__
+            signum = getattr(cause, "signum", 2)
+            self._fail(str(cause) if isinstance(cause, atomic.Interrupted) else "interrupted",
+                       128 + signum, exc, standalone_mode, prefix="sheetsim: ")
+        except atomic.Interrupted as exc:
+            self._fail(str(exc), 128 + exc.signum, exc, standalone_mode, prefix="sheetsim: ")
+        except MemoryError as exc:
+            self._fail("out of memory", 2, exc, standalone_mode)
+        except RecursionError as exc:
+            self._fail("the input is nested too deeply to process", 2, exc, standalone_mode)
+        except Exception as exc:
+            message = self._expected_error(exc)
+            if message is None:
                 raise
-            sys.exit(code)
-        except click.Abort:
-            click.echo("sheetsim: interrupted", err=True)
-            sys.exit(130)
+            self._fail(message, 2, exc, standalone_mode)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    @staticmethod
+    def _expected_error(exc: Exception) -> str | None:
+        """The one-line message of an error that is the user's input or environment, not a
+        bug; commands turn these into UserError themselves, this is the net under them."""
+        from sheetsim import engines, safezip
+
+        if isinstance(exc, safezip.ReadError | ConfigError | engines.EngineError):
+            return str(exc)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            where = f"{exc.filename}: " if exc.filename else ""
+            return f"{where}{exc.strerror or exc}"
+        return None
+
+    @staticmethod
+    def _fail(message: str, code: int, exc: BaseException, standalone_mode: bool,
+              prefix: str = "sheetsim: error: ") -> None:
+        click.echo(prefix + " ".join(message.split()), err=True)
+        if not standalone_mode:
+            raise exc
+        sys.exit(code)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,6 +121,8 @@ def _check_output(path: Path, force: bool) -> None:
         raise UserError(f"output: folder {str(folder)!r} does not exist")
     if path.is_dir():
         raise UserError(f"output: {str(path)!r} is a folder; give a file name ending in .xlsx")
+    if path.exists() and not path.is_file():
+        raise UserError(f"output: {str(path)!r} is not a regular file (a device or FIFO)")
     if not os.access(folder, os.W_OK):
         raise UserError(f"output: folder {str(folder)!r} is not writable")
     if path.exists() and not force and not _is_sheetsim_file(path):
@@ -93,14 +133,16 @@ def _check_output(path: Path, force: bool) -> None:
 
 
 def _is_sheetsim_file(path: Path) -> bool:
+    """Whether ``path`` is a workbook with a sheetsim manifest sheet (checked, never raises)."""
+    from sheetsim import safezip
+
     try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 10_000_000:
-                return False
-            return layout.MANIFEST_SHEET.encode() in zf.read(info)
-    except (OSError, zipfile.BadZipFile, KeyError):
+        with safezip.SafeZip(path) as z:
+            z.check_sizes()
+            _, _, sheets = z.sheets()
+    except (safezip.ReadError, zipfile.BadZipFile, OSError):
         return False
+    return any(name == layout.MANIFEST_SHEET for name, _, _ in sheets)
 
 
 def build_one(exp: Experiment, out: Path, quiet: bool) -> None:
@@ -235,10 +277,14 @@ ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"])
 
 
 def _readable(file: Path) -> None:
-    if not file.exists():
-        raise UserError(f"{file}: no such file")
-    if file.is_dir():
-        raise UserError(f"{file}: is a folder, not a workbook")
+    """A workbook that can be opened safely: a regular file, a sound .xlsx package within
+    the size limits (see ``safezip``), its workbook part and every sheet present."""
+    from sheetsim import safezip
+
+    try:
+        safezip.check(file)
+    except safezip.ReadError as exc:
+        raise UserError(str(exc)) from None
 
 
 @cli.command("verify")
@@ -294,6 +340,8 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
 
 
 def _recalc(src: Path, dst: Path, engine: str, timeout: float, quiet: bool) -> None:
+    """Recalculate in an engine; ``engines`` first checks every part of ``src`` (sizes, CRC,
+    no DTD) so a hostile file never reaches the engine."""
     from sheetsim import engines
 
     if not quiet and sys.stderr.isatty():

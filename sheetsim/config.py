@@ -25,6 +25,8 @@ GLOBAL = "global"
 
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header row
 MAX_COLS = 16_383  # Excel's 16,384 columns less the row-label column
+MAX_SEED = 10**15 - 1
+"""Spreadsheets hold and show whole numbers exactly only up to 15 digits."""
 
 
 class ConfigError(ValueError):
@@ -82,7 +84,7 @@ class Experiment:
         _check_int("width", self.width, 1, MAX_COLS)
         _check_int("layers", self.layers, 1, 999)
         _check_int("bins", self.bins, 1, 10_000)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_int("seed", self.seed, 0, MAX_SEED)
         _check_choice("init", self.init, INITS)
         _check_choice("activation", self.activation, ACTIVATIONS)
         _check_float("sigma", self.sigma, positive=True)
@@ -233,8 +235,9 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config: no such file {str(path)!r}") from None
     except IsADirectoryError:
         raise ConfigError(f"config: {str(path)!r} is a folder, not a TOML file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config: {path.name} is not valid TOML ({exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ConfigError(f"config: {path.name} is not valid TOML ({detail})") from None
 
 
 def preset_data(name: str) -> dict[str, Any]:

@@ -15,7 +15,11 @@ touching the user's own settings, and hands back ordinary .xlsx/.pdf/.png files:
   throwaway profile, so no python3-uno is needed.
 
 Every engine runs in its own session under a time limit that kills it with all its children.
-Results are written in a temporary folder and moved into place only on success.
+Results are written in a temporary folder, checked (an engine that exits 0 but writes an
+empty or foreign file has failed) and moved into place only on success; the folder, with the
+throwaway profile, is removed whatever happens, after any process still working in it is
+killed. A workbook is checked part by part (``safezip``: sizes, CRC, no DTD) before it is
+handed to an engine, so a zip or entity bomb never reaches one.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -191,6 +194,7 @@ def recalc(src: Path, dst: Path, engine: str, timeout: float = 600) -> Path:
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     _check_paths(src, dst, (".xlsx",))
+    _check_source(src)
     exe = _require(engine)
     with _workdir() as work:
         book = work / ("book" + src.suffix.lower())
@@ -211,6 +215,7 @@ def render(src: Path, dst: Path, timeout: float = 600, sheet: str = "Dashboard")
     """
     src, dst = Path(src), Path(dst)
     _check_paths(src, dst, (".pdf", ".png"))
+    _check_source(src)
     soffice = _require("libreoffice")
     pdftoppm = _require("pdftoppm") if dst.suffix.lower() == ".png" else None
     deadline = time.monotonic() + timeout
@@ -226,7 +231,8 @@ def render(src: Path, dst: Path, timeout: float = 600, sheet: str = "Dashboard")
         rc, err = _run(cmd, "pdftoppm", deadline - time.monotonic())
         png = stem.with_suffix(".png")
         if rc != 0 or not png.is_file():
-            raise EngineError(f"pdftoppm failed (exit {rc}): {_last_line(err)}")
+            raise EngineError(f"pdftoppm failed ({_status(rc)}): {_last_line(err) or 'no message'}")
+        _check_result(png, "pdftoppm")
         return _place(png, dst)
 
 
@@ -241,6 +247,7 @@ def set_cells_and_recalc(src: Path, dst: Path, values: Mapping[str, str | float]
     src, dst = Path(src), Path(dst)
     _check_paths(src, dst, (".xlsx",))
     sets = "".join(_basic_set(name, value) for name, value in values.items())
+    _check_source(src)
     soffice = _require("libreoffice")
     with _workdir() as work:
         book = work / ("book" + src.suffix.lower())
@@ -265,7 +272,8 @@ def set_cells_and_recalc(src: Path, dst: Path, values: Mapping[str, str | float]
             detail = message or _last_line(err) or f"exit {rc}, the macro did not run"
             raise EngineError(f"LibreOffice could not set the cells: {detail}")
         if not out.is_file():
-            raise EngineError(f"LibreOffice wrote no file: {_last_line(err)}")
+            raise EngineError(f"LibreOffice wrote no file: {_last_line(err) or 'no message'}")
+        _check_result(out, "LibreOffice")
         return _place(out, dst)
 
 
@@ -289,10 +297,17 @@ def show_only_sheet(src: Path, dst: Path, sheet: str) -> Path:
     Hidden sheets are still loaded and computed (charts may refer to them) but not printed,
     and ``sheet`` becomes the active tab. Only xl/workbook.xml changes.
     """
+    from sheetsim import safezip
+
     src, dst = Path(src), Path(dst)
     try:
-        with zipfile.ZipFile(src) as zin:
-            text = zin.read("xl/workbook.xml").decode("utf-8")
+        with safezip.SafeZip(src) as z:
+            z.check_sizes()
+            zin = z.zf
+            raw = z.read("xl/workbook.xml", safezip.MAX_TREE)
+            text = safezip.as_utf8(raw, f"{src}: part xl/workbook.xml").decode("utf-8", "replace")
+            text = re.sub(r"""^(\ufeff?\s*<\?xml[^>]*?encoding=)["'][^"']*["']""",
+                          r'\1"UTF-8"', text, count=1)
             new = _hide_other_sheets(text, sheet, src.name)
             with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
                 for info in zin.infolist():
@@ -304,7 +319,9 @@ def show_only_sheet(src: Path, dst: Path, sheet: str) -> Path:
                     entry.file_size = info.file_size  # decides ZIP64 up front
                     with zin.open(info) as fin, zout.open(entry, "w") as fout:
                         shutil.copyfileobj(fin, fout, 1 << 20)
-    except (zipfile.BadZipFile, KeyError) as exc:
+    except safezip.ReadError as exc:
+        raise EngineError(str(exc)) from None
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
         raise EngineError(f"{src.name} is not an .xlsx workbook ({exc})") from None
     return dst
 
@@ -323,6 +340,10 @@ def _require(tool: str) -> str:
     exe = find_executable(tool)
     if exe is None:
         names, package, label, variable = _tool(tool)
+        override = os.environ.get(variable)
+        if override:
+            raise EngineMissing(f"{label} not found: {variable}={override} is not an "
+                                "executable file")
         raise EngineMissing(f"{label} not found ({' or '.join(names)} is not on PATH): "
                             f"apt-get install {package}, or set {variable}")
     return exe
@@ -335,14 +356,94 @@ def _check_paths(src: Path, dst: Path, suffixes: tuple[str, ...]) -> None:
         raise EngineError(f"{dst.name}: the output must end in {' or '.join(suffixes)}")
 
 
+_WORKDIR_RE = re.compile(r"^sheetsim-([0-9]+)-[A-Za-z0-9_]+$")
+
+
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
-    """A private temporary folder, removed whatever happens."""
-    work = Path(tempfile.mkdtemp(prefix="sheetsim-"))
+    """A private temporary folder, removed whatever happens (after any process still working
+    in it is killed). Folders left by a sheetsim process that was killed outright (SIGKILL)
+    are removed the next time, with whatever engine they still hold."""
+    _clean_stale_workdirs()
+    work = Path(tempfile.mkdtemp(prefix=f"sheetsim-{os.getpid()}-"))
     try:
         yield work
     finally:
+        _kill_strays(work)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _clean_stale_workdirs() -> None:
+    from sheetsim.atomic import alive
+
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        m = _WORKDIR_RE.match(entry.name)
+        if not m or alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_uid == os.getuid():
+                _kill_strays(Path(entry.path))
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _kill_strays(work: Path) -> None:
+    """Kill processes still working in ``work`` (e.g. a child that left the engine's session).
+
+    Engines run with ``work`` as their folder, and children inherit it; nobody else knows this
+    private folder. Linux only (``/proc``); elsewhere the process-group kill must do.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    prefix = str(work.resolve())
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == prefix or cwd.startswith(prefix + os.sep):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+
+
+def _check_source(src: Path) -> None:
+    """Every part of ``src`` within the size limits, with a good CRC and no DTD."""
+    from sheetsim import safezip
+
+    try:
+        safezip.check(src, deep=True)
+    except safezip.ReadError as exc:
+        raise EngineError(str(exc)) from None
+
+
+_RESULT_MAGIC = {".xlsx": (b"PK\x03\x04", "an .xlsx workbook"), ".pdf": (b"%PDF-", "a PDF"),
+                 ".png": (b"\x89PNG\r\n\x1a\n", "a PNG image")}
+
+
+def _check_result(out: Path, label: str) -> None:
+    """An engine that exits 0 may still have written nothing useful."""
+    size = out.stat().st_size
+    if size == 0:
+        raise EngineError(f"{label} wrote an empty file")
+    magic, kind = _RESULT_MAGIC.get(out.suffix.lower(), (b"", "the expected file"))
+    with open(out, "rb") as fh:
+        head = fh.read(len(magic))
+    if head != magic:
+        raise EngineError(f"{label} wrote a file that is not {kind} ({size:,} bytes)")
+    if out.suffix.lower() == ".xlsx":
+        from sheetsim import safezip
+
+        try:
+            safezip.check(out)
+        except safezip.ReadError as exc:
+            raise EngineError(f"{label} wrote a damaged workbook ({exc})") from None
 
 
 def _lo_profile(work: Path) -> str:
@@ -375,9 +476,10 @@ def _soffice_convert(exe: str, book: Path, work: Path, target: str, timeout: flo
     rc, err = _run(cmd, "LibreOffice", timeout, cwd=work)
     out = outdir / (book.stem + "." + target.split(":", 1)[0])
     if rc != 0:
-        raise EngineError(f"LibreOffice failed (exit {rc}): {_last_line(err)}")
+        raise EngineError(f"LibreOffice failed ({_status(rc)}): {_last_line(err) or 'no message'}")
     if not out.is_file():
         raise EngineError(f"LibreOffice wrote no file: {_last_line(err) or 'no message'}")
+    _check_result(out, "LibreOffice")
     return out
 
 
@@ -391,9 +493,10 @@ def _ssconvert(exe: str, book: Path, work: Path, timeout: float) -> Path:
     env = dict(os.environ, GSETTINGS_BACKEND="memory")  # leave the user's settings alone
     rc, err = _run(cmd, "Gnumeric", timeout, cwd=work, env=env)
     if rc != 0:
-        raise EngineError(f"Gnumeric failed (exit {rc}): {_last_line(err)}")
+        raise EngineError(f"Gnumeric failed ({_status(rc)}): {_last_line(err) or 'no message'}")
     if not out.is_file():
         raise EngineError(f"Gnumeric wrote no file: {_last_line(err) or 'no message'}")
+    _check_result(out, "Gnumeric")
     return out
 
 
@@ -408,8 +511,13 @@ def _run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
     if timeout <= 0:
         raise EngineError(f"{label} did not finish within the time limit")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                                env=None if env is None else dict(env), start_new_session=True)
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    cwd=cwd, env=None if env is None else dict(env),
+                                    start_new_session=True)
+        except OSError as exc:
+            raise EngineError(f"{label} could not be started ({cmd[0]}: "
+                              f"{exc.strerror or exc})") from None
         try:
             rc = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -423,6 +531,16 @@ def _run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
             f.seek(0)
             text += f.read()
     return rc, text.decode("utf-8", errors="replace")
+
+
+def _status(rc: int) -> str:
+    """``exit 3``, or ``crashed: SIGSEGV`` for a process killed by a signal."""
+    if rc < 0:
+        try:
+            return f"crashed: {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"crashed: signal {-rc}"
+    return f"exit {rc}"
 
 
 def _kill_group(pgid: int) -> None:
@@ -455,13 +573,11 @@ def _place(result: Path, dst: Path) -> Path:
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
-        # Another file system: copy next to dst, then rename.
-        part = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.part")
-        try:
+        # Another file system: copy next to dst, then rename (see atomic.replacing).
+        from sheetsim import atomic
+
+        with atomic.replacing(dst) as part:
             shutil.copyfile(result, part)
-            os.replace(part, dst)
-        finally:
-            part.unlink(missing_ok=True)
     except OSError as exc:
         raise EngineError(f"cannot write {dst}: {exc.strerror or exc}") from None
     return dst

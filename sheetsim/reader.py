@@ -8,35 +8,44 @@ formulas, typed cells, cells with or without explicit addresses.
 
 from __future__ import annotations
 
+import io
 import json
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree as ET
 from xml.sax.saxutils import unescape
 
+import defusedxml
+import defusedxml.ElementTree as DET
 import numpy as np
 
 from sheetsim.book import Book, ExcelError, FormulaCell, SheetData
 from sheetsim.config import ConfigError, Experiment, from_mapping
-from sheetsim.layout import MANIFEST_SHEET, Block, col_index, parse_range
+from sheetsim.layout import MANIFEST_SHEET, Block, cell, col_index, parse_range
+from sheetsim.safezip import ReadError, SafeZip, as_utf8
+
+__all__ = ["Manifest", "ReadError", "block_values", "manifest", "named_value", "read"]
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-R_ID = f"{{{NS['r']}}}id"
 M_T = f"{{{NS['m']}}}t"
-MAX_MEMBER = 2 * 1024**3  # inflated size of one part we are willing to read
-MAX_RATIO = 1000  # inflated/compressed: beyond this a part is a zip bomb, not a sheet
-MAX_CELLS = 200_000_000
+M_SI = f"{{{NS['m']}}}si"
 
-
-class ReadError(Exception):
-    """The file cannot be read as a workbook, or is not a sheetsim workbook (exit 2)."""
+EXCEL_ROWS = 1_048_576
+EXCEL_COLS = 16_384
+MAX_SHEET_CELLS = 25_000_000
+"""Cells of one sheet held as a dense array (200 MB of float64; a 1000 × 100 block is 0.1 M)."""
+DENSE_FLOOR = 4_000_000
+DENSITY = 4
+MAX_FORMULA_CHARS = 32_768
+"""Excel allows 8,192 characters; sheetsim writes fewer than 300."""
+MAX_NESTING = 100
+"""Parentheses or signs in a row; Excel allows 64 nested functions, sheetsim uses 5."""
+"""A sheet's dense array may exceed DENSE_FLOOR cells only up to DENSITY times the cells the
+sheet actually holds: one stray cell at XFD1048576 must not cost 137 GB."""
 
 
 @dataclass
@@ -46,144 +55,82 @@ class Manifest:
     blocks: dict[str, Block]
 
 
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR_RE = re.compile(rb'\b(r|t|s)="([^"]*)"')
-_REF_RE = re.compile(rb"([A-Z]+)([0-9]+)")
-_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
-_F_RE = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_FATTR_RE = re.compile(rb'\b(t|ref|si)="([^"]*)"')
-_T_RE = re.compile(rb"<t\b[^>]*>(.*?)</t>|<t\b[^>]*/>", re.S)
-_ROW_RE = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+# All patterns are linear in their input: no unbounded lazy scan can restart at every
+# position of a hostile part (character classes exclude the delimiters they stop at).
+_NUM_RE = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]{1,9}")?(?: t="n")?>\s*<v>([^<]*)</v>\s*</c>'
+)
+_SPECIAL_RES = (re.compile(rb"<f[ >/]"), re.compile(rb' t="[^n"]'), re.compile(rb"<is>"))
+_CELL_RE = re.compile(rb"<c(?=[\s/>])([^<>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR_RE = re.compile(rb"""\b(r|t|s)=(?:"([^"]*)"|'([^']*)')""")
+_REF_RE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+_V_RE = re.compile(rb"<v(?:\s[^<>]*)?>([^<]*)</v>")
+_F_RE = re.compile(rb"<f(?=[\s/>])([^<>]*?)(?:/>|>([^<]*)</f>)")
+_FATTR_RE = re.compile(rb"""\b(t|ref|si)=(?:"([^"]*)"|'([^']*)')""")
+_T_RE = re.compile(rb"<t(?=[\s/>])[^<>]*?(?:/>|>([^<]*)</t>)")
+_ROW_RE = re.compile(rb"""<row(?=[\s>])[^<>]*?\br=["']([0-9]{1,7})["']""")
+_RANGE_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7}):\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_STRING_RE = re.compile(r'"[^"]*"')
 _ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
 
 
 def _text(raw: bytes) -> str:
-    return unescape(raw.decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
-
-
-class _Zip:
-    """Checked access to package parts: sizes and compression ratio before inflating."""
-
-    def __init__(self, path: Path) -> None:
-        if path.is_dir():
-            raise ReadError(f"{path}: is a folder, not a workbook")
-        try:
-            self.zf = zipfile.ZipFile(path)
-        except FileNotFoundError:
-            raise ReadError(f"{path}: no such file") from None
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise ReadError(f"{path}: not an .xlsx workbook ({exc})") from None
-        self.path = path
-
-    def read(self, name: str) -> bytes:
-        try:
-            info = self.zf.getinfo(name)
-        except KeyError:
-            raise ReadError(f"{self.path}: not an .xlsx workbook (no part {name})") from None
-        ratio_limit = MAX_RATIO * max(info.compress_size, 1000)
-        if info.file_size > MAX_MEMBER or info.file_size > ratio_limit:
-            raise ReadError(
-                f"{self.path}: part {name} would inflate to {info.file_size:,} bytes; refused"
-            )
-        try:
-            data = self.zf.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise ReadError(f"{self.path}: damaged workbook ({exc})") from None
-        head = data[:2048]
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise ReadError(f"{self.path}: part {name} declares XML entities; refused")
-        return data
-
-    def exists(self, name: str) -> bool:
-        return name in self.zf.NameToInfo
-
-    def close(self) -> None:
-        self.zf.close()
-
-
-def _xml(data: bytes, where: str) -> ET.Element:
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise ReadError(f"{where}: malformed XML ({exc})") from None
-
-
-def _rels(z: _Zip, part: str) -> dict[str, str]:
-    folder, name = posixpath.split(part)
-    rels_part = posixpath.join(folder, "_rels", name + ".rels")
-    if not z.exists(rels_part):
-        return {}
-    out = {}
-    for rel in _xml(z.read(rels_part), rels_part).findall("rel:Relationship", NS):
-        target = rel.get("Target", "")
-        if target.startswith("/"):
-            out[rel.get("Id", "")] = target.lstrip("/")
-        else:
-            out[rel.get("Id", "")] = posixpath.normpath(posixpath.join(folder, target))
-    return out
-
-
-def _shared_strings(z: _Zip, rels: dict[str, str]) -> list[str]:
-    part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
-    if part is None or not z.exists(part):
-        return []
-    root = _xml(z.read(part), part)
-    out = []
-    for si in root.findall("m:si", NS):
-        out.append("".join(t.text or "" for t in si.iter(M_T)))
-    return out
-
-
-def _workbook_part(z: _Zip) -> str:
-    """The main part named by the package relationships (``xl/workbook.xml`` usually)."""
-    for target in _rels(z, "").values():
-        if "workbook" in posixpath.basename(target) and target.endswith(".xml"):
-            return target
-    return "xl/workbook.xml"
+    return unescape(raw.decode("utf-8", errors="replace"), {"&quot;": '"', "&apos;": "'"})
 
 
 def read(path: Path | str, only: set[str] | None = None) -> Book:
-    """Read every sheet (or just ``only``) into a Book."""
+    """Read every sheet (or just ``only``) into a Book.
+
+    Raises ReadError (one line, starting with the path) for anything that is not a sound
+    workbook: see ``safezip`` for the package checks; here the cells' addresses must lie in
+    Excel's grid, a sheet may only be as large as its cells justify, and no formula or
+    defined name may refer to a range too large to hold.
+    """
     path = Path(path)
-    z = _Zip(path)
-    try:
-        wb_part = _workbook_part(z)
-        root = _xml(z.read(wb_part), wb_part)
-        rels = _rels(z, wb_part)
+    with SafeZip(path) as z:
+        z.check_sizes()
+        root, rels, listed = z.sheets()
         strings = _shared_strings(z, rels)
         sheets: dict[str, SheetData] = {}
         formulas: list[FormulaCell] = []
-        hidden: set[str] = set()
-        order = []
-        for el in root.findall("m:sheets/m:sheet", NS):
-            name = el.get("name", "")
-            if el.get("state") in ("hidden", "veryHidden"):
-                hidden.add(name)
-            order.append((name, rels.get(el.get(R_ID, ""), "")))
-        if not order:
-            raise ReadError(f"{path}: not an .xlsx workbook (no sheets)")
+        hidden = {name for name, _, is_hidden in listed if is_hidden}
         names: dict[str, str] = {}
         for el in root.findall("m:definedNames/m:definedName", NS):
             name = el.get("name", "")
             if el.get("localSheetId") is None and not name.startswith("_xlnm."):
                 names[name] = (el.text or "").strip()
-        for name, part in order:
+        for name, part, _ in listed:
             if only is not None and name not in only:
                 continue
-            if not part or not z.exists(part):
-                raise ReadError(f"{path}: sheet {name!r} has no worksheet part")
-            data, sheet_formulas = _sheet(z.read(part), name, strings, path)
+            xml = as_utf8(z.read(part), f"{path}: part {part}")
+            data, sheet_formulas = _sheet(xml, name, strings, path)
             sheets[name] = data
             formulas.extend(sheet_formulas)
-        return Book(sheets=sheets, names=names, formulas=formulas, hidden=hidden)
-    finally:
-        z.close()
+    book = Book(sheets=sheets, names=names, formulas=formulas, hidden=hidden)
+    _check_references(book, path)
+    return book
 
 
-_NUM_RE = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?>\s*<v>([^<]*)</v>\s*</c>'
-)
-_SPECIAL_RES = (re.compile(rb"<f[ >/]"), re.compile(rb' t="[^n"]'), re.compile(rb"<is>"))
+def _shared_strings(z: SafeZip, rels: dict[str, str]) -> list[str]:
+    part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+    if part is None or not z.exists(part):
+        return []
+    data = z.read(part)
+    out: list[str] = []
+    root = None
+    try:
+        for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end"),
+                                       forbid_dtd=True):
+            if root is None:
+                root = el
+            elif event == "end" and el.tag == M_SI:
+                out.append("".join(t.text or "" for t in el.iter(M_T)))
+                root.clear()  # keep memory to the strings themselves
+    except defusedxml.DefusedXmlException:
+        raise ReadError(f"{z.path}: part {part} declares a DTD or XML entities; refused") from None
+    except DET.ParseError as exc:
+        raise ReadError(f"{z.path}: part {part} is malformed XML ({exc})") from None
+    return out
 
 
 def _sheet(
@@ -194,13 +141,17 @@ def _sheet(
     If the two passes do not account for every value in the sheet (an unusual writer),
     the whole sheet is read cell by cell instead.
     """
-    found = _NUM_RE.findall(xml)
-    rest = _special_cells(xml)
+    rows, cols, vals = _plain_numbers(xml, name, path)
+    starts = _tag_starts(xml, b"c")
+    row_starts = _tag_starts(xml, b"row")
+    hits = sorted(m.start() for pattern in _SPECIAL_RES for m in pattern.finditer(xml))
+    picks = np.unique(np.searchsorted(starts, np.asarray(hits, np.int64), side="right") - 1)
+    rest = _cells(xml, starts, row_starts, picks[picks >= 0], name, path)
     other, formulas, extra = _other_cells(rest, name, strings, path)
-    if len(found) + sum(1 for _ in re.finditer(rb"<v>", rest)) != xml.count(b"<v>"):
-        found = []
-        other, formulas, extra = _other_cells(xml, name, strings, path)
-    rows, cols, vals = _numeric_cells(found, name, path)
+    if rows.size + _count_values(rest) != _count_values(xml):
+        rows, cols, vals = _numeric_cells([], name, path)
+        rest = _cells(xml, starts, row_starts, np.arange(len(starts)), name, path)
+        other, formulas, extra = _other_cells(rest, name, strings, path)
     if extra:
         er, ec, ev = zip(*extra, strict=True)
         rows = np.concatenate([rows, np.asarray(er, np.int64)])
@@ -211,35 +162,100 @@ def _sheet(
     for f in formulas:
         shape_r = max(shape_r, f.row + f.rows)
         shape_c = max(shape_c, f.col + f.cols)
-    if shape_r * shape_c > MAX_CELLS:
-        raise ReadError(f"{path}: sheet {name!r} spans {shape_r:,} × {shape_c:,} cells; refused")
+    _check_extent(name, path, shape_r, shape_c, rows.size + len(other) + len(formulas))
     numbers = np.full((shape_r, shape_c), np.nan)
     numbers[rows, cols] = vals
     return SheetData(name, numbers, other), formulas
 
 
-def _special_cells(xml: bytes) -> bytes:
-    """The cells holding a formula, text, a boolean or an error, each with its row tag.
+def _plain_numbers(
+    xml: bytes, name: str, path: Path, window: int = 1 << 23
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every plain numeric cell, found window by window (cut after a ``</row>``) so the
+    regular expression's intermediate tuples never hold more than one window's cells."""
+    parts = []
+    lo = 0
+    while lo < len(xml):
+        hi = xml.find(b"</row>", lo + window) if len(xml) - lo > window else -1
+        hi = len(xml) if hi < 0 else hi + 6
+        parts.append(_numeric_cells(_NUM_RE.findall(xml, lo, hi), name, path))
+        lo = hi
+    if len(parts) <= 1:
+        return parts[0] if parts else _numeric_cells([], name, path)
+    rows, cols, vals = zip(*parts, strict=True)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
-    Cells without an address take their position from the preceding ``<row>``, so each
-    cell is returned after the start tag of its row.
+
+def _count_values(xml: bytes) -> int:
+    return xml.count(b"<v>") + xml.count(b"<v ")
+
+
+def _check_extent(name: str, path: Path, rows: int, cols: int, present: int) -> None:
+    """Refuse a dense array that the sheet's content does not justify (see DENSITY)."""
+    area = rows * cols
+    if area > max(DENSE_FLOOR, DENSITY * present):
+        raise ReadError(
+            f"{path}: sheet {name!r} reaches cell {cell(rows - 1, cols - 1)} but holds only "
+            f"{present:,} values ({area:,} cells would be needed); refused"
+        )
+    if area > MAX_SHEET_CELLS:
+        raise ReadError(
+            f"{path}: sheet {name!r} spans {rows:,} × {cols:,} cells (up to "
+            f"{cell(rows - 1, cols - 1)}); sheetsim reads at most {MAX_SHEET_CELLS:,} per sheet"
+        )
+
+
+def _tag_starts(xml: bytes, tag: bytes, window: int = 1 << 23) -> np.ndarray:
+    """Positions of every ``<tag`` followed by whitespace, ``/`` or ``>`` (vectorized, in
+    windows so the temporary arrays stay small whatever the part holds)."""
+    buf = np.frombuffer(xml, np.uint8)
+    n = len(tag) + 2
+    found = []
+    for lo in range(0, max(len(buf) - n + 1, 0), window):
+        hi = min(lo + window, len(buf) - n + 1)
+        pos = np.flatnonzero(buf[lo:hi] == ord("<")) + lo
+        for i, ch in enumerate(tag, 1):
+            pos = pos[buf[pos + i] == ch]
+        after = buf[pos + len(tag) + 1]
+        ok = (after == ord(" ")) | (after == ord(">")) | (after == ord("/")) | (after == 9)
+        ok |= (after == 10) | (after == 13)
+        found.append(pos[ok].astype(np.int64))
+    return np.concatenate(found) if found else np.empty(0, np.int64)
+
+
+def _cells(
+    xml: bytes, starts: np.ndarray, row_starts: np.ndarray, picks: np.ndarray, name: str,
+    path: Path,
+) -> bytes:
+    """The cells ``starts[picks]``, each complete and preceded by its row's start tag.
+
+    A cell ends at its ``</c>`` (or ``/>``) before the next cell begins; searching only up to
+    there keeps this linear whatever the part holds.
     """
     out: list[bytes] = []
-    last_end = -1
-    hits = sorted(m.start() for pattern in _SPECIAL_RES for m in pattern.finditer(xml))
-    for pos in hits:
-        if pos < last_end:
+    if not len(picks):
+        return b""
+    ends = np.append(starts[1:], len(xml))
+    row_of = np.searchsorted(row_starts, starts[picks], side="right") - 1
+    last_row = -1
+    for idx, r in zip(picks.tolist(), row_of.tolist(), strict=True):
+        s, limit = int(starts[idx]), int(ends[idx])
+        if r >= 0 and r != last_row:
+            rp = int(row_starts[r])
+            gt = xml.find(b">", rp, s)
+            if gt >= 0:
+                out.append(xml[rp : gt + 1])
+            last_row = r
+        gt = xml.find(b">", s, limit)
+        if gt < 0:
+            raise ReadError(f"{path}: sheet {name!r} is malformed (an unterminated cell)")
+        if xml[gt - 1 : gt] == b"/":
+            out.append(xml[s : gt + 1])
             continue
-        window = max(0, pos - 4096)  # a cell's start tag is just before its content
-        start = max(xml.rfind(b"<c ", window, pos), xml.rfind(b"<c>", window, pos))
-        end = xml.find(b"</c>", pos)
-        if start < 0 or end < 0:
-            continue
-        row = xml.rfind(b"<row", 0, start)
-        if row >= 0:
-            out.append(xml[row : xml.find(b">", row) + 1])
-        out.append(xml[start : end + 4])
-        last_end = end + 4
+        close = xml.find(b"</c>", gt, limit)
+        if close < 0:
+            raise ReadError(f"{path}: sheet {name!r} is malformed (a cell without </c>)")
+        out.append(xml[s : close + 4])
     return b"".join(out)
 
 
@@ -255,11 +271,26 @@ def _numeric_cells(
         c = codes[:, i]
         cols = np.where(c > 0, cols * 26 + c - 64, cols)
     rows = np.fromiter(map(int, row_text), np.int64, len(row_text)) - 1
+    cols -= 1
+    bad = (rows < 0) | (rows >= EXCEL_ROWS) | (cols >= EXCEL_COLS)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _outside(name, path, (letters[i] + row_text[i]).decode())
     try:
         vals = np.fromiter(map(float, val_text), np.float64, len(val_text))
     except ValueError:
         raise ReadError(f"{path}: sheet {name!r} holds a malformed number") from None
-    return rows, cols - 1, vals
+    return rows, cols, vals
+
+
+def _outside(name: str, path: Path, ref: str) -> None:
+    raise ReadError(
+        f"{path}: sheet {name!r} has a cell {ref} outside Excel's grid (A1:XFD1048576)"
+    )
+
+
+def _attrs(raw: bytes, pattern: re.Pattern[bytes]) -> dict[bytes, bytes]:
+    return {k: a if a else b for k, a, b in pattern.findall(raw)}
 
 
 def _other_cells(
@@ -282,24 +313,27 @@ def _other_cells(
         while next_row is not None and next_row[0] < m.start():
             cur_row, cur_col = next_row[1], -1
             next_row = next(row_iter, None)
-        attrs = dict(_ATTR_RE.findall(m.group(1)))
+        attrs = _attrs(m.group(1), _ATTR_RE)
         ref = attrs.get(b"r")
         if ref:
             rm = _REF_RE.fullmatch(ref)
             if rm is None:
-                raise ReadError(f"{path}: sheet {name!r}: bad cell address {ref.decode()!r}")
+                raise ReadError(f"{path}: sheet {name!r}: bad cell address "
+                                f"{ref[:20].decode(errors='replace')!r}")
             row, col = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
         else:
             row, col = cur_row, cur_col + 1
+        if not (0 <= row < EXCEL_ROWS and 0 <= col < EXCEL_COLS):
+            _outside(name, path, ref.decode() if ref else cell(max(row, 0), col))
         cur_row, cur_col = row, col
         body = m.group(2)
         if not body:
             continue
         fm = _F_RE.search(body) if b"<f" in body else None
         if fm is not None:
-            cell = _formula(fm, name, row, col, shared)
-            if cell is not None:
-                formulas.append(cell)
+            fcell = _formula(fm, name, row, col, shared, path)
+            if fcell is not None:
+                formulas.append(fcell)
         value = _value(body, attrs.get(b"t", b"n"), strings)
         if isinstance(value, float):
             numbers.append((row, col, value))
@@ -309,20 +343,28 @@ def _other_cells(
 
 
 def _formula(
-    fm: re.Match[bytes], sheet: str, row: int, col: int, shared: dict[bytes, tuple[str, int, int]]
+    fm: re.Match[bytes], sheet: str, row: int, col: int,
+    shared: dict[bytes, tuple[str, int, int]], path: Path,
 ) -> FormulaCell | None:
-    fattrs = dict(_FATTR_RE.findall(fm.group(1)))
+    fattrs = _attrs(fm.group(1), _FATTR_RE)
     text = _text(fm.group(2) or b"").lstrip("=")
     ftype = fattrs.get(b"t", b"normal")
     if ftype == b"array":
-        r0, c0, nr, nc = parse_range(fattrs.get(b"ref", b"").decode() or "A1")
+        ref = fattrs.get(b"ref", b"").decode(errors="replace") or cell(row, col)
+        try:
+            r0, c0, nr, nc = parse_range(ref)
+        except ValueError:
+            raise ReadError(f"{path}: sheet {sheet!r}: array formula at {cell(row, col)} has "
+                            f"a bad range {ref[:40]!r}") from None
+        if r0 + nr > EXCEL_ROWS or c0 + nc > EXCEL_COLS:
+            _outside(sheet, path, ref[:40])
         return FormulaCell(sheet, r0, c0, nr, nc, text, is_array=True)
     if ftype == b"shared":
         si = fattrs.get(b"si", b"")
         if text:
             shared[si] = (text, row, col)
         elif si in shared:
-            text = _translate(*shared[si], row, col)
+            text = _translate(*shared[si], row, col, sheet, path)
         else:
             return None
     if not text:
@@ -330,12 +372,16 @@ def _formula(
     return FormulaCell(sheet, row, col, 1, 1, text, is_array=False)
 
 
-def _translate(text: str, row0: int, col0: int, row: int, col: int) -> str:
+def _translate(text: str, row0: int, col0: int, row: int, col: int, sheet: str,
+               path: Path) -> str:
     from openpyxl.formula.translate import Translator
 
-    from sheetsim.layout import cell
-
-    return Translator("=" + text, origin=cell(row0, col0)).translate_formula(cell(row, col))[1:]
+    try:
+        return Translator("=" + text, origin=cell(row0, col0)).translate_formula(
+            cell(row, col))[1:]
+    except Exception as exc:  # openpyxl's tokenizer on text from an unknown writer
+        raise ReadError(f"{path}: sheet {sheet!r}: cannot read the shared formula at "
+                        f"{cell(row, col)} ({type(exc).__name__})") from None
 
 
 def _value(body: bytes, kind: bytes, strings: list[str]) -> float | str | bool | ExcelError | None:
@@ -365,6 +411,49 @@ def _value(body: bytes, kind: bytes, strings: list[str]) -> float | str | bool |
         return _text(raw)
 
 
+def _check_references(book: Book, path: Path) -> None:
+    """Formulas of a size a spreadsheet could hold: no range larger than a sheet may be, no
+    text longer or more deeply nested than an evaluator (or Excel) could take."""
+    texts = [(f"{f.sheet}!{cell(f.row, f.col)}", f.text) for f in book.formulas]
+    texts += [(f"defined name {k[:40]}", v) for k, v in book.names.items()]
+    for where, text in texts:
+        if len(text) > MAX_FORMULA_CHARS:
+            raise ReadError(f"{path}: {where} holds a formula of {len(text):,} characters; "
+                            f"sheetsim reads at most {MAX_FORMULA_CHARS:,}")
+        plain = _STRING_RE.sub('""', text)
+        if plain.count("(") > MAX_NESTING or _SIGNS_RE.search(plain):
+            depth = _nesting(plain)
+            if depth > MAX_NESTING:
+                raise ReadError(f"{path}: {where} holds a formula nested {depth:,} deep; "
+                                f"sheetsim reads at most {MAX_NESTING} levels")
+        if ":" not in plain:
+            continue
+        for m in _RANGE_REF_RE.finditer(plain):
+            rows = abs(int(m.group(4)) - int(m.group(2))) + 1
+            cols = abs(col_index(m.group(3)) - col_index(m.group(1))) + 1
+            if rows * cols > MAX_SHEET_CELLS:
+                raise ReadError(
+                    f"{path}: {where} refers to {m.group(0)} ({rows * cols:,} cells); "
+                    f"sheetsim reads at most {MAX_SHEET_CELLS:,} per range"
+                )
+
+
+_SIGNS_RE = re.compile(rf"[-+\s]{{{MAX_NESTING + 1},}}")
+
+
+def _nesting(text: str) -> int:
+    """The deepest parenthesis level, or the longest run of signs if that is longer."""
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    signs = max((len(m.group(0).replace(" ", "")) for m in _SIGNS_RE.finditer(text)), default=0)
+    return max(deepest, signs)
+
+
 def manifest(book: Book, path: Path | str = "") -> Manifest:
     """The sheetsim manifest: version, configuration, and where every block lives."""
     where = f"{path}: " if path else ""
@@ -379,8 +468,10 @@ def manifest(book: Book, path: Path | str = "") -> Manifest:
         if not isinstance(data, dict):
             raise ValueError("config is not an object")
         exp = from_mapping(data, source="manifest config")
-    except (ValueError, ConfigError) as exc:
-        raise ReadError(f"{where}manifest config is unreadable ({exc})") from None
+    except (ValueError, TypeError, ConfigError) as exc:
+        raise ReadError(f"{where}manifest config is unreadable ({_short(exc)})") from None
+    except RecursionError:
+        raise ReadError(f"{where}manifest config is unreadable (nested too deeply)") from None
     blocks: dict[str, Block] = {}
     row = 5
     while True:
@@ -391,11 +482,75 @@ def manifest(book: Book, path: Path | str = "") -> Manifest:
         try:
             r0, c0, nr, nc = parse_range(str(rng))
         except ValueError:
-            raise ReadError(f"{where}manifest block {name!r} has a bad range {rng!r}") from None
+            raise ReadError(
+                f"{where}manifest block {_short(name)!r} has a bad range {_short(rng)!r}"
+            ) from None
         blocks[name] = Block(name, str(sheet_name), r0, c0, nr, nc, str(kind))
         row += 1
+    _check_blocks(book, exp, blocks, where)
     version = sheet.value(0, 1)
     return Manifest(str(version), exp, blocks)
+
+
+_LAYER_BLOCK_RE = re.compile(r"L([0-9]+)_")
+
+
+def _check_blocks(book: Book, exp: Experiment, blocks: dict[str, Block], where: str) -> None:
+    """The manifest is a claim: its blocks must exist in the sheets and fit its config.
+
+    Nothing downstream allocates by a size the manifest states unless the sheets hold it.
+    """
+    if not blocks:
+        raise ReadError(f"{where}manifest lists no blocks")
+    for b in blocks.values():
+        try:
+            data = book.sheet(b.sheet)
+        except KeyError:
+            raise ReadError(f"{where}manifest block {b.name} is on sheet {b.sheet!r}, "
+                            "which the workbook does not have") from None
+        h, w = data.numbers.shape
+        if b.row + b.rows > h or b.col + b.cols > w:
+            held = f"whose cells end at {cell(h - 1, w - 1)}" if h and w else "which is empty"
+            raise ReadError(f"{where}manifest block {b.name} ({b.sheet}!{_short(b.range)}) "
+                            f"lies outside sheet {b.sheet!r}, {held}")
+    n, d, layers = exp.samples, exp.width, exp.layers
+    want = {"input_u": (n, d), "input": (n, d)}
+    for k in range(1, layers + 1):
+        want.update({f"L{k}_u": (d, d), f"L{k}_w": (d, d), f"L{k}_a": (n, d), f"L{k}_z": (n, d)})
+    for name, shape in want.items():
+        b = blocks.get(name)
+        if b is None:
+            raise ReadError(f"{where}manifest has no block {name} (its config has "
+                            f"{layers} layers)")
+        if (b.rows, b.cols) != shape:
+            raise ReadError(
+                f"{where}manifest block {name} ({b.sheet}!{b.range}) is {b.rows:,} × "
+                f"{b.cols:,} cells, but its config (samples {n:,}, width {d:,}) needs "
+                f"{shape[0]:,} × {shape[1]:,}"
+            )
+    for name in blocks:
+        m = _LAYER_BLOCK_RE.match(name)
+        if m and not 1 <= int(m.group(1)) <= layers:
+            raise ReadError(f"{where}manifest block {name} is of layer {int(m.group(1)):,}, "
+                            f"but its config has {layers} layers")
+    if "edges" not in blocks:
+        raise ReadError(f"{where}manifest has no block edges (the histogram bin edges)")
+    for b in blocks.values():
+        if b.kind != "uniform":
+            continue
+        u = block_values(book, b)
+        bad = ~((u > 0) & (u < 1))  # NaN too: an empty or text cell
+        if bad.any():
+            i, j = (int(x) for x in np.argwhere(bad)[0])
+            value = _short(book.sheet(b.sheet).value(b.row + i, b.col + j), 30)
+            raise ReadError(f"{where}block {b.name} holds a value that is not a uniform draw "
+                            f"in (0, 1) at {b.address(i, j)} ({value}); {int(bad.sum()):,} "
+                            "such values in all")
+
+
+def _short(x: object, n: int = 80) -> str:
+    text = " ".join(str(x).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def block_values(book: Book, block: Block) -> np.ndarray:
@@ -418,7 +573,10 @@ def named_value(book: Book, name: str) -> float | str | bool | ExcelError | None
     target = target.lstrip("=")
     sheet_part, _, rng = target.rpartition("!")
     sheet_name = sheet_part.strip("'").replace("''", "'")
-    r0, c0, _, _ = parse_range(rng)
+    try:
+        r0, c0, _, _ = parse_range(rng)
+    except ValueError:
+        return None
     try:
         return book.sheet(sheet_name).value(r0, c0)
     except KeyError:

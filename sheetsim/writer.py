@@ -118,9 +118,14 @@ def write(
     fast: bool = True,
     progress: Progress | None = None,
 ) -> None:
-    """Write atomically: a temporary file beside ``path`` renamed into place when complete."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
+    """Write atomically: a temporary file beside ``path`` renamed into place when complete.
+
+    Interrupted at any point (an exception, Ctrl-C, SIGTERM), ``path`` keeps its old bytes
+    and the temporary file is removed; see ``atomic.replacing``.
+    """
+    from sheetsim import atomic
+
+    with atomic.replacing(os.fspath(path)) as tmp:
         package = io.BytesIO()
         wb = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_numbers": False})
         heavy = _build(wb, plan, results, fast, progress)
@@ -129,9 +134,6 @@ def write(
             assemble(package.getvalue(), heavy, tmp, progress)
         else:
             tmp.write_bytes(package.getvalue())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _build(
