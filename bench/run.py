@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheetsim.layout import col_letter
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 MB = 1e6
@@ -175,15 +177,6 @@ value = next(v for k, v in solution.items() if str(k).upper().endswith(want))
 np.save(out, np.asarray(value.value, dtype=float))
 print(json.dumps({"load": t1 - t0, "calculate": t2 - t1, "cells": len(solution)}))
 """
-
-
-def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def block_range(size: Size) -> str:

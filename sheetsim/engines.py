@@ -474,13 +474,7 @@ def _soffice_convert(exe: str, book: Path, work: Path, target: str, timeout: flo
     cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
            "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), str(book)]
     rc, err = _run(cmd, "LibreOffice", timeout, cwd=work)
-    out = outdir / (book.stem + "." + target.split(":", 1)[0])
-    if rc != 0:
-        raise EngineError(f"LibreOffice failed ({_status(rc)}): {_last_line(err) or 'no message'}")
-    if not out.is_file():
-        raise EngineError(f"LibreOffice wrote no file: {_last_line(err) or 'no message'}")
-    _check_result(out, "LibreOffice")
-    return out
+    return _result(outdir / (book.stem + "." + target.split(":", 1)[0]), rc, err, "LibreOffice")
 
 
 def _ssconvert(exe: str, book: Path, work: Path, timeout: float) -> Path:
@@ -492,11 +486,16 @@ def _ssconvert(exe: str, book: Path, work: Path, timeout: float) -> Path:
     cmd += [str(book), str(out)]
     env = dict(os.environ, GSETTINGS_BACKEND="memory")  # leave the user's settings alone
     rc, err = _run(cmd, "Gnumeric", timeout, cwd=work, env=env)
+    return _result(out, rc, err, "Gnumeric")
+
+
+def _result(out: Path, rc: int, err: str, label: str) -> Path:
+    """The engine's file, once its exit status and the file itself are checked."""
     if rc != 0:
-        raise EngineError(f"Gnumeric failed ({_status(rc)}): {_last_line(err) or 'no message'}")
+        raise EngineError(f"{label} failed ({_status(rc)}): {_last_line(err) or 'no message'}")
     if not out.is_file():
-        raise EngineError(f"Gnumeric wrote no file: {_last_line(err) or 'no message'}")
-    _check_result(out, "Gnumeric")
+        raise EngineError(f"{label} wrote no file: {_last_line(err) or 'no message'}")
+    _check_result(out, label)
     return out
 
 
