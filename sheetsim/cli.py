@@ -1,7 +1,8 @@
-"""The ``sheetsim`` command: build, inspect and verify experiment workbooks.
+"""The ``sheetsim`` command: build, verify, recalculate and render experiment workbooks.
 
-Exit status: 0 success, 1 a verification found a mismatch, 2 bad input or an unreadable
-file (a one-line message on stderr, no traceback).
+Exit status: 0 success, 1 a verification found a mismatch, 2 bad input, an unreadable file
+or an engine failure (a one-line message on stderr, no traceback), 128 + signal number when
+interrupted (130 Ctrl-C, 143 SIGTERM).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ def cli() -> None:
       sheetsim build --activation tanh --init he --layers 8
       sheetsim build --all-presets            # every preset into output/
       sheetsim presets
+      sheetsim verify output/sheetsim.xlsx    # recompute every formula, compare
+      sheetsim verify output/sheetsim.xlsx --engine libreoffice
+      sheetsim render output/sheetsim.xlsx -o output/dashboard.png
+
+    Exit status: 0 success, 1 a verification mismatch, 2 bad input or unreadable file.
     """
 
 
