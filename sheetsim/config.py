@@ -131,12 +131,12 @@ class Experiment:
         per_layer = "".join(
             f"; layer {k}: {self.activation_of(k)}, {self.init_of(k)}" for k in own
         )
-        live = ", live RAND() draws" if self.live else ""
-        live += ", batch norm" if self.batchnorm else ""
-        live += ", backward pass" if self.backward else ""
+        extras = "".join(text for on, text in ((self.live, ", live RAND() draws"),
+                                               (self.batchnorm, ", batch norm"),
+                                               (self.backward, ", backward pass")) if on)
         return (
             f"{self.activation}, {init}, {self.layers} layers × {self.width} neurons, "
-            f"{self.samples} samples, seed {self.seed}{live}{per_layer}"
+            f"{self.samples} samples, seed {self.seed}{extras}{per_layer}"
         )
 
 

@@ -307,11 +307,6 @@ def _plain_stat(plan: Plan, name: str, k: int) -> str:
     }[name]
 
 
-def reference(target: str) -> str:
-    """A cell that shows another cell or name (Dashboard, per-layer defaults)."""
-    return target
-
-
 def subtitle(labels: tuple[str, str, str, str]) -> str:
     """The Dashboard's one-line description, live from the controls."""
     parts = zip(labels, (NAME_INIT, NAME_ACTIVATION, NAME_SAMPLES, NAME_SEED), strict=True)

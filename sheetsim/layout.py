@@ -214,10 +214,6 @@ class Plan:
         self.names[named.name] = named
         return named
 
-    @property
-    def layer_count(self) -> int:
-        return self.exp.layers
-
     def layer_block(self, k: int, part: str) -> Block:
         return self.blocks[f"L{k}_{part}"]
 

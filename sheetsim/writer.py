@@ -523,7 +523,7 @@ def _dashboard(wb, ws, plan: Plan, results: Results, styles: Styles, t: texts.Te
         for k in range(1, L + 1):
             target, value, style = _dash_cell(plan, results, styles, key, k)
             cached = _cached(value) if isinstance(value, float) else value
-            ws.write_formula(b.row, b.col + k - 1, "=" + formulas.reference(target), style,
+            ws.write_formula(b.row, b.col + k - 1, "=" + target, style,
                              cached)
 
     top = DASH_TOP + len(plan.dash_rows) + 2
