@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheetsim.layout import col_letter
+from sheetsim.xlsx.cells import col_letter
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -16,8 +16,10 @@ from typing import Any
 
 import click
 
-from sheetsim import __version__, config, layout, model
-from sheetsim.config import ACTIVATIONS, INITS, ConfigError, Experiment
+from sheetsim import __version__, config, experiments
+from sheetsim.config import ConfigError
+from sheetsim.contract import MANIFEST_SHEET
+from sheetsim.experiments.base import Experiment, Option
 from sheetsim.progress import Counter, bar
 
 DEFAULT_OUTPUT = Path("output") / "sheetsim.xlsx"
@@ -38,6 +40,7 @@ class Group(click.Group):
     """
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command, turning every expected failure into one line and an exit status."""
         from sheetsim import atomic
 
         try:
@@ -70,7 +73,8 @@ class Group(click.Group):
     def _expected_error(exc: Exception) -> str | None:
         """The one-line message of an error that is the user's input or environment, not a
         bug; commands turn these into UserError themselves, this is the net under them."""
-        from sheetsim import engines, safezip
+        from sheetsim import engines
+        from sheetsim.xlsx import safezip
 
         if isinstance(exc, safezip.ReadError | ConfigError | engines.EngineError):
             return str(exc)
@@ -108,14 +112,31 @@ def cli() -> None:
     """
 
 
-def _experiment(preset: str | None, config_file: Path | None, flags: dict[str, Any]) -> Experiment:
-    exp = config.load_preset(preset) if preset else Experiment()
+def _settings(experiment: Experiment, preset: str | None, config_file: Path | None,
+              flags: dict[str, Any]) -> Any:
+    """Defaults, then the preset, then the TOML file, then the flags given."""
+    kind = experiment.settings_type
+    settings = kind()
+    if preset:
+        settings = config.from_mapping(kind, config.preset_data(preset),
+                                       source=f"preset {preset}")
     if config_file is not None:
-        exp = config.from_mapping(
-            config.load_toml(config_file), base=exp, source=config_file.name
-        )
+        data = config.load_toml(config_file)
+        data.pop("experiment", None)
+        settings = config.from_mapping(kind, data, base=settings, source=config_file.name)
     changes = {k: v for k, v in flags.items() if v is not None}
-    return config.from_mapping(changes, base=exp) if changes else exp
+    return config.from_mapping(kind, changes, base=settings) if changes else settings
+
+
+def _chosen_experiment(name: str | None, preset: str | None,
+                       config_file: Path | None) -> Experiment:
+    """The experiment named by --experiment, else by the config file, else by the
+    preset, else the default one."""
+    if name is None and config_file is not None:
+        name = config.load_toml(config_file).get("experiment")
+    if name is None and preset:
+        name = config.preset_experiment(preset)
+    return experiments.get(name or config.DEFAULT_EXPERIMENT)
 
 
 def _check_output(path: Path, force: bool) -> None:
@@ -140,7 +161,7 @@ def _check_output(path: Path, force: bool) -> None:
 
 def _is_sheetsim_file(path: Path) -> bool:
     """Whether ``path`` is a workbook with a sheetsim manifest sheet (checked, never raises)."""
-    from sheetsim import safezip
+    from sheetsim.xlsx import safezip
 
     try:
         with safezip.SafeZip(path) as z:
@@ -148,86 +169,75 @@ def _is_sheetsim_file(path: Path) -> bool:
             _, _, sheets = z.sheets()
     except (safezip.ReadError, zipfile.BadZipFile, OSError):
         return False
-    return any(name == layout.MANIFEST_SHEET for name, _, _ in sheets)
+    return any(name == MANIFEST_SHEET for name, _, _ in sheets)
 
 
-def build_one(exp: Experiment, out: Path, quiet: bool) -> None:
-    from sheetsim import writer
+def build_one(experiment: Experiment, settings: Any, out: Path, quiet: bool) -> None:
+    """Build one workbook and print what it shows."""
+    from sheetsim.build import writer
 
     started = time.perf_counter()
-    plan = layout.plan(exp)
-    results = writer.Results.of(plan, model.run(exp))
-    with bar("writing", len(plan.heavy_sheets()), quiet) as step:
-        writer.write(plan, results, out, progress=step)
+    big = sum(1 for _ in experiment.big_blocks(settings, experiment.plan(settings)))
+    with bar("writing", big, quiet) as step:
+        reference = writer.build(settings, out, experiment, progress=step)
     elapsed = time.perf_counter() - started
     if quiet:
         return
     size = out.stat().st_size / 1e6
     click.echo(f"wrote {out}  ({size:.1f} MB, {elapsed:.1f} s)")
-    click.echo(f"  {exp.describe}")
-    click.echo(summary_table(results.stats, exp))
+    click.echo(f"  {settings.describe}")
+    click.echo(experiment.terminal_summary(settings, reference))
 
 
-def summary_table(stats: list[model.LayerStats], exp: Experiment) -> str:
-    head = "  " + " ".join(
-        f"{t:>{w}}" for t, w in (("layer", 5), ("mean", 10), ("std", 10), ("first bin", 10),
-                                 ("last bin", 10), ("= 0", 8))
-    )
-    lines = [head, "  " + "-" * (len(head) - 2)]
-    for k, s in enumerate(stats, 1):
-        lines.append(
-            f"  {k:>5} {s.mean:>10.4g} {s.std:>10.4g} {s.first_bin:>10.1%} "
-            f"{s.last_bin:>10.1%} {s.zero:>8.1%}"
-        )
-    return "\n".join(lines)
+def _options() -> dict[str, Option]:
+    """Every experiment's build options, by settings key (an option two experiments share
+    is declared alike by both)."""
+    out: dict[str, Option] = {}
+    for experiment in experiments.REGISTRY.values():
+        for option in experiment.options:
+            out.setdefault(option.key, option)
+    return out
+
+
+def _param(option: Option) -> str:
+    """The Python parameter click passes an option's value in."""
+    return option.flags[-1] if len(option.flags) > 1 else (
+        option.flags[0].lstrip("-").replace("-", "_"))
+
+
+def _with_experiment_options(f: Any) -> Any:
+    """Add every experiment's options to ``build``, in their declared order."""
+    for option in reversed(list(_options().values())):
+        kwargs: dict[str, Any] = {"help": option.help}
+        if option.is_flag:
+            kwargs.update(is_flag=True, default=None)
+        elif option.multiple:
+            kwargs.update(multiple=True)
+        else:
+            kwargs["type"] = option.type
+        if option.metavar:
+            kwargs["metavar"] = option.metavar
+        f = click.option(*option.flags, **kwargs)(f)
+    return f
 
 
 @cli.command()
+@click.option("--experiment", "experiment_name", metavar="NAME",
+              help=f"Which experiment: {', '.join(experiments.REGISTRY)} "
+                   f"(default {config.DEFAULT_EXPERIMENT}, or the preset's).")
 @click.option("--preset", help="Start from a preset (see `sheetsim presets`).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="TOML file with any of the settings below.")
-@click.option("--samples", type=int, help="Rows of input (default 1000).")
-@click.option("--width", type=int, help="Inputs and neurons per layer (default 100).")
-@click.option("--layers", type=int, help="Hidden layers (default 5).")
-@click.option("--init", type=str, help=f"Initializer: {', '.join(INITS)} (default xavier).")
-@click.option("--sigma", type=float, help="Weight σ for --init normal (default 1).")
-@click.option("--activation", type=str,
-              help=f"Activation: {', '.join(ACTIVATIONS)} (default sigmoid).")
-@click.option("--leaky-slope", type=float, help="Negative slope of leaky_relu (default 0.01).")
-@click.option("--bins", type=int, help="Histogram bins (default 30).")
-@click.option("--range", "range_", type=(float, float), metavar="LO HI",
-              help="Histogram range (default 0 1).")
-@click.option("--seed", type=int, help="Seed of the uniform draws (default 0).")
-@click.option("--layer-init", multiple=True, metavar="K=NAME",
-              help="Initializer of layer K only, e.g. --layer-init 1=he (repeatable).")
-@click.option("--layer-activation", multiple=True, metavar="K=NAME",
-              help="Activation of layer K only, e.g. --layer-activation 5=sigmoid (repeatable).")
-@click.option("--backward", is_flag=True, default=None,
-              help="Add the backward pass: gradients, their histograms and sizes by layer.")
-@click.option("--batchnorm", is_flag=True, default=None,
-              help="Batch normalization before every activation.")
-@click.option("--layer-batchnorm", multiple=True, metavar="K=on|off",
-              help="Batch normalization of layer K only (repeatable).")
-@click.option("--bn-eps", type=float, help="ε of batch normalization (default 1e-5).")
-@click.option("--grad-range", type=(float, float), metavar="LO HI",
-              help="Gradient histogram range as powers of ten (default -12 4).")
-@click.option("--live", is_flag=True, default=None,
-              help="Draws as =RAND(): every recalculation (F9) is a fresh sample.")
-@click.option("--lang", type=str, help="Language of labels and guide: en or ja (default en).")
+@_with_experiment_options
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Workbook to write (default output/sheetsim.xlsx); a folder with --all-presets.")
 @click.option("--all-presets", is_flag=True, help="Build every preset into output/ (or -o FOLDER).")
 @click.option("--force", is_flag=True,
               help="Replace an existing file that is not a sheetsim workbook.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build(preset: str | None, config_file: Path | None, samples: int | None, width: int | None,
-          layers: int | None, init: str | None, sigma: float | None, activation: str | None,
-          leaky_slope: float | None, bins: int | None, range_: tuple[float, float] | None,
-          seed: int | None, layer_init: tuple[str, ...], layer_activation: tuple[str, ...],
-          backward: bool | None, batchnorm: bool | None, layer_batchnorm: tuple[str, ...],
-          bn_eps: float | None, grad_range: tuple[float, float] | None, live: bool | None,
-          lang: str | None, output: Path | None, all_presets: bool, force: bool,
-          quiet: bool) -> int:
+def build(experiment_name: str | None, preset: str | None, config_file: Path | None,
+          output: Path | None, all_presets: bool, force: bool, quiet: bool,
+          **given: Any) -> int:
     """Write an experiment workbook and print per-layer statistics.
 
     \b
@@ -240,33 +250,44 @@ def build(preset: str | None, config_file: Path | None, samples: int | None, wid
       sheetsim build --live --lang ja -o output/live-ja.xlsx
       sheetsim build --preset relu-std1-bn     # gradients and batch normalization
     """
-    flags = {
-        "samples": samples, "width": width, "layers": layers, "init": init, "sigma": sigma,
-        "activation": activation, "leaky_slope": leaky_slope, "bins": bins, "range": range_,
-        "seed": seed, "layer_init": list(layer_init) or None,
-        "layer_activation": list(layer_activation) or None, "live": live, "lang": lang,
-        "backward": backward, "batchnorm": batchnorm,
-        "layer_batchnorm": list(layer_batchnorm) or None, "bn_eps": bn_eps,
-        "grad_range": grad_range,
-    }
     try:
         if all_presets:
             folder = output or DEFAULT_OUTPUT.parent
             if not folder.is_dir():
                 raise UserError(f"output: folder {str(folder)!r} does not exist")
-            jobs = [(_experiment(name, config_file, flags), folder / f"{name}.xlsx")
+            jobs = [_job(experiment_name, name, config_file, given, folder / f"{name}.xlsx")
                     for name in config.preset_names()]
         else:
-            jobs = [(_experiment(preset, config_file, flags), output or DEFAULT_OUTPUT)]
+            jobs = [_job(experiment_name, preset, config_file, given,
+                         output or DEFAULT_OUTPUT)]
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     if output is None and not all_presets:
         DEFAULT_OUTPUT.parent.mkdir(exist_ok=True)
-    for _, out in jobs:
+    for _, _, out in jobs:
         _check_output(out, force)
-    for exp, out in jobs:
-        build_one(exp, out, quiet)
+    for experiment, settings, out in jobs:
+        build_one(experiment, settings, out, quiet)
     return 0
+
+
+def _job(name: str | None, preset: str | None, config_file: Path | None,
+         given: dict[str, Any], out: Path) -> tuple[Experiment, Any, Path]:
+    """The experiment, its settings and the output path of one build."""
+    experiment = _chosen_experiment(name, preset, config_file)
+    own = {o.key for o in experiment.options}
+    flags: dict[str, Any] = {}
+    for key, option in _options().items():
+        value = given.get(_param(option))
+        if option.multiple:
+            value = list(value) or None
+        if value is None:
+            continue
+        if key not in own:
+            raise ConfigError(f"{option.flags[0]}: not a setting of the {experiment.name} "
+                              "experiment")
+        flags[key] = value
+    return experiment, _settings(experiment, preset, config_file, flags), out
 
 
 @cli.command()
@@ -285,7 +306,7 @@ ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"])
 def _readable(file: Path) -> None:
     """A workbook that can be opened safely: a regular file, a sound .xlsx package within
     the size limits (see ``safezip``), its workbook part and every sheet present."""
-    from sheetsim import safezip
+    from sheetsim.xlsx import safezip
 
     try:
         safezip.check(file)
@@ -316,7 +337,9 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
     """
     import tempfile
 
-    from sheetsim import engines, evaluator, reader, verify
+    from sheetsim import engines, evaluator
+    from sheetsim.check import verify
+    from sheetsim.xlsx import reader
 
     _readable(file)
     with tempfile.TemporaryDirectory(prefix="sheetsim-verify-") as tmp:
@@ -419,4 +442,5 @@ def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
 
 
 def main() -> None:
+    """Entry point of the ``sheetsim`` console script and of ``python -m sheetsim``."""
     cli()

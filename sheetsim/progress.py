@@ -46,6 +46,7 @@ class Counter:
         self.done = done
 
     def close(self) -> None:
+        """Finish the bar if one was drawn; safe to call again."""
         if self.pb is not None:
             self.pb.__exit__(None, None, None)
             self.pb = None

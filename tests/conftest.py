@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from sheetsim import layout, model, writer
-from sheetsim.config import Experiment, load_preset
+from sheetsim.build import writer
+from sheetsim.experiments import load_preset
+from sheetsim.experiments.init.settings import Settings
 
-SMALL = Experiment(samples=60, width=8, layers=3, bins=10)
+SMALL = Settings(samples=60, width=8, layers=3, bins=10)
 
 
-def build(exp: Experiment, path: Path, fast: bool = True) -> Path:
-    plan = layout.plan(exp)
-    writer.write(plan, writer.Results.of(plan, model.run(exp)), path, fast=fast)
+def build(exp: Settings, path: Path, fast: bool = True) -> Path:
+    writer.build(exp, path, fast=fast)
     return path
 
 
 @pytest.fixture(scope="session")
 def default_book(tmp_path_factory) -> Path:
-    return build(Experiment(), tmp_path_factory.mktemp("default") / "sheetsim.xlsx")
+    return build(Settings(), tmp_path_factory.mktemp("default") / "sheetsim.xlsx")
 
 
 @pytest.fixture(scope="session")

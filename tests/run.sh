@@ -27,4 +27,5 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 python3 -m ruff check .
+lint-imports
 python3 -m pytest "$@"

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.formula import ArrayFormula
 
-from sheetsim import model
 from sheetsim.cli import cli
-from sheetsim.config import Experiment
+from sheetsim.experiments.init import model
+from sheetsim.experiments.init.settings import Settings
 
 from .conftest import SMALL, build
 
@@ -158,7 +158,7 @@ def test_statistics_rows(small_book):
 
 
 def test_fast_path_writes_the_same_cells_as_the_straightforward_path(tmp_path):
-    exp = Experiment(samples=30, width=6, layers=2, bins=5)
+    exp = Settings(samples=30, width=6, layers=2, bins=5)
     fast = openpyxl.load_workbook(build(exp, tmp_path / "fast.xlsx", fast=True))
     slow = openpyxl.load_workbook(build(exp, tmp_path / "slow.xlsx", fast=False))
     assert fast.sheetnames == slow.sheetnames

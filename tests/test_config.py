@@ -1,11 +1,15 @@
 import pytest
 
 from sheetsim import config
-from sheetsim.config import ConfigError, Experiment, from_mapping, load_preset, preset_names
+from sheetsim.config import ConfigError, preset_names
+from sheetsim.experiments import load_preset
+from sheetsim.experiments.init.settings import Settings
+
+from_mapping = Settings.from_mapping
 
 
 def test_defaults_are_the_articles_experiment():
-    exp = Experiment().validated()
+    exp = Settings().validated()
     assert (exp.samples, exp.width, exp.layers) == (1000, 100, 5)
     assert (exp.activation, exp.init, exp.bins, exp.seed) == ("sigmoid", "xavier", 30, 0)
     assert (exp.bin_low, exp.bin_high) == (0.0, 1.0)
@@ -47,7 +51,7 @@ def test_invalid_settings_name_the_field(data, message):
 
 def test_unknown_preset_lists_the_allowed_ones():
     with pytest.raises(ConfigError, match="preset: unknown preset 'nope'; allowed: relu-he"):
-        config.load_preset("nope")
+        load_preset("nope")
 
 
 def test_toml_file_errors(tmp_path):

@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sheetsim import engines, model, reader, verify
+from sheetsim import engines
+from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
-from sheetsim.config import Experiment
+from sheetsim.experiments.init import model
+from sheetsim.experiments.init.settings import Settings
+from sheetsim.xlsx import reader
 
 from .conftest import SMALL, build, need
 
@@ -43,7 +46,7 @@ def recalculated(preset_books, tmp_path_factory):
 
 def block(path: Path, name: str) -> np.ndarray:
     book = reader.read(path)
-    return reader.block_values(book, reader.manifest(book).blocks[name])
+    return reader.block_values(book, manifest.read(book).blocks[name])
 
 
 @pytest.mark.engine
@@ -77,7 +80,7 @@ def test_engines_agree_with_each_other_and_the_model(recalculated, preset, prese
 def test_non_default_shape_verifies_through_the_cli(engine, tmp_path):
     need(engine)
     out = tmp_path / "odd.xlsx"
-    build(Experiment(samples=333, width=64, layers=7, activation="tanh", init="xavier",
+    build(Settings(samples=333, width=64, layers=7, activation="tanh", init="xavier",
                      bin_low=-1.0, bin_high=1.0, bins=25), out)
     result = CliRunner().invoke(cli, ["verify", str(out), "--engine", engine, "--json"])
     assert result.exit_code == 0, result.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -24,7 +25,7 @@ import pytest
 import xlsxwriter
 
 from sheetsim import engines
-from sheetsim.engines import ENGINES, EngineError, EngineMissing
+from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice
 
 from .conftest import need
 
@@ -436,11 +437,26 @@ def test_fake_engine_result_is_moved_into_place(tmp_path: Path, private_tmp: Pat
 
 
 def test_basic_string_literals():
-    assert engines._basic_str('say "hi"') == '"say ""hi"""'
-    assert engines._basic_str("a\nb") == '"a" & Chr(10) & "b"'
+    assert libreoffice._basic_str('say "hi"') == '"say ""hi"""'
+    assert libreoffice._basic_str("a\nb") == '"a" & Chr(10) & "b"'
     with pytest.raises(EngineError):
-        engines._basic_set("bad name", 1)
+        libreoffice._basic_set("bad name", 1)
     with pytest.raises(EngineError):
-        engines._basic_set("Scale", float("nan"))
+        libreoffice._basic_set("Scale", float("nan"))
     with pytest.raises(EngineError):
-        engines._basic_set("Flag", True)
+        libreoffice._basic_set("Flag", True)
+
+
+def test_public_names_and_imports():
+    """The names the CLI and tests use are functions of the package; engines stands alone."""
+    for name in engines.__all__:
+        assert hasattr(engines, name), name
+    assert callable(engines.render) and callable(engines.recalc)  # not shadowed by modules
+    code = ("import sys, sheetsim.engines as e\n"
+            "e.find_executable('gnumeric')\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('sheetsim'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    allowed = {"sheetsim", "sheetsim.atomic", "sheetsim.xlsx", "sheetsim.xlsx.safezip"}
+    assert [m for m in out if not m.startswith("sheetsim.engines")
+            and m not in allowed] == []

@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-from sheetsim.book import Book, ExcelError, FormulaCell, SheetData
 from sheetsim.evaluator import (
     EvaluationError,
     UnsupportedFunction,
@@ -17,6 +16,7 @@ from sheetsim.evaluator import (
     evaluate,
     evaluate_formula,
 )
+from sheetsim.xlsx.book import Book, ExcelError, FormulaCell, SheetData
 
 DIV0, NUM, VALUE, NA, REF, NAME = (
     ExcelError(c) for c in ("#DIV/0!", "#NUM!", "#VALUE!", "#N/A", "#REF!", "#NAME?")

@@ -12,18 +12,21 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsim import engines, model, verify
+from sheetsim import engines
+from sheetsim.check import verify
 from sheetsim.cli import cli
-from sheetsim.config import Experiment, load_preset
+from sheetsim.experiments import load_preset
+from sheetsim.experiments.init import model
+from sheetsim.experiments.init.settings import Settings
 
 from .conftest import build, need, patch_sheet
 
-SMALL = Experiment(samples=40, width=6, layers=3, bins=10, backward=True, grad_bins=12)
+SMALL = Settings(samples=40, width=6, layers=3, bins=10, backward=True, grad_bins=12)
 NEW_PRESETS = ["sigmoid-xavier-deep", "relu-std1", "relu-std1-bn", "relu-he-deep",
                "sigmoid-std1-deep"]
 
 
-def loss(exp: Experiment, weights: list[np.ndarray], x: np.ndarray, up: np.ndarray) -> float:
+def loss(exp: Settings, weights: list[np.ndarray], x: np.ndarray, up: np.ndarray) -> float:
     """L = Σ upstream ⊙ Z_top, computed directly from the definition."""
     prev = x
     for k, w in enumerate(weights, 1):
@@ -37,7 +40,7 @@ def loss(exp: Experiment, weights: list[np.ndarray], x: np.ndarray, up: np.ndarr
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
 @pytest.mark.parametrize("batchnorm", [False, True])
 def test_weight_gradients_match_finite_differences(activation, batchnorm):
-    exp = Experiment(samples=12, width=4, layers=3, activation=activation, init="he",
+    exp = Settings(samples=12, width=4, layers=3, activation=activation, init="he",
                      backward=True, batchnorm=batchnorm, seed=3)
     fwd = model.run(exp)
     weights = [layer.w.copy() for layer in fwd.layers]
@@ -133,7 +136,7 @@ def test_new_presets_build_and_verify(preset, tmp_path):
 
 def test_extreme_scale_has_no_error_where_the_math_is_finite(tmp_path):
     # σ = 1e30 over 8 ReLU layers: values reach 1e240, squares would overflow a naive std
-    out = build(Experiment(samples=30, width=5, layers=8, activation="relu", init="normal",
+    out = build(Settings(samples=30, width=5, layers=8, activation="relu", init="normal",
                            sigma=1e30, backward=True, grad_bins=8), tmp_path / "big.xlsx")
     report = verify.verify(out)
     assert report.ok, report.render()
@@ -143,7 +146,7 @@ def test_extreme_scale_has_no_error_where_the_math_is_finite(tmp_path):
 
 
 def overflow_book(path: Path) -> Path:
-    return build(Experiment(samples=30, width=5, layers=10, activation="relu", init="normal",
+    return build(Settings(samples=30, width=5, layers=10, activation="relu", init="normal",
                             sigma=1e40, backward=True, grad_bins=8), path)
 
 
@@ -171,7 +174,7 @@ def test_new_presets_verify_in_engines(preset, engine, tmp_path):
 @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
 def test_extreme_but_finite_agrees_in_engines(engine, tmp_path):
     need(engine)
-    out = build(Experiment(samples=30, width=5, layers=8, activation="relu", init="normal",
+    out = build(Settings(samples=30, width=5, layers=8, activation="relu", init="normal",
                            sigma=1e30, backward=True, batchnorm=True, grad_bins=8,
                            layer_batchnorm={3: "off", 4: "off"}), tmp_path / "big.xlsx")
     report = verify.verify(engines.recalc(out, tmp_path / "big.done.xlsx", engine))

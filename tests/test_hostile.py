@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sheetsim import reader, safezip
+from sheetsim.check import manifest
 from sheetsim.cli import cli
+from sheetsim.xlsx import reader, safezip
 
 from .conftest import patch_part, sheet_part
 
@@ -622,14 +623,14 @@ def test_build_does_not_overwrite_a_foreign_file_without_force(corpus, kind, tmp
     result = CliRunner().invoke(cli, [*args, str(target)])
     if kind in DAMAGED_SHEETSIM:
         assert result.exit_code == 0, result.output
-        assert reader.manifest(reader.read(target)).config.samples == 4
+        assert manifest.read(reader.read(target)).config.samples == 4
         return
     one_error_line(result, "exists and is not a sheetsim workbook; use --force to replace it")
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["target.xlsx"]
     result = CliRunner().invoke(cli, [*args, str(target), "--force"])
     assert result.exit_code == 0, result.output
-    assert reader.manifest(reader.read(target)).config.samples == 4
+    assert manifest.read(reader.read(target)).config.samples == 4
 
 
 def test_render_needs_the_manifest_sheet(corpus, tmp_path, fake_engines):

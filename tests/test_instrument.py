@@ -11,16 +11,19 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsim import engines, model, reader, verify
+from sheetsim import engines
+from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
-from sheetsim.config import Experiment
+from sheetsim.experiments.init import model
+from sheetsim.experiments.init.settings import Settings
+from sheetsim.xlsx import reader
 
 from .conftest import SMALL, build, need
 
 
 def block(path: Path, name: str) -> np.ndarray:
     book = reader.read(path)
-    return reader.block_values(book, reader.manifest(book).blocks[name])
+    return reader.block_values(book, manifest.read(book).blocks[name])
 
 
 def test_controls_panel_has_names_dropdowns_and_notes(small_book):
@@ -142,7 +145,7 @@ def test_changed_controls_recalculated_give_the_models_numbers(small_book, tmp_p
 @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
 def test_live_draws_change_between_recalculations_and_verify(tmp_path, engine):
     need(engine)
-    live = build(Experiment(samples=40, width=5, layers=2, bins=8, live=True),
+    live = build(Settings(samples=40, width=5, layers=2, bins=8, live=True),
                  tmp_path / "live.xlsx")
     first = engines.recalc(live, tmp_path / "first.xlsx", engine)
     second = engines.recalc(live, tmp_path / "second.xlsx", engine)

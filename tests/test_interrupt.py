@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from sheetsim import atomic, layout, model, writer
-from sheetsim.config import Experiment
+from sheetsim import atomic
+from sheetsim.build import writer
+from sheetsim.experiments.init.settings import Settings
 
 from .conftest import SMALL, build
 
@@ -44,7 +45,7 @@ def reference(tmp_path_factory) -> dict[str, object]:
     proc = start("build", "-o", str(folder / TARGET), "-q")
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     seconds = time.monotonic() - began
-    build(Experiment(samples=40, width=5, layers=2, seed=1), folder / "old.xlsx")
+    build(Settings(samples=40, width=5, layers=2, seed=1), folder / "old.xlsx")
     return {"new": (folder / TARGET).read_bytes(), "old": (folder / "old.xlsx").read_bytes(),
             "seconds": seconds}
 
@@ -188,9 +189,8 @@ def test_an_exception_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writer, "assemble", failing)
-    plan = layout.plan(SMALL)
     with pytest.raises(OSError) as info:
-        writer.write(plan, writer.Results.of(plan, model.run(SMALL)), target)
+        writer.build(SMALL, target)
     assert info.value.filename == str(target) and info.value.strerror == "No space left on device"
     assert target.read_bytes() == b"old bytes"
     assert parts(tmp_path) == []

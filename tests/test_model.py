@@ -6,8 +6,9 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from sheetsim import model
-from sheetsim.config import Experiment, load_preset
+from sheetsim.experiments import load_preset
+from sheetsim.experiments.init import model
+from sheetsim.experiments.init.settings import Settings
 
 
 def stds(preset: str) -> list[float]:
@@ -42,12 +43,12 @@ def test_norm_inv_matches_the_standard_library():
     ],
 )
 def test_weight_scales(init, expected):
-    assert model.weight_scale(init, 0.3, 100, 100) == pytest.approx(expected, rel=1e-15)
+    assert model.scale_for(init, 0.3, 100, 100) == pytest.approx(expected, rel=1e-15)
 
 
 def test_uniform_initializers_have_the_same_std_as_their_normal_twins():
     u = model.uniform_draws(3, 1, (400, 400))
-    w = model.weights("he_uniform", model.weight_scale("he_uniform", 1, 400, 400), u)
+    w = model.weights_from("he_uniform", model.scale_for("he_uniform", 1, 400, 400), u)
     assert w.std() == pytest.approx(math.sqrt(2 / 400), rel=0.01)
     assert np.abs(w).max() <= math.sqrt(6 / 400)
 
@@ -98,13 +99,13 @@ def test_relu_he_is_preserved():
 
 
 def test_relu_std1_explodes():
-    s = [float(layer.z.std()) for layer in model.run(Experiment(activation="relu", init="normal",
+    s = [float(layer.z.std()) for layer in model.run(Settings(activation="relu", init="normal",
                                                                 sigma=1.0)).layers]
     assert s[4] > 1000 * s[0]
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():
-    a = model.run(Experiment(samples=50, width=10, seed=4)).layers[-1].z
-    b = model.run(Experiment(samples=50, width=10, seed=4)).layers[-1].z
-    c = model.run(Experiment(samples=50, width=10, seed=5)).layers[-1].z
+    a = model.run(Settings(samples=50, width=10, seed=4)).layers[-1].z
+    b = model.run(Settings(samples=50, width=10, seed=4)).layers[-1].z
+    c = model.run(Settings(samples=50, width=10, seed=5)).layers[-1].z
     assert np.array_equal(a, b) and not np.array_equal(a, c)

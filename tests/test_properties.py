@@ -21,20 +21,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sheetsim import reader, verify
+from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
-from sheetsim.config import (
-    ACTIVATIONS,
-    FIELD_NAMES,
-    INITS,
-    MAX_COLS,
-    MAX_ROWS,
-    ConfigError,
-    Experiment,
-    from_mapping,
-)
+from sheetsim.config import MAX_COLS, MAX_ROWS, ConfigError, field_names
+from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.init.settings import Settings
+from sheetsim.xlsx import reader
 
 from .conftest import build
+
+FIELD_NAMES = field_names(Settings)
+from_mapping = Settings.from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,18 +71,18 @@ def test_valid_small_configurations_build_and_verify(data):
         path = build(exp, Path(tmp) / "p.xlsx")
         report = verify.verify(path)
         assert report.ok, report.render()
-        assert reader.manifest(reader.read(path)).config == exp
+        assert manifest.read(reader.read(path)).config == exp
 
 
 @pytest.mark.parametrize("seed", [10**15, 2**53 + 1, 2**63 - 1])
 def test_seeds_beyond_15_digits_are_refused(seed):
     # a spreadsheet shows and stores whole numbers exactly only up to 15 digits
     with pytest.raises(ConfigError, match=r"seed: [\d,]+ is out of range; allowed 0 to "):
-        Experiment(samples=1, width=1, layers=1, seed=seed).validated()
+        Settings(samples=1, width=1, layers=1, seed=seed).validated()
 
 
 def test_the_largest_seed_verifies(tmp_path):
-    path = build(Experiment(samples=1, width=1, layers=1, seed=MAX_EXACT_SEED),
+    path = build(Settings(samples=1, width=1, layers=1, seed=MAX_EXACT_SEED),
                  tmp_path / "s.xlsx")
     assert verify.verify(path).ok
 
@@ -294,12 +291,11 @@ dt.datetime = Later
 _time = time.time
 time.time = lambda: _time() + 7 * 365 * 86400 + 3 * 3600 + 17
 sys.path.insert(0, sys.argv[1])
-from sheetsim import layout, model, writer
-from sheetsim.config import from_mapping
+from sheetsim.build import writer
+from sheetsim.experiments.init.settings import Settings
 import json
-exp = from_mapping(json.loads(sys.argv[2]))
-plan = layout.plan(exp)
-writer.write(plan, writer.Results.of(plan, model.run(exp)), sys.argv[3])
+exp = Settings.from_mapping(json.loads(sys.argv[2]))
+writer.build(exp, sys.argv[3])
 """
 
 
@@ -324,6 +320,6 @@ def test_same_configuration_gives_identical_bytes_at_any_time(data):
 
 
 def test_a_different_seed_gives_different_bytes(tmp_path):
-    a = build(Experiment(samples=5, width=3, layers=1, seed=1), tmp_path / "a.xlsx")
-    b = build(Experiment(samples=5, width=3, layers=1, seed=2), tmp_path / "b.xlsx")
+    a = build(Settings(samples=5, width=3, layers=1, seed=1), tmp_path / "a.xlsx")
+    b = build(Settings(samples=5, width=3, layers=1, seed=2), tmp_path / "b.xlsx")
     assert a.read_bytes() != b.read_bytes()

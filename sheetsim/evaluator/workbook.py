@@ -15,10 +15,25 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from . import evaluator_lookup  # noqa: F401  (registers its functions)
-from .book import Book, ExcelError, FormulaCell, SheetData
-from .evaluator_functions import FUNCTIONS, VOLATILE
-from .evaluator_values import (
+from ..xlsx.book import Book, ExcelError, FormulaCell, SheetData
+from ..xlsx.cells import label as cell_label
+from . import lookup  # noqa: F401  (registers its functions)
+from .functions import FUNCTIONS, VOLATILE
+from .parser import (
+    ArrayConst,
+    Binary,
+    Call,
+    Const,
+    FormulaSyntaxError,
+    Missing,
+    Name,
+    Node,
+    Ref,
+    Unary,
+    parse,
+    walk,
+)
+from .values import (
     EMPTY,
     NAME,
     NUM,
@@ -31,21 +46,6 @@ from .evaluator_values import (
     VolatileFunctionError,
     binary,
     unary,
-)
-from .formula_parser import (
-    ArrayConst,
-    Binary,
-    Call,
-    Const,
-    FormulaSyntaxError,
-    Missing,
-    Name,
-    Node,
-    Ref,
-    Unary,
-    cell_label,
-    parse,
-    walk,
 )
 
 __all__ = [
@@ -88,6 +88,7 @@ class _Grid:
                 self.write(r, c, Value.scalar(x))
 
     def read(self, row: int, col: int, rows: int, cols: int) -> Value:
+        """A rows×cols block at (row, col); cells beyond the grid read as empty."""
         h, w = self.num.shape
         if row + rows <= h and col + cols <= w:
             sl = (slice(row, row + rows), slice(col, col + cols))
@@ -106,6 +107,7 @@ class _Grid:
         return out
 
     def write(self, row: int, col: int, value: Value) -> None:
+        """Store an evaluated block at (row, col), so later formulas read it."""
         rows, cols = value.shape
         sl = (slice(row, row + rows), slice(col, col + cols))
         self.num[sl] = value.num
@@ -116,6 +118,7 @@ class _Grid:
             self.text[sl] = value.text
 
     def blank(self, row: int, col: int, rows: int, cols: int) -> None:
+        """Mark a formula range not yet evaluated: reading it then yields #UNEVALUATED!."""
         sl = (slice(row, row + rows), slice(col, col + cols))
         self.num[sl] = np.nan
         self.kind[sl] = UNEVALUATED
@@ -156,6 +159,8 @@ class _Evaluator:
 
     # --- names and references -------------------------------------------------------
     def name_tree(self, name: str) -> Node | None:
+        """The tree of a defined name (case-insensitive), parsed once; None if the
+        name is not defined."""
         key = name.lower()
         if key not in self.name_text:
             return None
@@ -183,6 +188,7 @@ class _Evaluator:
                     self._resolving.discard(key)
 
     def qualify(self, ref: Ref) -> Ref:
+        """The reference with its sheet filled in and spelled as in the book."""
         sheet = self.sheet if ref.sheet is None else ref.sheet
         sheet = self.canonical.get(sheet.lower(), sheet)
         return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
@@ -221,6 +227,7 @@ class _Evaluator:
 
     # --- evaluation -------------------------------------------------------------------
     def evaluate(self, node: Node) -> Value:
+        """The value of a tree in the current formula's cell."""
         if isinstance(node, Ref):
             ref = self.qualify(node)
             grid = self.grids.get(ref.sheet.lower())  # type: ignore[union-attr]
@@ -254,6 +261,8 @@ class _Evaluator:
         raise EvaluationError(f"cannot evaluate {node!r}")
 
     def call(self, node: Call) -> Value:
+        """A function call: the argument count checked, arguments evaluated first
+        unless the function is lazy."""
         spec = FUNCTIONS.get(node.name)
         if spec is None:
             if node.name in VOLATILE:
@@ -288,6 +297,7 @@ class _Evaluator:
         return value
 
     def cached(self, f: FormulaCell) -> Value:
+        """The values the file stores at a formula's range (for volatile formulas)."""
         data = self.book.sheets.get(self.canonical.get(f.sheet.lower(), f.sheet))
         if data is None:
             return Value.error(REF, (f.rows, f.cols))

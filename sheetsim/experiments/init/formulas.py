@@ -7,8 +7,9 @@ functions carry their ``_xlfn.`` prefix, as Excel itself stores them.
 
 from __future__ import annotations
 
-from sheetsim.config import GLOBAL, INITS
-from sheetsim.layout import (
+from sheetsim.config import GLOBAL
+from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, INITS
+from sheetsim.experiments.init.layout import (
     NAME_ACT_CHOICES,
     NAME_ACT_LIST,
     NAME_ACTIVATION,
@@ -30,7 +31,7 @@ from sheetsim.layout import (
     NAME_SEED,
     NAME_SIGMA,
     NAME_SLOPE,
-    Plan,
+    InitPlan,
     layer_names,
 )
 
@@ -39,32 +40,29 @@ STDEV_P = "_xlfn.STDEV.P"
 VAR_P = "_xlfn.VAR.P"
 
 
-def input_values(plan: Plan) -> str:
+def input_values(plan: InitPlan) -> str:
+    """Standard-normal inputs: NORM.S.INV of the stored (or live) uniform draws."""
     return f"{NORM_S_INV}({plan.blocks['input_u'].ref})"
 
 
-def weight_scale(plan: Plan, k: int) -> str:
+def weight_scale(plan: InitPlan, k: int) -> str:
     """σ (normal) or limit (uniform) of layer k, chosen by the layer's initializer name."""
     names = layer_names(k)
     fan_in = plan.blocks["layer_fan_in"].local(k - 1)
     fan_out = plan.blocks["layer_fan_out"].local(k - 1)
-    by_init = {
-        "normal": NAME_SIGMA,
-        "xavier": f"1/SQRT({fan_in})",
-        "he": f"SQRT(2/{fan_in})",
-        "xavier_uniform": f"SQRT(6/({fan_in}+{fan_out}))",
-        "he_uniform": f"SQRT(6/{fan_in})",
-        "lecun": f"1/SQRT({fan_in})",
-    }
-    choices = ",".join(by_init[i] for i in INITS)
+    choices = ",".join(
+        INITIALIZERS[i].scale_formula(fan_in, fan_out, NAME_SIGMA) for i in INITS
+    )
     return f"CHOOSE(MATCH({names['init']},{NAME_INIT_LIST},0),{choices})"
 
 
 def weight_distribution(k: int) -> str:
+    """"normal" or "uniform" for layer k, looked up from its initializer in use."""
     return f"INDEX({NAME_INIT_DIST},MATCH({layer_names(k)['init']},{NAME_INIT_LIST},0))"
 
 
 def weight_std(k: int) -> str:
+    """The weights' standard deviation: σ, or limit/√3 for a uniform initializer."""
     names = layer_names(k)
     return f'IF({names["dist"]}="uniform",{names["scale"]}/SQRT(3),{names["scale"]})'
 
@@ -76,6 +74,7 @@ def layer_init(k: int) -> str:
 
 
 def layer_activation(k: int) -> str:
+    """The activation in use: the layer's own choice, or the global control."""
     chosen = layer_names(k)["act_set"]
     return f'IF({chosen}="{GLOBAL}",{NAME_ACTIVATION},{chosen})'
 
@@ -85,7 +84,8 @@ def draw() -> str:
     return "RAND()"
 
 
-def weights(plan: Plan, k: int) -> str:
+def weights(plan: InitPlan, k: int) -> str:
+    """Layer k's weights from its draws: NORM.S.INV(u)·σ or (2u − 1)·limit."""
     names = layer_names(k)
     u = plan.layer_block(k, "u").ref
     return (
@@ -94,11 +94,12 @@ def weights(plan: Plan, k: int) -> str:
     )
 
 
-def linear(plan: Plan, k: int) -> str:
+def linear(plan: InitPlan, k: int) -> str:
+    """Layer k's linear sum: the previous output times the weights."""
     return f"MMULT({plan.output_block(k - 1).ref},{plan.layer_block(k, 'w').ref})"
 
 
-def activation(plan: Plan, k: int) -> str:
+def activation(plan: InitPlan, k: int) -> str:
     """Every activation in one IF chain, so the Activation control switches it live.
 
     The sigmoid is written as (1+TANH(a/2))/2: equal to 1/(1+EXP(−a)) but it cannot
@@ -106,28 +107,26 @@ def activation(plan: Plan, k: int) -> str:
     """
     act = layer_names(k)["activation"]
     a = plan.pre_activation(k).ref
-    cases = [
-        ("sigmoid", f"(1+TANH({a}/2))/2"),
-        ("tanh", f"TANH({a})"),
-        ("relu", f"IF({a}>0,{a},0)"),
-        ("leaky_relu", f"IF({a}>0,{a},{NAME_SLOPE}*{a})"),
-    ]
-    return _by_activation(act, cases, a)
+    return _by_activation(act, {n: e.formula(a, NAME_SLOPE) for n, e in ACTIVATIONS_TABLE.items()})
 
 
-def _by_activation(act: str, cases: list[tuple[str, str]], otherwise: str) -> str:
-    text = otherwise  # identity
-    for name, expr in reversed(cases):
-        text = f'IF({act}="{name}",{expr},{text})'
+def _by_activation(act: str, cases: dict[str, str]) -> str:
+    """``IF(act="sigmoid",…,IF(act="tanh",…,…))`` over every activation in the catalog; the
+    last one needs no test (the Activation controls allow only the catalog's names)."""
+    *tested, last = cases
+    text = cases[last]
+    for name in reversed(tested):
+        text = f'IF({act}="{name}",{cases[name]},{text})'
     return text
 
 
 def layer_batchnorm(k: int) -> str:
+    """Layer k's batch-norm switch in use: its own, or the global control."""
     chosen = layer_names(k)["bn_set"]
     return f'IF({chosen}="{GLOBAL}",{NAME_BN},{chosen})'
 
 
-def batchnorm(plan: Plan, k: int) -> str:
+def batchnorm(plan: InitPlan, k: int) -> str:
     """(A − column mean) / √(column variance + ε) when the layer's batch norm is on."""
     a = plan.layer_block(k, "a").ref
     mean, var = plan.layer_block(k, "bn_mean").ref, plan.layer_block(k, "bn_var").ref
@@ -135,7 +134,7 @@ def batchnorm(plan: Plan, k: int) -> str:
     return f'IF({on}="on",({a}-{mean})/SQRT({var}+{NAME_BN_EPS}),{a})'
 
 
-def column_stat(plan: Plan, k: int, part: str, j: int) -> str:
+def column_stat(plan: InitPlan, k: int, part: str, j: int) -> str:
     """One neuron's (column's) batch statistic, over the samples."""
     a = plan.layer_block(k, "a").column_ref(j)
     if part == "bn_mean":
@@ -149,41 +148,37 @@ def column_stat(plan: Plan, k: int, part: str, j: int) -> str:
     return f"SUMPRODUCT({d},{n})/{NAME_SAMPLES}"  # bn_dnmean
 
 
-def upstream(plan: Plan) -> str:
+def upstream(plan: InitPlan) -> str:
     """∂L/∂Z of the top layer: standard-normal draws, so the implied loss is Σ upstream·Z."""
     return f"{NORM_S_INV}({plan.blocks['grad_u'].ref})"
 
 
-def _incoming(plan: Plan, k: int) -> str:
+def _incoming(plan: InitPlan, k: int) -> str:
     """∂L/∂Z_k: from the top, or back through the next layer's weights."""
-    if k == plan.exp.layers:
+    if k == plan.settings.layers:
         return plan.blocks["upstream"].ref
     g, w = plan.layer_block(k + 1, "g").ref, plan.layer_block(k + 1, "w").ref
     return f"MMULT({g},TRANSPOSE({w}))"
 
 
-def _derivative(plan: Plan, k: int) -> str:
+def _derivative(plan: InitPlan, k: int) -> str:
     """f'(input) of layer k's activation, from its input x and its output z."""
     act = layer_names(k)["activation"]
     x, z = plan.pre_activation(k).ref, plan.layer_block(k, "z").ref
-    cases = [
-        ("sigmoid", f"{z}*(1-{z})"),
-        ("tanh", f"1-{z}^2"),
-        ("relu", f"({x}>0)*1"),
-        ("leaky_relu", f"IF({x}>0,1,{NAME_SLOPE})"),
-    ]
-    return _by_activation(act, cases, "1")
+    return _by_activation(
+        act, {n: e.slope_formula(x, z, NAME_SLOPE) for n, e in ACTIVATIONS_TABLE.items()}
+    )
 
 
-def grad_pre(plan: Plan, k: int) -> str:
+def grad_pre(plan: InitPlan, k: int) -> str:
     """∂L/∂N_k: the incoming gradient times the activation's slope."""
     return f"{_incoming(plan, k)}*({_derivative(plan, k)})"
 
 
-def grad(plan: Plan, k: int) -> str:
+def grad(plan: InitPlan, k: int) -> str:
     """∂L/∂A_k; through batch normalization (no scale or shift) when it is on:
     (D − mean(D) − N · mean(D ⊙ N)) / √(var + ε), column by column."""
-    if not plan.exp.has_batchnorm:
+    if not plan.settings.has_batchnorm:
         return grad_pre(plan, k)
     d, n = plan.layer_block(k, "d").ref, plan.layer_block(k, "n").ref
     dmean, dnmean = plan.layer_block(k, "bn_dmean").ref, plan.layer_block(k, "bn_dnmean").ref
@@ -198,20 +193,20 @@ def _step(index: str, low: str, high: str, bins: str, shift: str = "") -> str:
     return f"{low}+{position}*({high}-{low})/{bins}"
 
 
-def grad_edges(plan: Plan) -> str:
+def grad_edges(plan: InitPlan) -> str:
     """Upper edges of |gradient| bins, equal steps of log10 from GradLow to GradHigh."""
     index = plan.blocks["grad_bin_index"].ref
     step = _step(index, NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS)
     return f"10^IF({index}<{NAME_GRAD_BINS},{step},{NAME_GRAD_HIGH})"
 
 
-def grad_centres(plan: Plan) -> str:
+def grad_centres(plan: InitPlan) -> str:
     """Chart labels of the gradient bins: the log10 of each bin's middle."""
     index = plan.blocks["grad_bin_index"].ref
     return _step(index, NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS, "-0.5")
 
 
-def grad_stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
+def grad_stat(plan: InitPlan, name: str, k: int) -> tuple[str, bool]:
     """A gradient statistic of layer k, and whether it must be entered as an array formula."""
     g = plan.layer_block(k, "g").ref
     if name == "mean_abs":
@@ -223,21 +218,21 @@ def grad_stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
     return f"COUNTIF({g},0)/COUNT({g})", False
 
 
-def edges(plan: Plan) -> str:
+def edges(plan: InitPlan) -> str:
     """Upper bin edges; from row Bins on they are exactly BinHigh, so the rows beyond the
     Bins control are empty intervals and a histogram can be coarsened in the sheet."""
     index = plan.blocks["bin_index"].ref
     return f"IF({index}<{NAME_BINS},{_step(index, NAME_LOW, NAME_HIGH, NAME_BINS)},{NAME_HIGH})"
 
 
-def centres(plan: Plan) -> str:
+def centres(plan: InitPlan) -> str:
     """Bin centres label the charts; unused rows show BinHigh."""
     index = plan.blocks["bin_index"].ref
     centre = _step(index, NAME_LOW, NAME_HIGH, NAME_BINS, "-0.5")
     return f"IF({index}<={NAME_BINS},{centre},{NAME_HIGH})"
 
 
-def count(plan: Plan, k: int, row: int, prefix: str = "") -> str:
+def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> str:
     """Layer k's values in bin ``row`` (0-based): above the previous edge, up to this one.
 
     The last row counts what lies above the last edge. Interval counts (rather than
@@ -283,7 +278,7 @@ def scaled(template: str, data: str) -> str:
     return f"IF({top}=0,0,{top}*{template.format(f'{data}/{top}')})"
 
 
-def stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
+def stat(plan: InitPlan, name: str, k: int) -> tuple[str, bool]:
     """A statistic of layer k's outputs, and whether it is entered as an array formula."""
     z = plan.layer_block(k, "z").ref
     if name in ("mean", "std"):
@@ -291,7 +286,7 @@ def stat(plan: Plan, name: str, k: int) -> tuple[str, bool]:
     return _plain_stat(plan, name, k), False
 
 
-def _plain_stat(plan: Plan, name: str, k: int) -> str:
+def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
     z = plan.layer_block(k, "z").ref
     cnt = plan.blocks[f"L{k}_counts"]
     if name == "first_bin":
@@ -314,8 +309,8 @@ def subtitle(labels: tuple[str, str, str, str]) -> str:
 
 
 def list_check(kind: str) -> str:
-    """Data-validation source of a dropdown."""
-    return "=" + {
+    """Data-validation source of a dropdown (a defined name)."""
+    return {
         "init": NAME_INIT_LIST,
         "activation": NAME_ACT_LIST,
         "init_set": NAME_INIT_CHOICES,
@@ -323,3 +318,12 @@ def list_check(kind: str) -> str:
         "bn_set": NAME_BN_CHOICES,
         "bn": NAME_BN_LIST,
     }[kind]
+
+
+def dash(plan: InitPlan, key: str, k: int) -> str:
+    """A Dashboard table cell: layer k's setting in use (a defined name) or statistic."""
+    if key in ("init", "activation", "bn", "wstd"):
+        return layer_names(k)[key]
+    if key.startswith("grad_"):
+        return plan.stat_block(key.removeprefix("grad_"), "grad_").cell_ref(0, k - 1)
+    return plan.stat_block(key).cell_ref(0, k - 1)

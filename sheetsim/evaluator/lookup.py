@@ -1,7 +1,7 @@
 """Criteria, lookup, matrix and reference functions (COUNTIFS, FREQUENCY, MATCH, INDEX,
 MMULT, TRANSPOSE, ROW, COLUMN).
 
-Split from :mod:`sheetsim.evaluator_functions` to keep modules small; importing this module
+Split from :mod:`sheetsim.evaluator.functions` to keep modules small; importing this module
 registers its functions in the same table.
 """
 
@@ -12,15 +12,16 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .book import ExcelError
-from .evaluator_functions import (
+from ..xlsx.book import ExcelError
+from .functions import (
     Context,
     collect_numbers,
     err_value,
     register,
     scalar_arg,
 )
-from .evaluator_values import (
+from .parser import Node, Ref
+from .values import (
     BOOL,
     EMPTY,
     ERR0,
@@ -42,7 +43,6 @@ from .evaluator_values import (
     select,
     to_numbers,
 )
-from .formula_parser import Node, Ref
 
 # --- criteria: COUNTIF(S), SUMIF(S) ------------------------------------------------------
 

@@ -16,7 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .evaluator_values import (
+from .parser import Missing, Node, Ref
+from .values import (
     BOOL,
     DIV0,
     EMPTY,
@@ -35,7 +36,6 @@ from .evaluator_values import (
     to_numbers,
     to_truth,
 )
-from .formula_parser import Missing, Node, Ref
 
 
 class Context(Protocol):
@@ -45,13 +45,19 @@ class Context(Protocol):
     row: int
     col: int
 
-    def evaluate(self, node: Node) -> Value: ...
+    def evaluate(self, node: Node) -> Value:
+        """The value of an argument tree in the current cell."""
+        ...
 
-    def reference(self, node: Node) -> Ref | None: ...
+    def reference(self, node: Node) -> Ref | None:
+        """The range an argument tree stands for (ROW, COLUMN), else None."""
+        ...
 
 
 @dataclass(frozen=True)
 class Spec:
+    """A registered function and how many arguments it takes."""
+
     impl: Callable[..., Value]
     min_args: int
     max_args: int | None
@@ -65,6 +71,11 @@ VOLATILE = frozenset({"RAND", "RANDBETWEEN", "RANDARRAY", "NOW", "TODAY"})
 def register(
     *names: str, min_args: int = 0, max_args: int | None = None, lazy: bool = False
 ) -> Callable[[Callable[..., Value]], Callable[..., Value]]:
+    """Register the decorated function under each of ``names`` (canonical names).
+
+    A ``lazy`` one receives the context and the argument trees instead of values,
+    so IF and CHOOSE evaluate only the branch they pick.
+    """
     def deco(impl: Callable[..., Value]) -> Callable[..., Value]:
         for name in names:
             FUNCTIONS[name] = Spec(impl, min_args, max_args, lazy)

@@ -1,4 +1,4 @@
-"""Read a workbook from its XML: manifest, controls, constants, formula text, cached values.
+"""Read a workbook from its XML: defined names, constants, formula text, cached values.
 
 A purpose-built streaming reader rather than openpyxl: a default workbook has 1.3 million
 cells and openpyxl needs seconds for what a few regular expressions do in a fraction. It
@@ -9,9 +9,7 @@ formulas, typed cells, cells with or without explicit addresses.
 from __future__ import annotations
 
 import io
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
@@ -19,12 +17,11 @@ import defusedxml
 import defusedxml.ElementTree as DET
 import numpy as np
 
-from sheetsim.book import Book, ExcelError, FormulaCell, SheetData
-from sheetsim.config import ConfigError, Experiment, from_mapping
-from sheetsim.layout import MANIFEST_SHEET, Block, cell, col_index, parse_range
-from sheetsim.safezip import ReadError, SafeZip, as_utf8
+from sheetsim.xlsx.book import Book, ExcelError, FormulaCell, SheetData
+from sheetsim.xlsx.cells import Block, cell, col_index, parse_range
+from sheetsim.xlsx.safezip import ReadError, SafeZip, as_utf8
 
-__all__ = ["Manifest", "ReadError", "block_values", "manifest", "named_value", "read"]
+__all__ = ["ReadError", "block_values", "named_value", "read", "short"]
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -46,13 +43,6 @@ MAX_NESTING = 100
 """Parentheses or signs in a row; Excel allows 64 nested functions, sheetsim uses 5."""
 """A sheet's dense array may exceed DENSE_FLOOR cells only up to DENSITY times the cells the
 sheet actually holds: one stray cell at XFD1048576 must not cost 137 GB."""
-
-
-@dataclass
-class Manifest:
-    version: str
-    config: Experiment
-    blocks: dict[str, Block]
 
 
 # All patterns are linear in their input: no unbounded lazy scan can restart at every
@@ -454,101 +444,8 @@ def _nesting(text: str) -> int:
     return max(deepest, signs)
 
 
-def manifest(book: Book, path: Path | str = "") -> Manifest:
-    """The sheetsim manifest: version, configuration, and where every block lives."""
-    where = f"{path}: " if path else ""
-    try:
-        sheet = book.sheet(MANIFEST_SHEET)
-    except KeyError:
-        raise ReadError(f"{where}not a sheetsim workbook (no {MANIFEST_SHEET} sheet)") from None
-    if sheet.value(0, 0) != "sheetsim":
-        raise ReadError(f"{where}not a sheetsim workbook (manifest has no sheetsim marker)")
-    try:
-        data = json.loads(str(sheet.value(1, 1)))
-        if not isinstance(data, dict):
-            raise ValueError("config is not an object")
-        exp = from_mapping(data, source="manifest config")
-    except (ValueError, TypeError, ConfigError) as exc:
-        raise ReadError(f"{where}manifest config is unreadable ({_short(exc)})") from None
-    except RecursionError:
-        raise ReadError(f"{where}manifest config is unreadable (nested too deeply)") from None
-    blocks: dict[str, Block] = {}
-    row = 5
-    while True:
-        name = sheet.value(row, 0)
-        if not isinstance(name, str) or not name:
-            break
-        sheet_name, rng, kind = sheet.value(row, 1), sheet.value(row, 2), sheet.value(row, 3)
-        try:
-            r0, c0, nr, nc = parse_range(str(rng))
-        except ValueError:
-            raise ReadError(
-                f"{where}manifest block {_short(name)!r} has a bad range {_short(rng)!r}"
-            ) from None
-        blocks[name] = Block(name, str(sheet_name), r0, c0, nr, nc, str(kind))
-        row += 1
-    _check_blocks(book, exp, blocks, where)
-    version = sheet.value(0, 1)
-    return Manifest(str(version), exp, blocks)
-
-
-_LAYER_BLOCK_RE = re.compile(r"L([0-9]+)_")
-
-
-def _check_blocks(book: Book, exp: Experiment, blocks: dict[str, Block], where: str) -> None:
-    """The manifest is a claim: its blocks must exist in the sheets and fit its config.
-
-    Nothing downstream allocates by a size the manifest states unless the sheets hold it.
-    """
-    if not blocks:
-        raise ReadError(f"{where}manifest lists no blocks")
-    for b in blocks.values():
-        try:
-            data = book.sheet(b.sheet)
-        except KeyError:
-            raise ReadError(f"{where}manifest block {b.name} is on sheet {b.sheet!r}, "
-                            "which the workbook does not have") from None
-        h, w = data.numbers.shape
-        if b.row + b.rows > h or b.col + b.cols > w:
-            held = f"whose cells end at {cell(h - 1, w - 1)}" if h and w else "which is empty"
-            raise ReadError(f"{where}manifest block {b.name} ({b.sheet}!{_short(b.range)}) "
-                            f"lies outside sheet {b.sheet!r}, {held}")
-    n, d, layers = exp.samples, exp.width, exp.layers
-    want = {"input_u": (n, d), "input": (n, d)}
-    for k in range(1, layers + 1):
-        want.update({f"L{k}_u": (d, d), f"L{k}_w": (d, d), f"L{k}_a": (n, d), f"L{k}_z": (n, d)})
-    for name, shape in want.items():
-        b = blocks.get(name)
-        if b is None:
-            raise ReadError(f"{where}manifest has no block {name} (its config has "
-                            f"{layers} layers)")
-        if (b.rows, b.cols) != shape:
-            raise ReadError(
-                f"{where}manifest block {name} ({b.sheet}!{b.range}) is {b.rows:,} × "
-                f"{b.cols:,} cells, but its config (samples {n:,}, width {d:,}) needs "
-                f"{shape[0]:,} × {shape[1]:,}"
-            )
-    for name in blocks:
-        m = _LAYER_BLOCK_RE.match(name)
-        if m and not 1 <= int(m.group(1)) <= layers:
-            raise ReadError(f"{where}manifest block {name} is of layer {int(m.group(1)):,}, "
-                            f"but its config has {layers} layers")
-    if "edges" not in blocks:
-        raise ReadError(f"{where}manifest has no block edges (the histogram bin edges)")
-    for b in blocks.values():
-        if b.kind != "uniform":
-            continue
-        u = block_values(book, b)
-        bad = ~((u > 0) & (u < 1))  # NaN too: an empty or text cell
-        if bad.any():
-            i, j = (int(x) for x in np.argwhere(bad)[0])
-            value = _short(book.sheet(b.sheet).value(b.row + i, b.col + j), 30)
-            raise ReadError(f"{where}block {b.name} holds a value that is not a uniform draw "
-                            f"in (0, 1) at {b.address(i, j)} ({value}); {int(bad.sum()):,} "
-                            "such values in all")
-
-
-def _short(x: object, n: int = 80) -> str:
+def short(x: object, n: int = 80) -> str:
+    """Text of any value, on one line and at most n characters, for messages."""
     text = " ".join(str(x).split())
     return text if len(text) <= n else text[: n - 1] + "…"
 

@@ -9,41 +9,20 @@ unless values lie within tolerance of a bin edge (engines may place those either
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sheetsim import evaluator, model, reader
-from sheetsim.book import Book, ExcelError
-from sheetsim.config import ConfigError, Experiment, from_mapping
-from sheetsim.layout import (
-    NAME_ACTIVATION,
-    NAME_BINS,
-    NAME_BN,
-    NAME_BN_EPS,
-    NAME_GRAD_HIGH,
-    NAME_GRAD_LOW,
-    NAME_HIGH,
-    NAME_INIT,
-    NAME_LOW,
-    NAME_SIGMA,
-    NAME_SLOPE,
-    STATS,
-    Block,
-    cell,
-    layer_names,
-)
-from sheetsim.report import Mismatch, Report
-
-RTOL = 1e-9
-ATOL = 1e-12
-BLOCK_FLOOR = 1e-2
-"""Relative errors are measured against at least this share of the block's largest value,
-so a sum that cancels to nearly 0 is judged by the size of its terms, not by its own:
-LibreOffice's NORM.S.INV differs from the exact quantile by up to ~3e-11 relative, and
-MMULT turns that into ~2e-11 absolute in sums of size 0.01 whose terms are of size 1."""
-COUNT_STATS = ("first_bin", "last_bin", "above")
+from sheetsim import evaluator
+from sheetsim.check import manifest as manifest_mod
+from sheetsim.check.report import Mismatch, Report
+from sheetsim.config import ConfigError
+from sheetsim.experiments.base import UNIFORM, Experiment
+from sheetsim.tolerance import ATOL, BLOCK_FLOOR, RTOL
+from sheetsim.xlsx import reader
+from sheetsim.xlsx.book import Book, ExcelError
+from sheetsim.xlsx.cells import Block, cell
 
 CHECK_CACHED = "cached"
 CHECK_MODEL = "model"
@@ -102,6 +81,7 @@ class _Comparer:
         self._bad(check, block, bad, expected, found)
 
     def problem(self, text: str) -> None:
+        """Record a failure that is not about one cell (a block missing, say); it fails."""
         self.report.problems.append(text)
 
     def _bad(self, check: str, block: Block, bad: np.ndarray, e: np.ndarray, f: np.ndarray):
@@ -165,43 +145,17 @@ def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) ->
     return out
 
 
-def _controls(book: Book, base: Experiment) -> Experiment:
-    """The experiment the file's control cells describe (they may differ from the build)."""
-    names = {
-        NAME_INIT: "init", NAME_ACTIVATION: "activation", NAME_SIGMA: "sigma",
-        NAME_SLOPE: "leaky_slope", NAME_BINS: "bins", NAME_LOW: "bin_low", NAME_HIGH: "bin_high",
-    }
-    if base.has_batchnorm:
-        names.update({NAME_BN: "batchnorm", NAME_BN_EPS: "bn_eps"})
-    if base.backward:
-        names.update({NAME_GRAD_LOW: "grad_low", NAME_GRAD_HIGH: "grad_high"})
-    changes: dict[str, object] = {}
-    for name, key in names.items():
-        value = reader.named_value(book, name)
+def _controls(book: Book, experiment: Experiment, base: Any) -> Any:
+    """The settings the file's control cells describe (they may differ from the build)."""
+    values: dict[str, Any] = {}
+    for control in experiment.controls(base):
+        if control.fixed:
+            continue
+        value = reader.named_value(book, control.name)
         if value is None:
-            raise ConfigError(f"control {name} is missing or empty")
-        if key == "bins" and isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if key == "batchnorm":
-            if value not in ("on", "off"):
-                raise ConfigError(f"control {name}: {value!r} is not on or off")
-            value = value == "on"
-        changes[key] = value
-    per_layer = [("layer_init", "init_set"), ("layer_activation", "act_set")]
-    if base.has_batchnorm:
-        per_layer.append(("layer_batchnorm", "bn_set"))
-    for key, part in per_layer:
-        chosen = {}
-        for k in range(1, base.layers + 1):
-            value = reader.named_value(book, layer_names(k)[part])
-            if value is None:
-                raise ConfigError(f"control {layer_names(k)[part]} is missing or empty")
-            chosen[str(k)] = value
-        changes[key] = chosen
-    exp = from_mapping(changes, base=base, source="controls")
-    if base.has_batchnorm and not exp.has_batchnorm:  # every switch off: still a BN workbook
-        exp = replace(exp, layer_batchnorm={k: "off" for k in range(1, exp.layers + 1)})
-    return exp
+            raise ConfigError(f"control {control.name} is missing or empty")
+        values[control.name] = value
+    return experiment.settings_from_controls(base, values)
 
 
 def verify(
@@ -210,7 +164,7 @@ def verify(
     """Read, evaluate and compare; raises reader.ReadError / evaluator errors for exit 2."""
     path = Path(path)
     book = reader.read(path)
-    man = reader.manifest(book, path)
+    man = manifest_mod.read(book, path)
     for block in man.blocks.values():
         if block.sheet not in book.sheets:
             raise reader.ReadError(f"{path}: sheet {block.sheet!r} is missing")
@@ -220,9 +174,11 @@ def verify(
     results = evaluator.evaluate(book, progress=progress, volatile="cached")
     comparer = _Comparer(report)
     evaluated = _by_block(man.blocks, results, book)
+    experiment = man.experiment
+    plan = experiment.plan(man.config)
+    slack = experiment.slack(man.config, plan, evaluated)
 
     # (a) every formula cell against its cached value
-    slacks = _Slack(man.blocks, evaluated)
     uncached = 0
     for (sheet, row, col), value in results.items():
         rows, cols = value.shape
@@ -231,11 +187,11 @@ def verify(
             uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
             continue
         block = Block(f"{sheet}!{cell(row, col)}", sheet, row, col, rows, cols, "formula")
-        slack = slacks.of(block) if rows * cols == 1 else 0.0
+        tie = _cell_slack(man.blocks, slack, sheet, row, col) if rows * cols == 1 else 0.0
         if value.dtype == object or cached.dtype == object:
             comparer.values(CHECK_CACHED, block, value, _as_object(cached))
         else:
-            comparer.numbers(CHECK_CACHED, block, value, cached, slack)
+            comparer.numbers(CHECK_CACHED, block, value, cached, tie)
 
     if uncached:
         report.notes.append(
@@ -245,18 +201,31 @@ def verify(
 
     # (b) the evaluator against the reference model on the file's controls and draws
     try:
-        exp = _controls(book, man.config)
+        settings = _controls(book, experiment, man.config)
     except ConfigError as exc:
         comparer.problem(f"the model cannot run on the file's controls ({exc})")
         return report
+    draws = {name: evaluated[name] for name, b in man.blocks.items() if b.kind == UNIFORM}
     with np.errstate(all="ignore"):
-        _compare_model(comparer, man.blocks, evaluated, book, exp)
+        expected = experiment.reference(settings, plan, draws)
+        _compare_model(comparer, man.blocks, evaluated, expected, slack)
     if comparer.non_finite:
         report.notes.append(
             f"{comparer.non_finite:,} comparisons met a non-finite value (overflow): the "
             "spreadsheet's error and NumPy's inf/nan were counted as agreeing"
         )
     return report
+
+
+def _cell_slack(blocks: dict[str, Block], slack: dict[str, Any], sheet: str, row: int,
+                col: int) -> float:
+    """The slack of the block holding cell (sheet, row, col), at that cell."""
+    for name, b in blocks.items():
+        if name in slack and b.contains(sheet, row, col):
+            value = np.broadcast_to(np.asarray(slack[name], dtype=np.float64),
+                                    (b.rows, b.cols))
+            return float(value[row - b.row, col - b.col])
+    return 0.0
 
 
 def _missing(v: object) -> bool:
@@ -282,7 +251,7 @@ def _by_block(
         grid.setdefault(sheet, {})[(row, col)] = value
     out: dict[str, np.ndarray] = {}
     for name, b in blocks.items():
-        if b.kind == "uniform":
+        if b.kind == UNIFORM:
             out[name] = reader.block_values(book, b)
             continue
         whole = grid.get(b.sheet, {}).get((b.row, b.col))
@@ -306,154 +275,26 @@ def _by_block(
     return out
 
 
-def _edge_slack(z: np.ndarray | None, edges: np.ndarray) -> float:
-    """Values within tolerance of a bin edge: ties an application may count either side."""
-    if z is None or z.dtype == object:
-        return 0.0
-    flat = np.sort(z.ravel())
-    near = 0
-    for e in edges[np.abs(edges) < 1e299]:
-        tol = ATOL + RTOL * abs(e)
-        near += int(np.searchsorted(flat, e + tol, "right") - np.searchsorted(flat, e - tol))
-    return float(near)
-
-
-def _zero_slack(z: np.ndarray | None) -> float:
-    """Values a rounding away from 0 (an application may make them exactly 0, or not)."""
-    if z is None or z.dtype == object:
-        return 0.0
-    flat = np.abs(z.ravel())
-    return float(np.count_nonzero((flat > 0) & (flat <= ATOL)))
-
-
-class _Slack:
-    """Allowed differences of counting formulas: the data's ties with bin edges (or with 0),
-    computed once per layer. Activation histograms count Z; gradient ones count |∂L/∂A|."""
-
-    def __init__(self, blocks: dict[str, Block], evaluated: dict[str, np.ndarray]) -> None:
-        self.blocks = blocks
-        self.evaluated = evaluated
-        self.cache: dict[tuple[str, str, int], float] = {}
-
-    def _edges(self, prefix: str) -> np.ndarray | None:
-        edges = self.evaluated.get(f"{prefix}edges")
-        return None if edges is None or edges.dtype == object else edges.ravel()
-
-    def layer(self, prefix: str, kind: str, k: int) -> float:
-        key = (prefix, kind, k)
-        if key not in self.cache:
-            data = self.evaluated.get(f"L{k}_g" if prefix else f"L{k}_z")
-            edges = self._edges(prefix)
-            if data is None or data.dtype == object or edges is None:
-                self.cache[key] = 0.0
-            elif kind == "zero":
-                self.cache[key] = _zero_slack(data)
-            else:
-                self.cache[key] = _edge_slack(np.abs(data) if prefix else data, edges)
-        return self.cache[key]
-
-    def of(self, target: Block) -> float:
-        for name, b in self.blocks.items():
-            if b.sheet != target.sheet or not (b.row <= target.row < b.row + b.rows):
-                continue
-            if not b.col <= target.col < b.col + b.cols:
-                continue
-            prefix = "grad_" if "grad_" in name else ""
-            if b.kind == "counts":
-                return self.layer(prefix, "edges", int(name.split("_")[0][1:]))
-            stat = name.split("stat_", 1)[-1] if "stat_" in name else name.split("_", 1)[-1]
-            if b.kind in ("stat", "dash") and stat in (*COUNT_STATS, "zero"):
-                k = target.col - b.col + 1
-                n = self.evaluated[f"L{k}_z"].size if f"L{k}_z" in self.evaluated else 1
-                kind = "zero" if stat == "zero" else "edges"
-                return self.layer(prefix, kind, k) / max(n, 1)
-        return 0.0
-
-
 def _compare_model(
     comparer: _Comparer,
     blocks: dict[str, Block],
     evaluated: dict[str, np.ndarray],
-    book: Book,
-    exp: Experiment,
+    expected: dict[str, np.ndarray],
+    slack: dict[str, Any],
 ) -> None:
-    layer_u = [evaluated[f"L{k}_u"] for k in range(1, exp.layers + 1)]
-    fwd = model.forward(exp, evaluated["input_u"], layer_u)
-    if exp.backward and "grad_u" in evaluated:
-        model.backward(exp, fwd, evaluated["grad_u"])
-    edges = model.bin_edges(exp, blocks["edges"].rows)
-    expected: dict[str, np.ndarray] = {"input": fwd.x, "edges": edges.reshape(-1, 1)}
-    slack: dict[str, np.ndarray | float] = {}
-    n = max(exp.samples * exp.width, 1)
-    stats = []
-    for k, layer in enumerate(fwd.layers, 1):
-        expected[f"L{k}_w"] = layer.w
-        expected[f"L{k}_a"] = layer.a
-        expected[f"L{k}_z"] = layer.z
-        if layer.n is not None and exp.has_batchnorm:
-            expected[f"L{k}_n"] = layer.n
-            expected[f"L{k}_bn_mean"] = layer.mean.reshape(1, -1)
-            expected[f"L{k}_bn_var"] = layer.var.reshape(1, -1)
-        st = model.layer_stats(layer.z, edges, exp.bins)
-        stats.append(st)
-        expected[f"L{k}_counts"] = st.counts.reshape(-1, 1)
-        slack[f"L{k}_counts"] = _edge_slack(evaluated.get(f"L{k}_z"), edges)
-    for stat in STATS:
-        expected[f"stat_{stat}"] = np.array([[getattr(s, stat) for s in stats]])
-        if stat in COUNT_STATS:
-            slack[f"stat_{stat}"] = np.array([[slack[f"L{k}_counts"] / n
-                                               for k in range(1, exp.layers + 1)]])
-    slack["stat_zero"] = np.array([[_zero_slack(evaluated.get(f"L{k}_z")) / n
-                                    for k in range(1, exp.layers + 1)]])
-    expected["layer_scale"] = np.array([[layer.scale] for layer in fwd.layers])
-    expected["layer_wstd"] = np.array([[layer.weight_std] for layer in fwd.layers])
-    if fwd.grads is not None:
-        _expect_gradients(exp, fwd, blocks, evaluated, expected, slack)
+    """Every block the model computes against the evaluator's values of it."""
     for name, want in expected.items():
         block = blocks.get(name)
-        got = evaluated.get(name)
-        if block is None:
+        if block is None or block.kind == UNIFORM:
             continue
+        got = evaluated.get(name)
         if got is None:
             comparer.problem(f"block {name} ({block.sheet}!{block.range}) was not evaluated")
             continue
         if got.shape != want.shape:
             comparer.problem(f"block {name} has shape {got.shape}, the model {want.shape}")
             continue
-        if got.dtype == object:
-            comparer.values(CHECK_MODEL, block, want.astype(object), got)
+        if got.dtype == object or want.dtype == object:
+            comparer.values(CHECK_MODEL, block, want.astype(object), got.astype(object))
         else:
             comparer.numbers(CHECK_MODEL, block, want, got, slack.get(name, 0.0))
-
-
-def _expect_gradients(
-    exp: Experiment,
-    fwd: model.Forward,
-    blocks: dict[str, Block],
-    evaluated: dict[str, np.ndarray],
-    expected: dict[str, np.ndarray],
-    slack: dict[str, np.ndarray | float],
-) -> None:
-    assert fwd.grads is not None
-    n = max(exp.samples * exp.width, 1)
-    gedges = model.grad_edges(exp)
-    expected["upstream"] = fwd.upstream
-    expected["grad_edges"] = gedges.reshape(-1, 1)
-    zero, ties = [], []
-    for k, (layer, g) in enumerate(zip(fwd.layers, fwd.grads, strict=True), 1):
-        expected[f"L{k}_g"] = g.g
-        if exp.has_batchnorm:
-            expected[f"L{k}_d"] = g.dn
-            expected[f"L{k}_bn_dmean"] = g.dn.mean(axis=0).reshape(1, -1)
-            expected[f"L{k}_bn_dnmean"] = (g.dn * layer.n).mean(axis=0).reshape(1, -1)
-        expected[f"L{k}_grad_counts"] = model.bin_counts(np.abs(g.g), gedges).reshape(-1, 1)
-        got = evaluated.get(f"L{k}_g")
-        usable = got is not None and got.dtype != object
-        ties.append(_edge_slack(np.abs(got) if usable else None, gedges))
-        slack[f"L{k}_grad_counts"] = ties[-1]
-        zero.append(model.zero_share(g.g))
-    expected["grad_stat_mean_abs"] = np.array([[g.mean_abs for g in fwd.grads]])
-    expected["grad_stat_wgrad"] = np.array([[g.wgrad for g in fwd.grads]])
-    expected["grad_stat_zero"] = np.array([zero])
-    slack["grad_stat_zero"] = np.array([[
-        _zero_slack(evaluated.get(f"L{k}_g")) / n for k in range(1, exp.layers + 1)]])

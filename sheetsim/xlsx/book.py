@@ -34,6 +34,7 @@ class SheetData:
     other: dict[tuple[int, int], str | bool | ExcelError] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> float | str | bool | ExcelError | None:
+        """The Python value of one cell, None where it is empty."""
         if (row, col) in self.other:
             return self.other[(row, col)]
         if row < self.numbers.shape[0] and col < self.numbers.shape[1]:
@@ -62,6 +63,8 @@ class FormulaCell:
 
 @dataclass
 class Book:
+    """A whole workbook: the sheets' values, defined names, formulas and hidden sheets."""
+
     sheets: dict[str, SheetData]
     names: dict[str, str]
     """Defined names (as written in the file) to their reference text, e.g. ``Controls!$C$4``."""

@@ -1,4 +1,4 @@
-"""Big numeric blocks as worksheet XML, without xlsxwriter's per-cell Python overhead.
+"""Big numeric blocks streamed as worksheet XML, without xlsxwriter's per-cell overhead.
 
 xlsxwriter writes the workbook with the heavy sheets empty (styles, panes, names,
 charts); ``assemble`` then streams each heavy sheet's ``<sheetData>`` into the package.
@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from sheetsim.layout import Block, col_letter, span
+from sheetsim.xlsx.cells import Block, cell, row_cells, span
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 ERROR_TEXT = "#NUM!"
@@ -49,14 +49,14 @@ def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
     """The ``<row>`` elements of a heavy sheet, one string per row."""
     b = sheet.block
     last_col = b.col + b.cols
-    letters = [col_letter(c) for c in range(last_col)]
     hs = f' s="{sheet.header_style}"' if sheet.header_style else ""
     vs = f' s="{sheet.value_style}"' if sheet.value_style else ""
     spans = f' spans="1:{last_col}"'
 
-    yield f'<row r="1"{spans}>{_text_cell("A1", sheet.caption, sheet.caption_style)}</row>'
+    yield f'<row r="1"{spans}>{_text_cell(cell(0, 0), sheet.caption, sheet.caption_style)}</row>'
     header = "".join(
-        f'<c r="{letters[b.col + j]}{b.row}"{hs}><v>{j + 1}</v></c>' for j in range(b.cols)
+        f'<c r="{ref}"{hs}><v>{j + 1}</v></c>'
+        for j, ref in enumerate(row_cells(b.row - 1, b.col, b.cols))
     )
     yield f'<row r="{b.row}"{spans}>{header}</row>'
 
@@ -64,28 +64,29 @@ def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
     for i in range(b.rows):
         r = b.row + i + 1
         row = values[i].tolist()
-        head = f'<row r="{r}"{spans}><c r="A{r}"{hs}><v>{i + 1}</v></c>'
+        refs = row_cells(b.row + i, b.col, b.cols)
+        head = f'<row r="{r}"{spans}><c r="{cell(b.row + i, 0)}"{hs}><v>{i + 1}</v></c>'
         start = 0
         parts = [head]
         if i == 0 and sheet.formula is not None:
             ref = span(b.row, b.col, b.rows, b.cols)
             attrs, value = _typed(row[0])
             parts.append(
-                f'<c r="{letters[b.col]}{r}"{vs}{attrs}<f t="array" ref="{ref}">'
+                f'<c r="{refs[0]}"{vs}{attrs}<f t="array" ref="{ref}">'
                 f"{escape(sheet.formula)}</f>{value}</c>"
             )
             start = 1
         if sheet.cell_formula is not None:
             f = f"<f>{escape(sheet.cell_formula)}</f>"
-            parts.extend(f'<c r="{letters[b.col + j]}{r}"{vs}>{f}<v>{v!r}</v></c>'
-                         for j, v in enumerate(row))
+            parts.extend(f'<c r="{ref}"{vs}>{f}<v>{v!r}</v></c>'
+                         for ref, v in zip(refs, row, strict=True))
             parts.append("</row>")
             yield "".join(parts)
             continue
         parts.extend(
-            f'<c r="{letters[b.col + j]}{r}"{vs}><v>{v!r}</v></c>'
+            f'<c r="{refs[j]}"{vs}><v>{v!r}</v></c>'
             if math.isfinite(v)
-            else f'<c r="{letters[b.col + j]}{r}"{vs} t="e"><v>{ERROR_TEXT}</v></c>'
+            else f'<c r="{refs[j]}"{vs} t="e"><v>{ERROR_TEXT}</v></c>'
             for j, v in enumerate(row[start:], start)
         )
         parts.append("</row>")
@@ -114,8 +115,9 @@ def error_caches(xml: bytes) -> bytes:
 
 
 def sheet_dimension(sheet: HeavySheet) -> str:
+    """The ``<dimension>`` of a heavy sheet: from A1 to the block's last cell."""
     b = sheet.block
-    return f"A1:{col_letter(b.col + b.cols - 1)}{b.row + b.rows}"
+    return f"A1:{cell(b.row + b.rows - 1, b.col + b.cols - 1)}"
 
 
 def assemble(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from .book import ExcelError
+from ..xlsx.book import ExcelError
 
 
 class EvaluationError(Exception):
@@ -129,10 +129,12 @@ class Value:
     # --- construction -------------------------------------------------------------
     @classmethod
     def scalar(cls, x: Scalar, origin: str = "scalar") -> Value:
+        """A 1×1 block of one Python value."""
         return cls.from_items([[x]], origin)
 
     @classmethod
     def error(cls, kind: int, shape: tuple[int, int] = (1, 1), origin: str = "scalar") -> Value:
+        """A block with the error ``kind`` in every cell, 1×1 unless ``shape`` says otherwise."""
         return cls(np.full(shape, np.nan), np.full(shape, kind, np.uint8), None, origin)
 
     @classmethod
@@ -174,6 +176,7 @@ class Value:
     def booleans(
         cls, mask: np.ndarray, errs: np.ndarray | None = None, origin: str = "array"
     ) -> Value:
+        """Booleans from a mask, with an optional error-kind array (0 where no error)."""
         kind = np.full(mask.shape, BOOL, np.uint8)
         num = mask.astype(float)
         if errs is not None and errs.any():
@@ -184,16 +187,20 @@ class Value:
     # --- inspection ---------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, int]:
+        """(rows, cols) of the block."""
         return self.num.shape  # type: ignore[return-value]
 
     @property
     def is_single(self) -> bool:
+        """One cell, which functions treat as a scalar rather than an array."""
         return self.num.shape == (1, 1)
 
     def kinds(self) -> np.ndarray:
+        """The kind array, all NUM when the block stores none (plain numbers)."""
         return self.kind if self.kind is not None else np.zeros(self.shape, np.uint8)
 
     def texts(self) -> np.ndarray:
+        """The text array, all None when the block stores none."""
         return self.text if self.text is not None else np.full(self.shape, None, object)
 
     def item(self, i: int = 0, j: int = 0) -> Scalar:
@@ -226,6 +233,7 @@ class Value:
 
     # --- reshaping ----------------------------------------------------------------
     def transpose(self) -> Value:
+        """Rows become columns (TRANSPOSE); the result is an array, not a reference."""
         return Value(
             self.num.T,
             None if self.kind is None else self.kind.T,

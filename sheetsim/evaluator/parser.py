@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
-from .book import ExcelError
-from .layout import col_index, col_letter
+from ..xlsx.book import ExcelError
+from ..xlsx.cells import col_index
 
 
 class FormulaSyntaxError(ValueError):
@@ -61,12 +61,16 @@ class Missing:
 
 @dataclass(frozen=True)
 class Unary:
+    """A sign before an operand, or ``%`` after one."""
+
     op: str  # "-", "+" or "%" (postfix)
     operand: Node
 
 
 @dataclass(frozen=True)
 class Binary:
+    """An infix operator: arithmetic, ``&`` or a comparison."""
+
     op: str
     left: Node
     right: Node
@@ -135,11 +139,6 @@ def function_name(raw: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def cell_label(sheet: str, row: int, col: int) -> str:
-    """``Histograms!C5`` for messages."""
-    return f"{sheet}!{col_letter(col)}{row + 1}"
-
-
 def _sheet_of(m: re.Match[str], group: str) -> str | None:
     quoted = m.group(group + "q")
     if quoted is not None:
@@ -194,9 +193,11 @@ class _Parser:
         self.pos = 0
 
     def peek(self) -> Token | None:
+        """The next token without taking it; None at the end."""
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def take(self) -> Token:
+        """The next token, consumed; running out of tokens is a syntax error."""
         tok = self.peek()
         if tok is None:
             raise FormulaSyntaxError("formula ends too early")
@@ -204,11 +205,14 @@ class _Parser:
         return tok
 
     def expect(self, type_: str, subtype: str) -> None:
+        """Take the next token, which must be of this type and subtype."""
         tok = self.take()
         if tok.type != type_ or tok.subtype != subtype:
             raise FormulaSyntaxError(f"unexpected {tok.value!r}")
 
     def expression(self, min_bp: int = 0) -> Node:
+        """An expression, stopping at an operator that binds less tightly than
+        ``min_bp``."""
         left = self.prefix()
         while (tok := self.peek()) is not None:
             if tok.type == Token.OP_POST and tok.value == "%":
@@ -229,6 +233,8 @@ class _Parser:
         return left
 
     def prefix(self) -> Node:
+        """What can start an expression: a sign, an operand, parentheses, a call or an
+        array constant."""
         tok = self.take()
         if tok.type == Token.OP_PRE and tok.value in "+-":
             return Unary(tok.value, self.expression(_PREFIX_BP))
@@ -247,6 +253,7 @@ class _Parser:
         raise FormulaSyntaxError(f"unexpected {tok.value!r}")
 
     def call(self, raw_name: str) -> Call:
+        """The arguments of a call, after its opening token; empty ones are Missing."""
         args: list[Node] = []
         tok = self.peek()
         if tok is not None and tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
@@ -266,6 +273,7 @@ class _Parser:
             raise FormulaSyntaxError(f"unexpected {tok.value!r} in arguments of {raw_name}")
 
     def array(self) -> ArrayConst:
+        """An array constant, after its ``{``: rows of literals, numbers may be negative."""
         rows: list[list[float | str | bool | ExcelError]] = [[]]
         while True:
             tok = self.take()

@@ -1,17 +1,18 @@
-"""The plan of a workbook: sheets, blocks, named cells. The one place addresses are made.
+"""The plan of an initialization workbook: its sheets, blocks and named cells.
 
-Rows and columns are 0-based here; ``cell``/``ref`` turn them into A1 text. Every other
-module asks the plan where something is instead of spelling an address itself.
+Rows and columns are 0-based; ``sheetsim.xlsx.cells`` turns them into A1 text. Every other
+module of the experiment asks the plan where something is instead of spelling an address.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sheetsim.config import ACTIVATIONS, INITS, UNIFORM_INITS, Experiment
+from sheetsim.experiments.base import UNIFORM, Plan
+from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.init.settings import Settings
+from sheetsim.xlsx.cells import Block, Named
 
-MANIFEST_SHEET = "_sheetsim"
 DATA_ROW = 2  # block sheets: row 0 a caption, row 1 neuron labels
 DATA_COL = 1  # column 0 holds sample labels
 
@@ -44,106 +45,6 @@ DASH_TOP = 3  # Dashboard: header row of the per-layer table
 STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero")
 
 
-def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def parse_range(text: str) -> tuple[int, int, int, int]:
-    """``B3:CW1002`` (or ``$B$3``) to 0-based (row, col, rows, cols)."""
-    parts = text.split(":")
-    if not 1 <= len(parts) <= 2:
-        raise ValueError(f"not a cell range: {text!r}")
-    corners = []
-    for part in parts:
-        m = _CELL.fullmatch(part.strip())
-        if not m:
-            raise ValueError(f"not a cell range: {text!r}")
-        corners.append((int(m.group(2)) - 1, col_index(m.group(1))))
-    (r0, c0), (r1, c1) = corners[0], corners[-1]
-    if r1 < r0 or c1 < c0:
-        raise ValueError(f"not a cell range: {text!r}")
-    return r0, c0, r1 - r0 + 1, c1 - c0 + 1
-
-
-def cell(row: int, col: int, absolute: bool = False) -> str:
-    d = "$" if absolute else ""
-    return f"{d}{col_letter(col)}{d}{row + 1}"
-
-
-def span(row: int, col: int, rows: int = 1, cols: int = 1, absolute: bool = False) -> str:
-    first = cell(row, col, absolute)
-    if rows == 1 and cols == 1:
-        return first
-    return f"{first}:{cell(row + rows - 1, col + cols - 1, absolute)}"
-
-
-@dataclass(frozen=True)
-class Block:
-    """A rectangular range holding one kind of thing: draws, a formula's result, a statistic."""
-
-    name: str
-    sheet: str
-    row: int
-    col: int
-    rows: int
-    cols: int
-    kind: str
-
-    @property
-    def range(self) -> str:
-        return span(self.row, self.col, self.rows, self.cols)
-
-    @property
-    def ref(self) -> str:
-        """Sheet-qualified absolute reference, for use inside formulas."""
-        return f"{self.sheet}!{span(self.row, self.col, self.rows, self.cols, absolute=True)}"
-
-    def cell_ref(self, i: int = 0, j: int = 0, absolute: bool = True) -> str:
-        return f"{self.sheet}!{cell(self.row + i, self.col + j, absolute)}"
-
-    def column_ref(self, j: int) -> str:
-        """Column j of the block, rows fixed: ``L1_A!B$3:B$1002``."""
-        c = col_letter(self.col + j)
-        return f"{self.sheet}!{c}${self.row + 1}:{c}${self.row + self.rows}"
-
-    def local(self, i: int = 0, j: int = 0) -> str:
-        """A cell of this block as a relative address on its own sheet."""
-        return cell(self.row + i, self.col + j)
-
-    def address(self, i: int, j: int) -> str:
-        """A cell of this block for reports, like ``L3_Z!B17``."""
-        return f"{self.sheet}!{cell(self.row + i, self.col + j)}"
-
-
-@dataclass(frozen=True)
-class Named:
-    name: str
-    sheet: str
-    row: int
-    col: int
-    rows: int = 1
-    cols: int = 1
-
-    @property
-    def target(self) -> str:
-        return f"={self.sheet}!{span(self.row, self.col, self.rows, self.cols, absolute=True)}"
-
-
 LAYER_COLUMNS = (
     ("layer", ""),
     ("init_set", "InitSet"),  # the learner's choice: "global" or an initializer
@@ -172,7 +73,7 @@ def layer_names(k: int) -> dict[str, str]:
     return {part: f"{prefix}_L{k}" for part, prefix in LAYER_COLUMNS if prefix}
 
 
-def layer_parts(exp: Experiment) -> list[str]:
+def layer_parts(exp: Settings) -> list[str]:
     """The per-layer table's columns in this workbook (batch norm ones only when used)."""
     return [p for p, _ in LAYER_COLUMNS if exp.has_batchnorm or p not in BN_PARTS]
 
@@ -187,7 +88,9 @@ GRAD_CONTROLS = (NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS)
 FIXED_CONTROLS = (NAME_SAMPLES, NAME_SEED, NAME_GRAD_BINS)
 
 
-def control_rows(exp: Experiment) -> tuple[str, ...]:
+def control_rows(exp: Settings) -> tuple[str, ...]:
+    """The global controls on the Controls sheet, one per row (batch-norm and gradient
+    ones only in workbooks that have them)."""
     return (
         CONTROL_ROWS
         + (BN_CONTROLS if exp.has_batchnorm else ())
@@ -200,24 +103,17 @@ NAME_ACT_CHOICES = "ActChoices"
 
 
 @dataclass
-class Plan:
-    exp: Experiment
-    sheets: list[str] = field(default_factory=list)
-    blocks: dict[str, Block] = field(default_factory=dict)
-    names: dict[str, Named] = field(default_factory=dict)
+class InitPlan(Plan):
+    """The plan, with the ways this experiment's code asks for its blocks."""
 
-    def add(self, block: Block) -> Block:
-        self.blocks[block.name] = block
-        return block
-
-    def name(self, named: Named) -> Named:
-        self.names[named.name] = named
-        return named
+    settings: Settings
 
     def layer_block(self, k: int, part: str) -> Block:
+        """Block ``part`` (u, w, a, n, z, d, g, counts, bn_mean, …) of layer k."""
         return self.blocks[f"L{k}_{part}"]
 
     def stat_block(self, stat: str, prefix: str = "") -> Block:
+        """The one-row block of a statistic, per layer; ``prefix`` "grad_" for gradients."""
         return self.blocks[f"{prefix}stat_{stat}"]
 
     def output_block(self, k: int) -> Block:
@@ -226,27 +122,30 @@ class Plan:
 
     @property
     def control_table_top(self) -> int:
-        return CONTROL_TOP + len(control_rows(self.exp)) + 3
+        """The header row of the per-layer table, below the global controls."""
+        return CONTROL_TOP + len(control_rows(self.settings)) + 3
 
     @property
     def dash_rows(self) -> tuple[str, ...]:
+        """The rows of the Dashboard's per-layer table in this workbook."""
         return (
             DASH_ROWS
-            + (DASH_BN_ROWS if self.exp.has_batchnorm else ())
-            + (DASH_GRAD_ROWS if self.exp.backward else ())
+            + (DASH_BN_ROWS if self.settings.has_batchnorm else ())
+            + (DASH_GRAD_ROWS if self.settings.backward else ())
         )
 
     def pre_activation(self, k: int) -> Block:
         """The activation's input: the batch-normalized block when the workbook has one."""
-        return self.layer_block(k, "n" if self.exp.has_batchnorm else "a")
+        return self.layer_block(k, "n" if self.settings.has_batchnorm else "a")
 
     def heavy_sheets(self) -> list[str]:
         """Sheets holding one samples×neurons (or neurons×neurons) block each."""
         return [b.sheet for b in self.blocks.values() if b.kind in HEAVY_KINDS]
 
 
-def plan(exp: Experiment) -> Plan:
-    p = Plan(exp)
+def plan(exp: Settings) -> InitPlan:
+    """Lay out the workbook of these settings."""
+    p = InitPlan(exp)
     n, d, layers = exp.samples, exp.width, exp.layers
     bn, back = exp.has_batchnorm, exp.backward
     p.sheets = ["Dashboard", "Controls", "Histograms"]
@@ -282,10 +181,10 @@ def plan(exp: Experiment) -> Plan:
         p.sheets.append(sheet)
         p.add(Block(name, sheet, DATA_ROW, DATA_COL, rows, d, kind))
 
-    heavy("input_u", "Input_U", n, "uniform")
+    heavy("input_u", "Input_U", n, UNIFORM)
     heavy("input", "Input", n, "input")
     for k in range(1, layers + 1):
-        heavy(f"L{k}_u", f"L{k}_U", d, "uniform")
+        heavy(f"L{k}_u", f"L{k}_U", d, UNIFORM)
         heavy(f"L{k}_w", f"L{k}_W", d, "weights")
         heavy(f"L{k}_a", f"L{k}_A", n, "linear")
         if bn:
@@ -296,9 +195,8 @@ def plan(exp: Experiment) -> Plan:
         if back:
             heavy(f"L{k}_g", f"L{k}_G", n, "grad")
     if back:
-        heavy("grad_u", "Grad_U", n, "uniform")
+        heavy("grad_u", "Grad_U", n, UNIFORM)
         heavy("upstream", "Grad", n, "upstream")
-    p.sheets.append(MANIFEST_SHEET)
 
     # Histograms: bin number, upper edge, centre, then one count column per layer.
     _histogram(p, "Histograms", "", exp.bins, STATS)
@@ -315,17 +213,16 @@ def plan(exp: Experiment) -> Plan:
     return p
 
 
-def _histogram(p: Plan, sheet: str, prefix: str, bins: int, stats: tuple[str, ...]) -> None:
+def _histogram(p: InitPlan, sheet: str, prefix: str, bins: int, stats: tuple[str, ...]) -> None:
     first = 3
     p.add(Block(f"{prefix}bin_index", sheet, first, 0, bins, 1, "bin_index"))
     p.add(Block(f"{prefix}edges", sheet, first, 1, bins, 1, "edges"))
     p.add(Block(f"{prefix}centres", sheet, first, 2, bins, 1, "centres"))
-    for k in range(1, p.exp.layers + 1):
+    for k in range(1, p.settings.layers + 1):
         p.add(Block(f"L{k}_{prefix}counts", sheet, first, 2 + k, bins + 1, 1, "counts"))
     stat_top = first + bins + 3
     for i, stat in enumerate(stats):
-        p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, p.exp.layers, "stat"))
+        p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, p.settings.layers, "stat"))
 
 
-def distribution(init: str) -> str:
-    return "uniform" if init in UNIFORM_INITS else "normal"
+

@@ -8,11 +8,13 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from sheetsim.book import ExcelError
+from sheetsim.xlsx.book import ExcelError
 
 
 @dataclass
 class SheetCheck:
+    """One sheet under one check: cells compared, worst differences, mismatches."""
+
     sheet: str
     check: str
     cells: int = 0
@@ -23,6 +25,8 @@ class SheetCheck:
 
 @dataclass
 class Mismatch:
+    """One cell that disagrees, kept to be shown among the first mismatches."""
+
     check: str
     address: str
     expected: object
@@ -31,6 +35,12 @@ class Mismatch:
 
 @dataclass
 class Report:
+    """Everything one verification of the file at ``path`` found.
+
+    ``problems`` are failures that are not cell comparisons (a block missing, say);
+    ``notes`` are shown but never fail the verdict.
+    """
+
     path: str
     sheets: dict[tuple[str, str], SheetCheck] = field(default_factory=dict)
     mismatches: list[Mismatch] = field(default_factory=list)
@@ -40,19 +50,23 @@ class Report:
 
     @property
     def ok(self) -> bool:
+        """No cell disagrees and there is no problem; notes do not count."""
         return self.mismatch_count == 0 and not self.problems
 
     @property
     def cells(self) -> int:
+        """Cells compared, over every sheet and check."""
         return sum(s.cells for s in self.sheets.values())
 
     def sheet(self, sheet: str, check: str) -> SheetCheck:
+        """The row of ``sheet`` under ``check``, created empty on first use."""
         key = (sheet, check)
         if key not in self.sheets:
             self.sheets[key] = SheetCheck(sheet, check)
         return self.sheets[key]
 
     def verdict(self) -> str:
+        """The line that ends every report: OK and the cells compared, or FAILED and why."""
         if self.ok:
             return f"OK: {self.cells:,} cells agree ({self.path})"
         parts = []
@@ -62,6 +76,7 @@ class Report:
         return f"FAILED: {'; '.join(parts)} ({self.path})"
 
     def to_dict(self) -> dict:
+        """The report in JSON types: non-finite numbers and Excel errors become strings."""
         return {
             "path": self.path,
             "ok": self.ok,
@@ -78,9 +93,12 @@ class Report:
         }
 
     def to_json(self) -> str:
+        """The report as indented JSON (``verify --json``)."""
         return json.dumps(self.to_dict(), indent=2)
 
     def render(self) -> str:
+        """The report as text: one row per sheet and check, notes, first mismatches,
+        problems, then the verdict."""
         lines = [f"{'sheet':<12} {'check':<7} {'cells':>10} {'worst abs':>11} {'worst rel':>11}"]
         for s in self.sheets.values():
             flag = "  <- " + f"{s.mismatches:,} mismatches" if s.mismatches else ""

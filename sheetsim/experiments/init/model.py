@@ -12,7 +12,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from sheetsim.config import UNIFORM_INITS, Experiment
+from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, UNIFORM_INITS
+from sheetsim.experiments.init.settings import Settings
 
 _STD_NORMAL = NormalDist()
 
@@ -35,23 +36,18 @@ def norm_inv(u: np.ndarray) -> np.ndarray:
     return np.asarray(flat, dtype=np.float64).reshape(u.shape)
 
 
-def weight_scale(init: str, sigma: float, fan_in: int, fan_out: int) -> float:
+def scale_for(init: str, sigma: float, fan_in: int, fan_out: int) -> float:
     """σ for normal initializers, the limit for uniform ones."""
-    return {
-        "normal": sigma,
-        "xavier": 1 / math.sqrt(fan_in),
-        "lecun": 1 / math.sqrt(fan_in),
-        "he": math.sqrt(2 / fan_in),
-        "xavier_uniform": math.sqrt(6 / (fan_in + fan_out)),
-        "he_uniform": math.sqrt(6 / fan_in),
-    }[init]
+    return INITIALIZERS[init].scale(sigma, fan_in, fan_out)
 
 
-def weight_std(init: str, scale: float) -> float:
+def std_of_weights(init: str, scale: float) -> float:
+    """Standard deviation of the weights: a uniform on ±limit has std limit/√3."""
     return scale / math.sqrt(3) if init in UNIFORM_INITS else scale
 
 
-def weights(init: str, scale: float, u: np.ndarray) -> np.ndarray:
+def weights_from(init: str, scale: float, u: np.ndarray) -> np.ndarray:
+    """Weights from uniform draws: uniform on ±scale, else normal with σ = scale."""
     if init in UNIFORM_INITS:
         return (2 * u - 1) * scale
     return norm_inv(u) * scale
@@ -64,27 +60,21 @@ def _errors_stay(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def activate(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
+    """The activation, elementwise; an overflowed input stays an error (NaN)."""
     return _errors_stay(a, _activate(name, a, leaky_slope))
 
 
 def _activate(name: str, a: np.ndarray, leaky_slope: float) -> np.ndarray:
-    if name == "sigmoid":
-        # The overflow-free form; like the workbook it gives exactly 0 below about −37,
-        # so "share exactly 0" means the same in the model and in the sheet.
-        return (1.0 + np.tanh(a / 2.0)) / 2.0
-    if name == "tanh":
-        return np.tanh(a)
-    if name == "relu":
-        return np.where(a > 0, a, 0.0)
-    if name == "leaky_relu":
-        return np.where(a > 0, a, leaky_slope * a)
-    if name == "identity":
-        return a.copy()
-    raise ValueError(f"unknown activation {name!r}")
+    # The sigmoid is the overflow-free form; like the workbook it gives exactly 0 below
+    # about −37, so "share exactly 0" means the same in the model and in the sheet.
+    return ACTIVATIONS_TABLE[name].f(a, leaky_slope)
 
 
 @dataclass
 class LayerResult:
+    """One layer of the forward pass: its settings, draws, weights, linear sum ``a``
+    and output ``z``."""
+
     init: str
     activation: str
     scale: float
@@ -102,6 +92,8 @@ class LayerResult:
 
 @dataclass
 class LayerGrad:
+    """One layer of the backward pass."""
+
     dn: np.ndarray
     """∂L/∂N: the gradient at the activation's input."""
     g: np.ndarray
@@ -113,6 +105,8 @@ class LayerGrad:
 
 @dataclass
 class Forward:
+    """One run: the input, every layer, and the backward pass once it has run."""
+
     input_u: np.ndarray
     x: np.ndarray
     layers: list[LayerResult]
@@ -124,28 +118,31 @@ class Forward:
 GRAD_STREAM = 1000  # draw stream of the upstream gradient (layers use 1..999)
 
 
-def draws(exp: Experiment) -> tuple[np.ndarray, list[np.ndarray]]:
+def draws(exp: Settings) -> tuple[np.ndarray, list[np.ndarray]]:
     """The input draws and one weight-draw block per layer, from the experiment's seed."""
     input_u = uniform_draws(exp.seed, 0, (exp.samples, exp.width))
     layer_u = [uniform_draws(exp.seed, k, (exp.width, exp.width)) for k in range(1, exp.layers + 1)]
     return input_u, layer_u
 
 
-def grad_draws(exp: Experiment) -> np.ndarray:
+def grad_draws(exp: Settings) -> np.ndarray:
+    """The upstream gradient's draws, on their own stream so the forward draws stay
+    unchanged."""
     return uniform_draws(exp.seed, GRAD_STREAM, (exp.samples, exp.width))
 
 
-def forward(exp: Experiment, input_u: np.ndarray, layer_u: list[np.ndarray]) -> Forward:
+def forward(exp: Settings, input_u: np.ndarray, layer_u: list[np.ndarray]) -> Forward:
+    """The forward pass from the input draws and one weight-draw block per layer."""
     x = norm_inv(input_u)
     prev = x
     layers = []
     for k, u in enumerate(layer_u, 1):
         init, act = exp.init_of(k), exp.activation_of(k)
         fan_in, fan_out = u.shape
-        scale = weight_scale(init, exp.sigma, fan_in, fan_out)
-        w = weights(init, scale, u)
+        scale = scale_for(init, exp.sigma, fan_in, fan_out)
+        w = weights_from(init, scale, u)
         a = prev @ w
-        layer = LayerResult(init, act, scale, weight_std(init, scale), u, w, a, a, n=a)
+        layer = LayerResult(init, act, scale, std_of_weights(init, scale), u, w, a, a, n=a)
         if exp.has_batchnorm:
             layer.mean, layer.var = a.mean(axis=0), a.var(axis=0)
             if exp.batchnorm_of(k):
@@ -163,20 +160,10 @@ def derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float = 0.0
 
 
 def _derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float) -> np.ndarray:
-    if name == "sigmoid":
-        return z * (1.0 - z)
-    if name == "tanh":
-        return 1.0 - z * z
-    if name == "relu":
-        return (n > 0).astype(np.float64)
-    if name == "leaky_relu":
-        return np.where(n > 0, 1.0, leaky_slope)
-    if name == "identity":
-        return np.ones_like(n)
-    raise ValueError(f"unknown activation {name!r}")
+    return ACTIVATIONS_TABLE[name].slope(n, z, leaky_slope)
 
 
-def backward(exp: Experiment, fwd: Forward, grad_u: np.ndarray) -> Forward:
+def backward(exp: Settings, fwd: Forward, grad_u: np.ndarray) -> Forward:
     """Backpropagate an upstream gradient ∂L/∂Z_top = NORM.S.INV(grad_u) through the net.
 
     The implied loss is L = Σ upstream ⊙ Z_top; batch normalization has no scale or shift,
@@ -196,22 +183,22 @@ def backward(exp: Experiment, fwd: Forward, grad_u: np.ndarray) -> Forward:
         else:
             g = dn
         prev = fwd.x if k == 1 else fwd.layers[k - 2].z
-        wgrad = scaled(lambda m: np.sqrt(np.sum(m * m)), prev.T @ g) / samples
-        grads.append(LayerGrad(dn, g, wgrad, scaled(np.mean, np.abs(g))))
+        wgrad = scaled_stat(lambda m: np.sqrt(np.sum(m * m)), prev.T @ g) / samples
+        grads.append(LayerGrad(dn, g, wgrad, scaled_stat(np.mean, np.abs(g))))
         dz = g @ layer.w.T
     grads.reverse()
     fwd.grad_u, fwd.upstream, fwd.grads = grad_u, upstream, grads
     return fwd
 
 
-def bin_edges(exp: Experiment, rows: int | None = None) -> np.ndarray:
+def bin_edges(exp: Settings, rows: int | None = None) -> np.ndarray:
     """Upper bin edges lo + k·(hi − lo)/K for k = 1..K−1, then hi for every further row."""
     k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
     edges = exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
     return np.where(k < exp.bins, edges, exp.bin_high)
 
 
-def grad_edges(exp: Experiment) -> np.ndarray:
+def grad_bin_edges(exp: Settings) -> np.ndarray:
     """Upper edges of the |gradient| bins: 10 to the power of equal steps in log10."""
     k = np.arange(1, exp.grad_bins + 1, dtype=np.float64)
     steps = exp.grad_low + k * (exp.grad_high - exp.grad_low) / exp.grad_bins
@@ -229,7 +216,7 @@ def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
 
 
-def scaled(function, values: np.ndarray) -> float:
+def scaled_stat(function, values: np.ndarray) -> float:
     """mean or std without overflow: computed on values / max|values|, then scaled back."""
     if not np.isfinite(values).all():
         return np.nan
@@ -245,6 +232,9 @@ def zero_share(values: np.ndarray) -> float:
 
 @dataclass
 class LayerStats:
+    """The statistics of one layer's output, as its statistics table shows them, and
+    its bin counts."""
+
     mean: float
     std: float
     min: float
@@ -257,13 +247,15 @@ class LayerStats:
 
 
 def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> LayerStats:
+    """Statistics of the layer output ``z``; ``bins`` says which count is the last bin when
+    ``edges`` has more rows than there are bins."""
     n = z.size
     counts = bin_counts(z, edges)
     finite = bool(np.isfinite(z).all())
     with np.errstate(all="ignore"):
         return LayerStats(
-            mean=scaled(np.mean, z),
-            std=scaled(np.std, z),
+            mean=scaled_stat(np.mean, z),
+            std=scaled_stat(np.std, z),
             min=float(z.min()) if finite else np.nan,
             max=float(z.max()) if finite else np.nan,
             first_bin=counts[0] / n,
@@ -274,7 +266,8 @@ def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> La
         )
 
 
-def run(exp: Experiment) -> Forward:
+def run(exp: Settings) -> Forward:
+    """The experiment from its seed: the forward pass, then the backward one when enabled."""
     with np.errstate(all="ignore"):  # an exploding network overflows to inf, on purpose
         fwd = forward(exp, *draws(exp))
         return backward(exp, fwd, grad_draws(exp)) if exp.backward else fwd

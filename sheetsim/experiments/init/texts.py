@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Texts:
+    """Every word of the workbook in one language, by where it appears."""
+
     title: str
     controls_title: str
     controls_note: str
@@ -46,6 +48,7 @@ class Texts:
     guide_backward: tuple[tuple[str, str], ...] = ()
 
     def layer_label(self, k: int) -> str:
+        """The heading of layer ``k``, such as ``Layer 3``."""
         return self.layer.format(k=k)
 
 
@@ -358,4 +361,5 @@ LANGUAGES = {"en": EN, "ja": JA}
 
 
 def for_lang(lang: str) -> Texts:
+    """The texts of a ``--lang`` code."""
     return LANGUAGES[lang]

@@ -153,9 +153,11 @@ class SafeZip:
         self.close()
 
     def close(self) -> None:
+        """Close the archive."""
         self.zf.close()
 
     def exists(self, name: str) -> bool:
+        """Whether the package has a member ``name``; nothing is read."""
         return name in self.zf.NameToInfo
 
     # ------------------------------------------------------------------ sizes

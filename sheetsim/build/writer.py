@@ -1,0 +1,194 @@
+"""Write a workbook of any experiment: every block with its formula and its correct cached
+value, the experiment's own sheets, the manifest — atomically.
+
+Small sheets go through xlsxwriter (the experiment writes them through a ``Canvas``). The
+big blocks go through ``xlsx.stream`` by default, or cell by cell through xlsxwriter with
+``fast=False`` (the straightforward path the fast one is tested against).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xlsxwriter
+
+from sheetsim import atomic
+from sheetsim.build import manifest
+from sheetsim.build.styles import Styles
+from sheetsim.contract import MANIFEST_SHEET
+from sheetsim.experiments.base import UNIFORM, Experiment, Plan, Reference
+from sheetsim.xlsx.cells import Block, array_entry, formula_entry
+from sheetsim.xlsx.stream import ERROR_TEXT, HeavySheet, assemble
+
+FIXED_DATE = dt.datetime(2024, 1, 1)
+Progress = Callable[[str], None]
+
+
+def cached(v: float) -> float | str:
+    """A cached value as a cell stores it: an overflowed (non-finite) value is #NUM!."""
+    return v if math.isfinite(v) else ERROR_TEXT
+
+
+@dataclass
+class Canvas:
+    """What an experiment writes its own sheets with: the workbook, its sheets by name,
+    the styles, the plan, the settings and the reference values of every block."""
+
+    wb: xlsxwriter.Workbook
+    sheets: dict[str, Any]
+    styles: Styles
+    plan: Plan
+    reference: Reference
+
+    @property
+    def settings(self) -> Any:
+        """The settings the workbook is built from."""
+        return self.plan.settings
+
+    def formula(self, ws: Any, row: int, col: int, text: str, style: Any, value: Any) -> None:
+        """A plain formula with its cached value (text, or a number; non-finite → #NUM!)."""
+        shown = cached(float(value)) if isinstance(value, float) else value
+        ws.write_formula(row, col, formula_entry(text), style, shown)
+
+    def array_formula(self, ws: Any, block: Block, text: str, style: Any, value: float) -> None:
+        """A legacy array formula over ``block``, its first cell's cached value given."""
+        ws.write_array_formula(block.row, block.col, block.row + block.rows - 1,
+                               block.col + block.cols - 1, array_entry(text), style,
+                               cached(value))
+
+    def block_values(self, ws: Any, b: Block, formula: str | None, style: Any) -> None:
+        """One legacy array formula over the block (or constants), every cell with its
+        reference value, exactly as Excel stores an array formula's results."""
+        write_block(ws, b, self.reference[b.name], formula, style)
+
+
+def write_block(ws: Any, b: Block, values: np.ndarray, formula: str | None, style: Any) -> None:
+    """One legacy array formula over ``b`` (or constants), every cell with its value."""
+    values = np.asarray(values, dtype=np.float64).reshape(b.rows, b.cols)
+    for i in range(b.rows):
+        for j in range(b.cols):
+            v = float(values[i, j])
+            if i == 0 and j == 0 and formula is not None:
+                ws.write_array_formula(
+                    b.row, b.col, b.row + b.rows - 1, b.col + b.cols - 1,
+                    array_entry(formula), style, cached(v),
+                )
+            elif math.isfinite(v):
+                ws.write_number(b.row + i, b.col + j, v, style)
+            else:
+                ws.write_string(b.row + i, b.col + j, ERROR_TEXT, style)
+
+
+def build(
+    settings: Any,
+    path: Path,
+    experiment: Experiment | None = None,
+    fast: bool = True,
+    progress: Progress | None = None,
+) -> Reference:
+    """Plan, run the reference model on the seeded draws, and write; returns the reference
+    values (what the workbook's cached values are). The experiment is found from the type of
+    ``settings`` unless given."""
+    from sheetsim import experiments
+
+    experiment = experiment or experiments.of_settings(settings)
+    plan = experiment.plan(settings)
+    reference = experiment.reference(settings, plan, experiment.draws(settings, plan))
+    write(experiment, plan, reference, path, fast=fast, progress=progress)
+    return reference
+
+
+def write(
+    experiment: Experiment,
+    plan: Plan,
+    reference: Reference,
+    path: Path,
+    fast: bool = True,
+    progress: Progress | None = None,
+) -> None:
+    """Write atomically: a temporary file beside ``path`` renamed into place when complete.
+
+    Interrupted at any point (an exception, Ctrl-C, SIGTERM), ``path`` keeps its old bytes
+    and the temporary file is removed; see ``atomic.replacing``.
+    """
+    with atomic.replacing(os.fspath(path)) as tmp:
+        package = io.BytesIO()
+        wb = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_numbers": False})
+        heavy = _build(wb, experiment, plan, reference, fast, progress)
+        wb.close()
+        if fast:
+            assemble(package.getvalue(), heavy, tmp, progress)
+        else:
+            tmp.write_bytes(package.getvalue())
+
+
+def _build(
+    wb: xlsxwriter.Workbook, experiment: Experiment, plan: Plan, reference: Reference,
+    fast: bool, progress: Progress | None,
+) -> dict[str, HeavySheet]:
+    wb.set_properties({"title": experiment.title(plan.settings), "created": FIXED_DATE,
+                       "comments": "sheetsim"})
+    wb.set_calc_mode("auto")
+    styles = Styles(wb)
+    names = [*plan.sheets, MANIFEST_SHEET]
+    sheets = {name: wb.add_worksheet(name) for name in names}
+    for named in plan.names.values():
+        wb.define_name(named.name, formula_entry(named.ref))
+
+    canvas = Canvas(wb, sheets, styles, plan, reference)
+    experiment.write_sheets(canvas)
+    manifest.write(sheets[MANIFEST_SHEET], plan)
+
+    heavy: dict[str, HeavySheet] = {}
+    for big in experiment.big_blocks(plan.settings, plan):
+        b = big.block
+        uniform = b.kind == UNIFORM
+        spec = HeavySheet(
+            name=b.sheet, caption=big.caption, block=b, values=reference[b.name],
+            formula=big.formula, cell_formula=big.cell_formula,
+            header_style=styles.header._get_xf_index(),
+            value_style=(styles.draw if uniform else styles.value)._get_xf_index(),
+            caption_style=styles.caption._get_xf_index(),
+        )
+        ws = sheets[b.sheet]
+        ws.freeze_panes(b.row, b.col)
+        ws.set_column(0, 0, 8)
+        ws.set_column(b.col, b.col + b.cols - 1, 8)
+        ws.set_tab_color("#BDD7EE" if uniform else "#C6E0B4")
+        if fast:
+            heavy[f"xl/worksheets/sheet{names.index(b.sheet) + 1}.xml"] = spec
+        else:
+            if progress:
+                progress(b.sheet)
+            _heavy_cells(ws, spec, styles)
+    first = sheets[plan.sheets[0]]
+    first.activate()
+    first.set_first_sheet()
+    sheets[MANIFEST_SHEET].hide()
+    return heavy
+
+
+def _heavy_cells(ws: Any, spec: HeavySheet, styles: Styles) -> None:
+    """The straightforward path: the same cells as ``xlsx.stream`` writes, via xlsxwriter."""
+    b = spec.block
+    ws.write_string(0, 0, spec.caption, styles.caption)
+    for j in range(b.cols):
+        ws.write_number(b.row - 1, b.col + j, j + 1, styles.header)
+    style = styles.draw if b.kind == UNIFORM else styles.value
+    for i in range(b.rows):
+        ws.write_number(b.row + i, 0, i + 1, styles.header)
+    if spec.cell_formula is not None:
+        for i in range(b.rows):
+            for j in range(b.cols):
+                ws.write_formula(b.row + i, b.col + j, formula_entry(spec.cell_formula), style,
+                                 float(spec.values[i, j]))
+        return
+    write_block(ws, b, spec.values, spec.formula, style)

@@ -1,0 +1,208 @@
+"""Running an engine's executable: finding it, a private folder, a time limit, no strays left.
+
+Every engine runs in its own session under a time limit that kills it with all its children.
+It works in a private temporary folder (``workdir``) that is removed whatever happens, after
+any process still working in it is killed; a folder left by a sheetsim process that was itself
+killed outright is cleaned up the next time. Output goes to files, not pipes, so a child that
+outlives the engine cannot make us wait. Nothing here knows what the engines compute.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+ENGINES = ("libreoffice", "gnumeric")
+
+# tool -> (executables to look for, Debian package, name in messages, override variable)
+_TOOLS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
+    "libreoffice": (("soffice", "libreoffice"), "libreoffice-calc-nogui", "LibreOffice",
+                    "SHEETSIM_SOFFICE"),
+    "gnumeric": (("ssconvert",), "gnumeric", "Gnumeric", "SHEETSIM_SSCONVERT"),
+    "pdftoppm": (("pdftoppm",), "poppler-utils", "pdftoppm", "SHEETSIM_PDFTOPPM"),
+}
+
+_NOISE = ("failed to launch javaldx", "javaldx failed")
+_WORKDIR_RE = re.compile(r"^sheetsim-([0-9]+)-[A-Za-z0-9_]+$")
+
+
+class EngineError(Exception):
+    """An engine could not do its job; the message is one line, fit for a CLI error."""
+
+
+class EngineMissing(EngineError):
+    """The engine's executable is not installed; the message names the Debian package."""
+
+
+def find_executable(tool: str) -> str | None:
+    """Path of a tool's executable (``libreoffice``, ``gnumeric``, ``pdftoppm``), or None.
+
+    ``SHEETSIM_SOFFICE`` / ``SHEETSIM_SSCONVERT`` / ``SHEETSIM_PDFTOPPM`` point at an
+    executable that is not on PATH (e.g. LibreOffice in /opt or a macOS app bundle).
+    """
+    names, _, _, variable = _tool(tool)
+    override = os.environ.get(variable)
+    if override:
+        return override if os.access(override, os.X_OK) and Path(override).is_file() else None
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def available(engine: str) -> bool:
+    """Whether ``engine`` (or ``pdftoppm``) can be run here; lets tests and the CLI skip."""
+    return find_executable(engine) is not None
+
+
+def require(tool: str) -> str:
+    """The tool's executable; if it is missing, say which package to install (EngineMissing)."""
+    exe = find_executable(tool)
+    if exe is None:
+        names, package, label, variable = _tool(tool)
+        override = os.environ.get(variable)
+        if override:
+            raise EngineMissing(f"{label} not found: {variable}={override} is not an "
+                                "executable file")
+        raise EngineMissing(f"{label} not found ({' or '.join(names)} is not on PATH): "
+                            f"apt-get install {package}, or set {variable}")
+    return exe
+
+
+def tool_name(tool: str) -> str:
+    """The tool's name in messages (``LibreOffice``, ``Gnumeric``, ``pdftoppm``)."""
+    return _tool(tool)[2]
+
+
+def _tool(tool: str) -> tuple[tuple[str, ...], str, str, str]:
+    try:
+        return _TOOLS[tool]
+    except KeyError:
+        raise EngineError(f"unknown engine {tool!r}; choose one of {', '.join(ENGINES)}") from None
+
+
+@contextlib.contextmanager
+def workdir() -> Iterator[Path]:
+    """A private temporary folder, removed whatever happens (after any process still working
+    in it is killed). Folders left by a sheetsim process that was killed outright (SIGKILL)
+    are removed the next time, with whatever engine they still hold."""
+    _clean_stale_workdirs()
+    work = Path(tempfile.mkdtemp(prefix=f"sheetsim-{os.getpid()}-"))
+    try:
+        yield work
+    finally:
+        _kill_strays(work)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _clean_stale_workdirs() -> None:
+    from sheetsim.atomic import alive
+
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        m = _WORKDIR_RE.match(entry.name)
+        if not m or alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_uid == os.getuid():
+                _kill_strays(Path(entry.path))
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _kill_strays(work: Path) -> None:
+    """Kill processes still working in ``work`` (e.g. a child that left the engine's session).
+
+    Engines run with ``work`` as their folder, and children inherit it; nobody else knows this
+    private folder. Linux only (``/proc``); elsewhere the process-group kill must do.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    prefix = str(work.resolve())
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == prefix or cwd.startswith(prefix + os.sep):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+
+
+def run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
+        env: Mapping[str, str] | None = None, stdout_too: bool = False) -> tuple[int, str]:
+    """Run ``cmd`` in a new session; past ``timeout`` kill its whole process group.
+
+    Returns the exit code and what it wrote to stderr (and stdout if ``stdout_too``).
+    Output goes to files, not pipes: a child that outlives the engine and keeps a pipe open
+    must not make us wait.
+    """
+    if timeout <= 0:
+        raise EngineError(f"{label} did not finish within the time limit")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    cwd=cwd, env=None if env is None else dict(env),
+                                    start_new_session=True)
+        except OSError as exc:
+            raise EngineError(f"{label} could not be started ({cmd[0]}: "
+                              f"{exc.strerror or exc})") from None
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise EngineError(f"{label} did not finish within {timeout:g} s") from None
+        finally:
+            _kill_group(proc.pid)  # strays after a normal exit too
+            if proc.poll() is None:
+                proc.wait()
+        text = b""
+        for f in (err, out) if stdout_too else (err,):
+            f.seek(0)
+            text += f.read()
+    return rc, text.decode("utf-8", errors="replace")
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def exit_status(rc: int) -> str:
+    """``exit 3``, or ``crashed: SIGSEGV`` for a process killed by a signal."""
+    if rc < 0:
+        try:
+            return f"crashed: {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"crashed: signal {-rc}"
+    return f"exit {rc}"
+
+
+def first_line(text: str) -> str:
+    """The first line of an engine's output that says something (Java launcher noise skipped)."""
+    lines = _lines(text)
+    return lines[0] if lines else ""
+
+
+def last_line(text: str) -> str:
+    """The last line of an engine's output that says something: usually the reason it failed."""
+    lines = _lines(text)
+    return lines[-1] if lines else ""
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines()
+            if ln.strip() and not any(noise in ln for noise in _NOISE)]

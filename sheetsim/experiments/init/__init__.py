@@ -1,0 +1,196 @@
+"""The weight-initialization Monte Carlo: samples of standard-normal inputs pass through
+layers of neurons; each layer's outputs (and, with the backward pass, gradients) are
+histogrammed, so the initializer and activation can be judged by the spread they keep.
+
+This module is the experiment's one face: everything the machinery needs is declared here
+or in the modules it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from sheetsim.experiments.base import UNIFORM, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.init import controls, dashboard, formulas, reference, sheets, texts
+from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.init.layout import InitPlan, plan
+from sheetsim.experiments.init.settings import Settings
+from sheetsim.xlsx.cells import Block
+
+OPTIONS = (
+    Option(("--samples",), "samples", "Rows of input (default 1000).", int),
+    Option(("--width",), "width", "Inputs and neurons per layer (default 100).", int),
+    Option(("--layers",), "layers", "Hidden layers (default 5).", int),
+    Option(("--init",), "init", f"Initializer: {', '.join(INITS)} (default xavier).", str),
+    Option(("--sigma",), "sigma", "Weight σ for --init normal (default 1).", float),
+    Option(("--activation",), "activation",
+           f"Activation: {', '.join(ACTIVATIONS)} (default sigmoid).", str),
+    Option(("--leaky-slope",), "leaky_slope", "Negative slope of leaky_relu (default 0.01).",
+           float),
+    Option(("--bins",), "bins", "Histogram bins (default 30).", int),
+    Option(("--range", "range_"), "range", "Histogram range (default 0 1).", (float, float),
+           metavar="LO HI"),
+    Option(("--seed",), "seed", "Seed of the uniform draws (default 0).", int),
+    Option(("--layer-init",), "layer_init",
+           "Initializer of layer K only, e.g. --layer-init 1=he (repeatable).",
+           metavar="K=NAME", multiple=True),
+    Option(("--layer-activation",), "layer_activation",
+           "Activation of layer K only, e.g. --layer-activation 5=sigmoid (repeatable).",
+           metavar="K=NAME", multiple=True),
+    Option(("--backward",), "backward",
+           "Add the backward pass: gradients, their histograms and sizes by layer.",
+           is_flag=True),
+    Option(("--batchnorm",), "batchnorm", "Batch normalization before every activation.",
+           is_flag=True),
+    Option(("--layer-batchnorm",), "layer_batchnorm",
+           "Batch normalization of layer K only (repeatable).", metavar="K=on|off",
+           multiple=True),
+    Option(("--bn-eps",), "bn_eps", "ε of batch normalization (default 1e-5).", float),
+    Option(("--grad-range",), "grad_range",
+           "Gradient histogram range as powers of ten (default -12 4).", (float, float),
+           metavar="LO HI"),
+    Option(("--live",), "live",
+           "Draws as =RAND(): every recalculation (F9) is a fresh sample.", is_flag=True),
+    Option(("--lang",), "lang", "Language of labels and guide: en or ja (default en).", str),
+)
+"""``sheetsim build`` options, in the order ``--help`` lists them."""
+
+
+class InitExperiment(Experiment):
+    """The initialization Monte Carlo of the source article, with gradients and batch norm."""
+
+    name = "init"
+    summary = "weight initialization: signals and gradients through the layers at step 0"
+    settings_type = Settings
+    options = OPTIONS
+
+    def plan(self, settings: Settings) -> InitPlan:
+        """Sheets, blocks and names (see ``layout``)."""
+        return plan(settings)
+
+    def draws(self, settings: Settings, plan: Any) -> Reference:
+        """The seeded uniform draws."""
+        return reference.draws(settings, plan)
+
+    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+        """Every formula block's value from the NumPy model."""
+        return reference.reference(settings, plan, draws)
+
+    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+        """Ties of the histogram counts with bin edges and with 0."""
+        return reference.slack(settings, plan, evaluated)
+
+    def controls(self, settings: Settings) -> list[Control]:
+        """The control table (see ``controls``)."""
+        return controls.controls(settings)
+
+    def settings_from_controls(self, base: Settings, values: dict[str, Any]) -> Settings:
+        """As the base class, but a batch-norm workbook whose switches are all off stays
+        one (its BatchNorm sheets exist whatever the switches say)."""
+        exp = super().settings_from_controls(base, values)
+        if base.has_batchnorm and not exp.has_batchnorm:
+            exp = replace(exp, layer_batchnorm={k: "off" for k in range(1, exp.layers + 1)})
+        return exp
+
+    def big_blocks(self, settings: Settings, plan: InitPlan) -> Iterator[BigBlock]:  # type: ignore[override]
+        """Draws, input, and per layer weights, sums, [normalized sums], outputs,
+        [gradients]; then the upstream gradient."""
+        t = texts.for_lang(settings.lang)
+        draw = formulas.draw() if settings.live else None
+
+        def big(block: Block, formula: str | None) -> BigBlock:
+            uniform = block.kind == UNIFORM
+            caption = t.live_caption if uniform and draw else t.block_captions[block.kind]
+            return BigBlock(block, formula, f"{block.sheet}: {caption}",
+                            draw if uniform else None)
+
+        yield big(plan.blocks["input_u"], None)
+        yield big(plan.blocks["input"], formulas.input_values(plan))
+        bn = settings.has_batchnorm
+        for k in range(1, settings.layers + 1):
+            yield big(plan.layer_block(k, "u"), None)
+            yield big(plan.layer_block(k, "w"), formulas.weights(plan, k))
+            yield big(plan.layer_block(k, "a"), formulas.linear(plan, k))
+            if bn:
+                yield big(plan.layer_block(k, "n"), formulas.batchnorm(plan, k))
+            yield big(plan.layer_block(k, "z"), formulas.activation(plan, k))
+            if settings.backward:
+                if bn:
+                    yield big(plan.layer_block(k, "d"), formulas.grad_pre(plan, k))
+                yield big(plan.layer_block(k, "g"), formulas.grad(plan, k))
+        if settings.backward:
+            yield big(plan.blocks["grad_u"], None)
+            yield big(plan.blocks["upstream"], formulas.upstream(plan))
+
+    def write_sheets(self, book: Any) -> None:
+        """Controls, Histograms, [Gradients], [BatchNorm], Dashboard, Guide — in this order,
+        which fixes the workbook's style numbering and so its bytes."""
+        exp = book.settings
+        t = texts.for_lang(exp.lang)
+        sheets.write_controls(book, t)
+        sheets.write_histograms(book, t)
+        if exp.backward:
+            sheets.write_gradients(book, t)
+        if exp.has_batchnorm:
+            sheets.write_batchnorm(book, t)
+        dashboard.write_dashboard(book, t)
+        sheets.write_guide(book, t)
+
+    def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
+        """The draw, input, weight, sum and output blocks have the shapes the settings
+        need, no block belongs to a layer the settings lack, and the edges exist."""
+        n, d, layers = settings.samples, settings.width, settings.layers
+        want = {"input_u": (n, d), "input": (n, d)}
+        for k in range(1, layers + 1):
+            want |= {f"L{k}_u": (d, d), f"L{k}_w": (d, d), f"L{k}_a": (n, d), f"L{k}_z": (n, d)}
+        for name, shape in want.items():
+            b = blocks.get(name)
+            if b is None:
+                return f"manifest has no block {name} (its config has {layers} layers)"
+            if (b.rows, b.cols) != shape:
+                return (f"manifest block {name} ({b.sheet}!{b.range}) is {b.rows:,} × "
+                        f"{b.cols:,} cells, but its config (samples {n:,}, width {d:,}) needs "
+                        f"{shape[0]:,} × {shape[1]:,}")
+        for name in blocks:
+            k = _layer_of(name)
+            if k is not None and not 1 <= k <= layers:
+                return (f"manifest block {name} is of layer {k:,}, but its config has "
+                        f"{layers} layers")
+        if "edges" not in blocks:
+            return "manifest has no block edges (the histogram bin edges)"
+        return None
+
+    def terminal_summary(self, settings: Settings, ref: Reference) -> str:
+        """Per layer: mean, std, the outer bins' shares and the share exactly 0."""
+        return summary_table({stat: ref[f"stat_{stat}"].ravel() for stat in SUMMARY})
+
+    def title(self, settings: Settings) -> str:
+        """The workbook's title, in its language."""
+        return texts.for_lang(settings.lang).title
+
+
+SUMMARY = ("mean", "std", "first_bin", "last_bin", "zero")
+_LAYER_BLOCK = re.compile(r"L([0-9]+)_")
+
+
+def _layer_of(name: str) -> int | None:
+    """The layer a manifest block claims to belong to (``L12_z`` → 12), if any."""
+    m = _LAYER_BLOCK.match(name)
+    return int(m.group(1)) if m else None
+
+
+def summary_table(rows: dict[str, Any]) -> str:
+    """The per-layer statistics as a small terminal table."""
+    head = "  " + " ".join(
+        f"{t:>{w}}" for t, w in (("layer", 5), ("mean", 10), ("std", 10), ("first bin", 10),
+                                 ("last bin", 10), ("= 0", 8))
+    )
+    lines = [head, "  " + "-" * (len(head) - 2)]
+    for k, (mean, std, first, last, zero) in enumerate(zip(*rows.values(), strict=True), 1):
+        lines.append(
+            f"  {k:>5} {mean:>10.4g} {std:>10.4g} {first:>10.1%} {last:>10.1%} {zero:>8.1%}"
+        )
+    return "\n".join(lines)

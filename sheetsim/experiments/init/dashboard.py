@@ -1,0 +1,143 @@
+"""The Dashboard of an initialization workbook: title, live description, the per-layer
+table, one histogram per layer on a common axis, and the size of the signal by depth."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sheetsim.experiments.init import formulas, texts
+from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
+from sheetsim.experiments.init.sheets import SHARE_STATS
+
+if TYPE_CHECKING:
+    from sheetsim.build.writer import Canvas
+
+CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
+
+
+def write_dashboard(c: Canvas, t: texts.Texts) -> None:
+    """The one sheet laid out for a page: ``sheetsim render`` draws it."""
+    plan: InitPlan = c.plan  # type: ignore[assignment]
+    exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
+    L = exp.layers
+    ws.write_string(0, 0, t.title, styles.title)
+    s = t.subtitle
+    subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
+    c.formula(ws, 1, 0, formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, max(L, 12), 11)
+    ws.write_string(DASH_TOP, 0, "", styles.header)
+    for k in range(1, L + 1):
+        ws.write_string(DASH_TOP, k, t.layer_label(k), styles.header)
+    for key in plan.dash_rows:
+        b = plan.blocks[f"dash_{key}"]
+        ws.write_string(b.row, 0, t.dash_labels[key], styles.label)
+        style = _dash_style(c, key)
+        for k, value in enumerate(c.reference[b.name].ravel(), 1):
+            c.formula(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
+
+    top = DASH_TOP + len(plan.dash_rows) + 2
+    y = 10
+    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y)
+    if exp.backward:
+        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y)
+    std = plan.stat_block("std")
+    header = std.row - 1 - STATS.index("std")  # the layer labels above the statistics
+    line = _line_chart(wb, t.std_chart_title, t.std_chart_x, t.std_chart_y)
+    line.add_series({
+        "name": t.std_chart_y,
+        "categories": [std.sheet, header, std.col, header, std.col + L - 1],
+        "values": [std.sheet, std.row, std.col, std.row, std.col + L - 1],
+        "marker": {"type": "circle", "size": 6},
+    })
+    line.set_y_axis({"name": t.std_chart_y, "min": 0})
+    ws.insert_chart(top, 0, line, {"x_offset": 10, "y_offset": y})
+    if exp.backward:
+        assert t.grad_stat_labels is not None
+        size = _line_chart(wb, t.grad_size_title, t.std_chart_x, "")
+        for stat, colour in (("mean_abs", "#C00000"), ("wgrad", "#7030A0")):
+            b = plan.stat_block(stat, "grad_")
+            size.add_series({
+                "name": t.grad_stat_labels[stat],
+                "categories": [std.sheet, header, std.col, header, std.col + L - 1],
+                "values": [b.sheet, b.row, b.col, b.row, b.col + L - 1],
+                "marker": {"type": "circle", "size": 6},
+                "line": {"color": colour}, "marker_fill": {"color": colour},
+            })
+        size.set_y_axis({"log_base": 10, "num_format": "0.E+00",
+                         "major_gridlines": {"visible": True}})
+        size.set_legend({"position": "bottom"})
+        ws.insert_chart(top, 0, size, {"x_offset": 10 + 2 * CHART_W, "y_offset": y})
+    y += CHART_H + 20
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+    ws.print_area(0, 0, top + y // 20 + 1, max(min(L, CHARTS_PER_ROW) * CHART_W // 80, L) + 1)
+    ws.hide_gridlines(2)
+
+
+def _dash_style(c: Canvas, key: str) -> Any:
+    styles = c.styles
+    if key in ("init", "activation", "bn"):
+        return styles.centre
+    if key.startswith("grad_"):
+        return styles.sci
+    return styles.share if key in SHARE_STATS else styles.value
+
+
+def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: texts.Texts,
+                      top: int, y: int) -> int:
+    """One column chart per layer on a shared vertical scale; returns the next free y."""
+    plan: InitPlan = c.plan  # type: ignore[assignment]
+    wb, ws = c.wb, c.sheets["Dashboard"]
+    centres = plan.blocks[f"{prefix}centres"]
+    layers = range(1, plan.settings.layers + 1)
+    counts = [c.reference[f"L{k}_{prefix}counts"].ravel() for k in layers]
+    ymax = _nice_ceiling(max(float(np.nanmax(n[:-1], initial=0.0)) for n in counts))
+    for k in layers:
+        block = plan.blocks[f"L{k}_{prefix}counts"]
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({
+            "name": t.layer_label(k),
+            "categories": [centres.sheet, centres.row, centres.col,
+                           centres.row + centres.rows - 1, centres.col],
+            "values": [block.sheet, block.row, block.col,
+                       block.row + centres.rows - 1, block.col],
+            "gap": 15,
+            "fill": {"color": "#C00000" if prefix else "#4472C4"},
+        })
+        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 11}})
+        chart.set_x_axis({"name": x_name, "num_format": x_format,
+                          "num_font": {"rotation": -45, "size": 8}})
+        chart.set_y_axis({"name": t.chart_y, "min": 0, "max": ymax,
+                          "num_format": "#,##0", "major_gridlines": {"visible": True}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": CHART_W, "height": CHART_H})
+        i, j = divmod(k - 1, CHARTS_PER_ROW)
+        ws.insert_chart(top, 0, chart, {"x_offset": 10 + j * CHART_W,
+                                        "y_offset": y + i * CHART_H})
+    rows = (plan.settings.layers + CHARTS_PER_ROW - 1) // CHARTS_PER_ROW
+    return y + rows * CHART_H + 10
+
+
+def _line_chart(wb: Any, title: str, x_name: str, y_name: str) -> Any:
+    line = wb.add_chart({"type": "line"})
+    line.set_title({"name": title, "name_font": {"size": 11}})
+    line.set_x_axis({"name": x_name})
+    line.set_legend({"none": True})
+    line.set_size({"width": CHART_W * 2, "height": CHART_H})
+    return line
+
+
+def _nice_ceiling(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, … × 10ⁿ) at or above x."""
+    if not x > 0 or not math.isfinite(x):
+        return 1.0
+    exp10 = 10 ** math.floor(math.log10(x))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * exp10 >= x:
+            return step * exp10
+    return 10 * exp10
