@@ -1,0 +1,2 @@
+"""Writing workbooks, generic over experiments: every block with its formula and its
+correct cached value, the experiment's own sheets, the manifest, written atomically."""
