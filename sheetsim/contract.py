@@ -7,5 +7,8 @@ MARKER_CELL = (0, 0)
 """0-based (row, column) of the word ``sheetsim``; the version is beside it."""
 CONFIG_CELL = (1, 1)
 """0-based (row, column) of the settings JSON."""
+EXPERIMENT_CELL = (3, 1)
+"""0-based (row, column) of the experiment's name (``init`` where the row is absent:
+workbooks written before there was more than one experiment)."""
 BLOCKS_ROW = 5
 """0-based row of the first block line: name, sheet, range, kind."""

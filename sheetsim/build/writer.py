@@ -145,7 +145,7 @@ def _build(
 
     canvas = Canvas(wb, sheets, styles, plan, reference)
     experiment.write_sheets(canvas)
-    manifest.write(sheets[MANIFEST_SHEET], plan)
+    manifest.write(sheets[MANIFEST_SHEET], plan, experiment.name)
 
     heavy: dict[str, HeavySheet] = {}
     for big in experiment.big_blocks(plan.settings, plan):

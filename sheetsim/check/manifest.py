@@ -15,7 +15,13 @@ import numpy as np
 
 from sheetsim import experiments
 from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError, from_mapping
-from sheetsim.contract import BLOCKS_ROW, CONFIG_CELL, MANIFEST_SHEET, MARKER_CELL
+from sheetsim.contract import (
+    BLOCKS_ROW,
+    CONFIG_CELL,
+    EXPERIMENT_CELL,
+    MANIFEST_SHEET,
+    MARKER_CELL,
+)
 from sheetsim.experiments.base import UNIFORM
 from sheetsim.xlsx.book import Book
 from sheetsim.xlsx.cells import Block, cell, parse_range
@@ -42,7 +48,13 @@ def read(book: Book, path: Path | str = "") -> Manifest:
         raise ReadError(f"{where}not a sheetsim workbook (no {MANIFEST_SHEET} sheet)") from None
     if sheet.value(*MARKER_CELL) != "sheetsim":
         raise ReadError(f"{where}not a sheetsim workbook (manifest has no sheetsim marker)")
-    experiment = experiments.get(DEFAULT_EXPERIMENT)
+    name = DEFAULT_EXPERIMENT
+    if sheet.value(EXPERIMENT_CELL[0], EXPERIMENT_CELL[1] - 1) == "experiment":
+        name = str(sheet.value(*EXPERIMENT_CELL))
+    try:
+        experiment = experiments.get(name)
+    except ConfigError as exc:
+        raise ReadError(f"{where}manifest names {exc}") from None
     try:
         data = json.loads(str(sheet.value(*CONFIG_CELL)))
         if not isinstance(data, dict):
