@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run the whole suite (arguments go to pytest).
-# LibreOffice, Gnumeric and poppler-utils come from Debian packages, installed with apt-get
-# when they are missing and we are root; without them the engine tests skip, unless
-# SHEETSIM_REQUIRE_ENGINES=1 makes them fail.
+# LibreOffice (with python3-uno), Gnumeric and poppler-utils come from Debian packages,
+# installed with apt-get when they are missing and we are root; without them the engine
+# tests skip, unless SHEETSIM_REQUIRE_ENGINES=1 makes them fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,8 @@ missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# UNO for Debian's python3: the interactive tests drive a running LibreOffice with it
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
 # a Japanese font, so `sheetsim render` draws --lang ja workbooks legibly
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=ja 2>/dev/null)" ]; then
   missing+=(fonts-ipafont-gothic)

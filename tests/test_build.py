@@ -97,10 +97,16 @@ def test_contract_sheets_formulas_names(small_book):
                        for row in ws.iter_rows(min_row=3) for c in row)
     hist = wb["Histograms"]
     z1 = "L1_Z!$B$3:$I$62"
-    assert hist["D4"].value == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1)"
-    assert hist["D5"].value == (f"=SUMPRODUCT(({z1}>Histograms!$B$4)*"
-                                f"({z1}<=Histograms!$B$5))")
-    assert hist[f"D{4 + SMALL.bins}"].value == f"=SUMPRODUCT(({z1}>BinHigh)*1)"  # overflow
+    # counts read the edges (an array formula's result): each is a one-cell array formula
+    counts = {ref: hist[ref].value for ref in ("D4", "D5", f"D{4 + SMALL.bins}")}
+    assert all(isinstance(v, ArrayFormula) and v.ref == ref for ref, v in counts.items())
+    assert counts["D4"].text == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1)"
+    assert counts["D5"].text == (f"=SUMPRODUCT(({z1}>Histograms!$B$4)*"
+                                 f"({z1}<=Histograms!$B$5))")
+    assert counts[f"D{4 + SMALL.bins}"].text == f"=SUMPRODUCT(({z1}>BinHigh)*1)"  # overflow
+    dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
+    assert isinstance(dash["Mean"], ArrayFormula)  # a statistic: reads an array formula
+    assert dash["Initializer"] == "=Init_L1"  # a control in use: plain
     assert hist["B4"].value.text == (
         "=IF(Histograms!$A$4:$A$13<Bins,BinLow+Histograms!$A$4:$A$13*(BinHigh-BinLow)/Bins,"
         "BinHigh)")

@@ -58,11 +58,15 @@ class Canvas:
         shown = cached(float(value)) if isinstance(value, float) else value
         ws.write_formula(row, col, formula_entry(text), style, shown)
 
-    def array_formula(self, ws: Any, block: Block, text: str, style: Any, value: float) -> None:
-        """A legacy array formula over ``block``, its first cell's cached value given."""
-        ws.write_array_formula(block.row, block.col, block.row + block.rows - 1,
-                               block.col + block.cols - 1, array_entry(text), style,
-                               cached(value))
+    def entry(self, ws: Any, row: int, col: int, entry: tuple[str, bool], style: Any,
+              value: Any) -> None:
+        """One cell's formula, plain or array-entered as ``entry`` (text, is_array) says."""
+        text, is_array = entry
+        if is_array:
+            ws.write_array_formula(row, col, row, col, array_entry(text), style,
+                                   cached(float(value)) if isinstance(value, float) else value)
+        else:
+            self.formula(ws, row, col, text, style, value)
 
     def block_values(self, ws: Any, b: Block, formula: str | None, style: Any) -> None:
         """One legacy array formula over the block (or constants), every cell with its

@@ -37,7 +37,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
         ws.write_string(b.row, 0, t.dash_labels[key], styles.label)
         style = _dash_style(c, key)
         for k, value in enumerate(c.reference[b.name].ravel(), 1):
-            c.formula(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
+            c.entry(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
 
     top = DASH_TOP + len(plan.dash_rows) + 2
     y = 10

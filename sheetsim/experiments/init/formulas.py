@@ -35,6 +35,31 @@ from sheetsim.experiments.init.layout import (
     layer_names,
 )
 
+Entry = tuple[str, bool]
+"""Formula text, and whether it is entered as a legacy array formula (``{=…}``)."""
+
+
+def reads_arrays(text: str) -> Entry:
+    """A formula that reads an array formula's result: entered as an array formula itself.
+
+    Why: LibreOffice (7.4 seen) loads an .xlsx without recalculating, keeps the cached value
+    of every plain formula, but ignores the cached values of array formulas and leaves each
+    array cell dirty until something reads it. When a control then changes, the dirty array
+    cell does not pass the change on (``ScFormulaCell::SetDirty`` assumes a cell already
+    waiting for calculation has told its dependents), so a *plain* formula reading it keeps
+    its cached value through AutoCalculate and F9 until a hard recalculation: the Dashboard
+    showed the sigmoid's means after a switch to ReLU, and the counts against old bin edges
+    after Bins changed. An array-entered dependent is itself dirty from load and computed
+    whenever it is shown, so it is never stale. tests/test_interactive.py reproduces both.
+    """
+    return text, True
+
+
+def reads_controls(text: str) -> Entry:
+    """A formula of control cells only: a plain formula (LibreOffice tracks those)."""
+    return text, False
+
+
 NORM_S_INV = "_xlfn.NORM.S.INV"
 STDEV_P = "_xlfn.STDEV.P"
 VAR_P = "_xlfn.VAR.P"
@@ -134,18 +159,18 @@ def batchnorm(plan: InitPlan, k: int) -> str:
     return f'IF({on}="on",({a}-{mean})/SQRT({var}+{NAME_BN_EPS}),{a})'
 
 
-def column_stat(plan: InitPlan, k: int, part: str, j: int) -> str:
+def column_stat(plan: InitPlan, k: int, part: str, j: int) -> Entry:
     """One neuron's (column's) batch statistic, over the samples."""
     a = plan.layer_block(k, "a").column_ref(j)
     if part == "bn_mean":
-        return f"AVERAGE({a})"
+        return reads_arrays(f"AVERAGE({a})")
     if part == "bn_var":
-        return f"{VAR_P}({a})"
+        return reads_arrays(f"{VAR_P}({a})")
     d = plan.layer_block(k, "d").column_ref(j)
     if part == "bn_dmean":
-        return f"AVERAGE({d})"
+        return reads_arrays(f"AVERAGE({d})")
     n = plan.layer_block(k, "n").column_ref(j)
-    return f"SUMPRODUCT({d},{n})/{NAME_SAMPLES}"  # bn_dnmean
+    return reads_arrays(f"SUMPRODUCT({d},{n})/{NAME_SAMPLES}")  # bn_dnmean
 
 
 def upstream(plan: InitPlan) -> str:
@@ -206,16 +231,16 @@ def grad_centres(plan: InitPlan) -> str:
     return _step(index, NAME_GRAD_LOW, NAME_GRAD_HIGH, NAME_GRAD_BINS, "-0.5")
 
 
-def grad_stat(plan: InitPlan, name: str, k: int) -> tuple[str, bool]:
-    """A gradient statistic of layer k, and whether it must be entered as an array formula."""
+def grad_stat(plan: InitPlan, name: str, k: int) -> Entry:
+    """A gradient statistic of layer k."""
     g = plan.layer_block(k, "g").ref
     if name == "mean_abs":
-        return scaled("AVERAGE({})", f"ABS({g})"), True
+        return reads_arrays(scaled("AVERAGE({})", f"ABS({g})"))
     if name == "wgrad":  # ‖Z_prevᵀ · G‖ / samples
         z = plan.output_block(k - 1).ref
         norm = scaled("SQRT(SUMPRODUCT(({})^2))", f"MMULT(TRANSPOSE({z}),{g})")
-        return f"{norm}/{NAME_SAMPLES}", True
-    return f"COUNTIF({g},0)/COUNT({g})", False
+        return reads_arrays(f"{norm}/{NAME_SAMPLES}")
+    return reads_arrays(f"COUNTIF({g},0)/COUNT({g})")
 
 
 def edges(plan: InitPlan) -> str:
@@ -232,7 +257,7 @@ def centres(plan: InitPlan) -> str:
     return f"IF({index}<={NAME_BINS},{centre},{NAME_HIGH})"
 
 
-def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> str:
+def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
     """Layer k's values in bin ``row`` (0-based): above the previous edge, up to this one.
 
     The last row counts what lies above the last edge. Interval counts (rather than
@@ -259,12 +284,12 @@ def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> str:
             return f"({z}<={e})"
     if row == edges_block.rows:
         top = edges_block.cell_ref(row - 1, 0) if prefix else NAME_HIGH
-        return f"SUMPRODUCT({above(top)}*1)"
+        return reads_arrays(f"SUMPRODUCT({above(top)}*1)")
     upper = edges_block.cell_ref(row, 0)
     if row == 0:
-        return f"SUMPRODUCT({within(upper)}*1)"
+        return reads_arrays(f"SUMPRODUCT({within(upper)}*1)")
     lower = edges_block.cell_ref(row - 1, 0)
-    return f"SUMPRODUCT({above(lower)}*{within(upper)})"
+    return reads_arrays(f"SUMPRODUCT({above(lower)}*{within(upper)})")
 
 
 def scaled(template: str, data: str) -> str:
@@ -278,12 +303,12 @@ def scaled(template: str, data: str) -> str:
     return f"IF({top}=0,0,{top}*{template.format(f'{data}/{top}')})"
 
 
-def stat(plan: InitPlan, name: str, k: int) -> tuple[str, bool]:
-    """A statistic of layer k's outputs, and whether it is entered as an array formula."""
+def stat(plan: InitPlan, name: str, k: int) -> Entry:
+    """A statistic of layer k's outputs."""
     z = plan.layer_block(k, "z").ref
     if name in ("mean", "std"):
-        return scaled({"mean": "AVERAGE({})", "std": STDEV_P + "({})"}[name], z), True
-    return _plain_stat(plan, name, k), False
+        return reads_arrays(scaled({"mean": "AVERAGE({})", "std": STDEV_P + "({})"}[name], z))
+    return reads_arrays(_plain_stat(plan, name, k))
 
 
 def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
@@ -320,10 +345,10 @@ def list_check(kind: str) -> str:
     }[kind]
 
 
-def dash(plan: InitPlan, key: str, k: int) -> str:
+def dash(plan: InitPlan, key: str, k: int) -> Entry:
     """A Dashboard table cell: layer k's setting in use (a defined name) or statistic."""
     if key in ("init", "activation", "bn", "wstd"):
-        return layer_names(k)[key]
+        return reads_controls(layer_names(k)[key])
     if key.startswith("grad_"):
-        return plan.stat_block(key.removeprefix("grad_"), "grad_").cell_ref(0, k - 1)
-    return plan.stat_block(key).cell_ref(0, k - 1)
+        return reads_arrays(plan.stat_block(key.removeprefix("grad_"), "grad_").cell_ref(0, k - 1))
+    return reads_arrays(plan.stat_block(key).cell_ref(0, k - 1))

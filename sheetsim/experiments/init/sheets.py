@@ -190,7 +190,7 @@ def write_gradients(c: Canvas, t: texts.Texts) -> None:
 def _histogram_sheet(c: Canvas, t: texts.Texts, ws: Any, *, prefix: str, title: str,
                      headers: tuple[str, str, str], column_formulas: tuple[str, str],
                      labels: dict[str, str],
-                     stat_formula: Callable[[str, int], tuple[str, bool]],
+                     stat_formula: Callable[[str, int], formulas.Entry],
                      edge_style: Any = None) -> None:
     """A histogram sheet: bin numbers, edges, chart labels, per-layer counts, statistics."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
@@ -213,8 +213,8 @@ def _histogram_sheet(c: Canvas, t: texts.Texts, ws: Any, *, prefix: str, title: 
     for k in range(1, layers + 1):
         block = plan.blocks[f"L{k}_{prefix}counts"]
         for i, v in enumerate(c.reference[block.name].ravel()):
-            c.formula(ws, block.row + i, block.col, formulas.count(plan, k, i, prefix),
-                      styles.count, float(v))
+            c.entry(ws, block.row + i, block.col, formulas.count(plan, k, i, prefix),
+                    styles.count, float(v))
 
     first = plan.stat_block(next(iter(labels)), prefix)
     ws.write_string(first.row - 1, 0, t.stats_title, styles.header)
@@ -227,22 +227,10 @@ def _histogram_sheet(c: Canvas, t: texts.Texts, ws: Any, *, prefix: str, title: 
         if stat in SCI_STATS:
             style = styles.sci
         for k, v in enumerate(c.reference[b.name].ravel(), 1):
-            text, is_array = stat_formula(stat, k)
-            cell = plan.stat_block(stat, prefix)
-            if is_array:
-                c.array_formula(ws, _one(cell, k), text, style, v)
-            else:
-                c.formula(ws, b.row, b.col + k - 1, text, style, v)
+            c.entry(ws, b.row, b.col + k - 1, stat_formula(stat, k), style, v)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 2 + layers, 11)
     ws.freeze_panes(index.row, 3)
-
-
-def _one(block: Any, k: int) -> Any:
-    """Layer k's cell of a one-row statistics block, as a block of its own."""
-    from dataclasses import replace
-
-    return replace(block, col=block.col + k - 1, cols=1)
 
 
 def write_batchnorm(c: Canvas, t: texts.Texts) -> None:
@@ -265,8 +253,8 @@ def write_batchnorm(c: Canvas, t: texts.Texts) -> None:
             ws.write_string(b.row, 0, t.bn_row_labels[part], styles.label)
             values = c.reference[b.name].ravel()
             for j in range(b.cols):
-                c.formula(ws, b.row, b.col + j, formulas.column_stat(plan, k, part, j),
-                          styles.value, float(values[j]))
+                c.entry(ws, b.row, b.col + j, formulas.column_stat(plan, k, part, j),
+                        styles.value, float(values[j]))
 
 
 def write_guide(c: Canvas, t: texts.Texts) -> None:
