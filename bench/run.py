@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheetsim.xlsx.cells import col_letter
+from sheetsim.experiments.init.layout import plan
+from sheetsim.experiments.init.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -180,8 +181,9 @@ print(json.dumps({"load": t1 - t0, "calculate": t2 - t1, "cells": len(solution)}
 
 
 def block_range(size: Size) -> str:
-    """Where a layer's block sits on its sheet: B3 onwards (row 1 caption, row 2 labels)."""
-    return f"B3:{col_letter(size.width)}{size.samples + 2}"
+    """Where a layer's block sits on its sheet, as the experiment's plan places it."""
+    block = plan(Settings(samples=size.samples, width=size.width, layers=1)).blocks["L1_z"]
+    return block.range
 
 
 def cached_block(path: Path, sheet: str, size: Size) -> list[list[float]]:

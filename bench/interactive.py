@@ -1,0 +1,175 @@
+"""What a user waits for in LibreOffice: opening a workbook and recalculating after a
+control change, side by side with the floor, in one run.
+
+For each workbook and each control change, a fresh LibreOffice loads the file without
+recalculation (as a user opens it), the control is set through UNO, and ``calculate()``
+(what AutoCalculate and F9 do) is timed alone. The floor is a bare xlsxwriter workbook with
+the same five matrix products, a plain TANH and one scale control; the constants-only
+workbook of the same cell count is the floor for opening. Medians and the spread (min–max)
+of ``--reps`` runs; nothing is asserted.
+
+    python bench/interactive.py                      # default size, 3 repetitions
+    python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sheetsim.build import writer  # noqa: E402
+from sheetsim.engines import interactive  # noqa: E402
+from sheetsim.experiments.init.settings import Settings  # noqa: E402
+from sheetsim.xlsx.cells import Block, array_entry, formula_entry  # noqa: E402
+
+CHANGES = {
+    "Init → he": {"Init": "he"},
+    "Activation → tanh": {"Activation": "tanh"},
+    "Sigma → 2": {"Sigma": 2},
+    "Bins → 10": {"Bins": 10},
+}
+"""The control changes timed on every sheetsim workbook."""
+
+
+def floor_workbook(path: Path, samples: int, width: int, layers: int) -> Path:
+    """The bare floor: stored inputs and weights, per layer ``{=TANH(MMULT(prev, W)*Scale)}``
+    with its cached values, one named scale control."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((samples, width))
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+    ctrl = wb.add_worksheet("Controls")
+    ctrl.write_number(0, 1, 1.0)
+    wb.define_name("Scale", formula_entry("Controls!$B$1"))
+    sheets = {"Input": x}
+    prev = x
+    for k in range(1, layers + 1):
+        w = rng.standard_normal((width, width)) / np.sqrt(width)
+        z = np.tanh(prev @ w)
+        sheets[f"W{k}_"] = w
+        sheets[f"Z{k}_"] = z
+        prev = z
+    blocks = {}
+    for name, values in sheets.items():
+        ws = wb.add_worksheet(name)
+        blocks[name] = Block(name, name, 0, 0, *values.shape, "floor")
+        formula = None
+        if name.startswith("Z"):
+            k = int(name[1:-1])
+            source = blocks["Input" if k == 1 else f"Z{k - 1}_"].ref
+            formula = f"TANH(MMULT({source},{blocks[f'W{k}_'].ref})*Scale)"
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                if formula is not None and i == j == 0:
+                    b = blocks[name]
+                    ws.write_array_formula(0, 0, b.rows - 1, b.cols - 1, array_entry(formula),
+                                           None, float(v))
+                else:
+                    ws.write_number(i, j, float(v))
+    wb.close()
+    return path
+
+
+def constants_workbook(path: Path, cells: int, width: int) -> Path:
+    """Random floats only, as many as the workbook's cells: the floor of opening."""
+    rng = np.random.default_rng(1)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Data")
+    rows = cells // width
+    for i in range(rows):
+        ws.write_row(i, 0, rng.random(width).tolist())
+    wb.close()
+    return path
+
+
+def drive(book: Path, change: dict) -> dict:
+    """One fresh LibreOffice: load without recalculation, set, calculate(); the seconds."""
+    steps = [{"set": change, "read": False, "calculate_all": False}] if change else []
+    done = subprocess.run(
+        [interactive.SYSTEM_PYTHON, str(Path(interactive.__file__)), str(book),
+         "--steps", json.dumps(steps), "--timeout", "900"],
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"{book.name}: {done.stderr.strip()}")
+    report = json.loads(done.stdout)
+    out = {"load": report["seconds"]["load"]}
+    if change:
+        out["calculate"] = report["steps"][0]["seconds"]["calculate"]
+    return out
+
+
+def spread(values: list[float]) -> str:
+    """``median (min–max)`` of a list of seconds."""
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def main() -> int:
+    """Build, measure, print a Markdown table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--samples", type=int, default=1000)
+    ap.add_argument("--width", type=int, default=100)
+    ap.add_argument("--layers", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=3)
+    args = ap.parse_args()
+    shape = {"samples": args.samples, "width": args.width, "layers": args.layers}
+    books = {
+        "default": Settings(**shape),
+        "backward + batch norm": Settings(**shape, backward=True, batchnorm=True,
+                                          activation="relu", init="normal"),
+    }
+    with tempfile.TemporaryDirectory(prefix="sheetsim-bench-") as tmp:
+        folder = Path(tmp)
+        paths = {}
+        for name, settings in books.items():
+            paths[name] = folder / f"{len(paths)}.xlsx"
+            writer.build(settings, paths[name])
+        floor = floor_workbook(folder / "floor.xlsx", **shape)
+        cells = args.samples * args.width * (2 + 3 * args.layers)
+        constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
+        load = os.getloadavg()
+        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        floor_calc = [drive(floor, {"Scale": 0.5})["calculate"] for _ in range(args.reps)]
+        floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
+        rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc)]
+        opening = {"constants only": [drive(constants, {})["load"] for _ in range(args.reps)],
+                   "floor": [drive(floor, {})["load"] for _ in range(args.reps)]}
+        for name, path in paths.items():
+            opening[name] = []
+            for label, change in CHANGES.items():
+                runs = [drive(path, change) for _ in range(args.reps)]
+                opening[name] += [r["load"] for r in runs]
+                rows.append((name, label, [r["calculate"] for r in runs], floor_calc))
+        print(f"Started {started}; {args.samples}×{args.width}×{args.layers}; "
+              f"{args.reps} repetitions; load average at start "
+              f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at end "
+              + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+        print()
+        print("| workbook | change | calculate() s, median (min–max) | / floor |")
+        print("| --- | --- | --- | --- |")
+        for name, label, values, base in rows:
+            ratio = statistics.median(values) / statistics.median(base)
+            print(f"| {name} | {label} | {spread(values)} | {ratio:.2f} |")
+        print()
+        print("| workbook | open (load without recalculation) s | / constants only |")
+        print("| --- | --- | --- |")
+        base = statistics.median(opening["constants only"])
+        for name, values in opening.items():
+            print(f"| {name} | {spread(values)} | {statistics.median(values) / base:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
