@@ -292,11 +292,14 @@ def _job(name: str | None, preset: str | None, config_file: Path | None,
 
 @cli.command()
 def presets() -> int:
-    """List the presets, one line each."""
+    """List the presets, one line each: name, experiment, what it shows."""
     names = config.preset_names()
     width = max(len(n) for n in names)
+    kinds = {name: config.preset_experiment(name) for name in names}
+    kind_width = max(len(k) for k in kinds.values())
     for name in names:
-        click.echo(f"{name:<{width}}  {config.preset_description(name)}")
+        click.echo(f"{name:<{width}}  {kinds[name]:<{kind_width}}  "
+                   f"{config.preset_description(name)}")
     return 0
 
 
