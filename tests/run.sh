@@ -10,6 +10,7 @@ missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # UNO for Debian's python3: the interactive tests drive a running LibreOffice with it
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
 # a Japanese font, so `sheetsim render` draws --lang ja workbooks legibly
@@ -28,6 +29,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+# HyperFormula, exceljs and SheetJS for tests/test_fidelity.py: test-only, pinned in
+# tests/js/package-lock.json, never shipped
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+else
+  echo "note: npm not installed: the HyperFormula and SheetJS tests will skip" >&2
+fi
 python3 -m ruff check .
 lint-imports
 python3 -m pytest "$@"

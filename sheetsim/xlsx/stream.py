@@ -8,12 +8,14 @@ cell with its cached value, plain numbers in the rest of the range.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -120,6 +122,64 @@ def sheet_dimension(sheet: HeavySheet) -> str:
     return f"A1:{cell(b.row + b.rows - 1, b.col + b.cols - 1)}"
 
 
+# ZIP64 -------------------------------------------------------------------------------
+# A member gets ZIP64 sizes only when it needs them, and then in its local header and in the
+# central directory alike. ``ZipFile.open(..., force_zip64=True)`` on a small member writes a
+# local header with sizes 0xFFFFFFFF and a ZIP64 extra field while the central directory holds
+# the real sizes and none: SheetJS refuses such a package ("Bad compressed size"), and so,
+# reportedly, do some versions of Excel. Python's zipfile puts ZIP64 fields in the central
+# directory when a size exceeds ``zipfile.ZIP64_LIMIT`` (2 GiB - 1, not 4 GiB) and refuses to
+# write a larger member without them, so that limit is the one used here, for both headers.
+
+_FLOAT_TEXT = 24
+"""The longest ``repr`` of a float: ``-2.2250738585072014e-308`` (17 digits, sign, exponent)."""
+_SLACK_CELL = 16
+_SLACK_ROW = 64
+"""Room per cell and per row beyond the cells' text as written today, so that a small change
+to ``sheet_rows`` cannot make the bound too small (a test checks the bound against the text)."""
+
+
+def part_size_bound(sheet: HeavySheet, head_tail: int) -> int:
+    """An upper bound of the bytes ``sheet_rows(sheet)`` yields, plus ``head_tail`` bytes.
+
+    Every cell is counted at its longest: the last cell's address (the most column letters and
+    row digits), the longest number text, a formula if the sheet has one in every cell, an
+    error value otherwise if that is longer.
+    """
+    b = sheet.block
+    last_ref = len(cell(b.row + b.rows, b.col + b.cols))
+    style = len(f' s="{max(sheet.header_style, sheet.value_style, sheet.caption_style)}"')
+    value = len('<c r=""><v></v></c>') + last_ref + style + _FLOAT_TEXT
+    error = len('<c r="" t="e"><v></v></c>') + last_ref + style + len(ERROR_TEXT)
+    per_cell = max(value, error)
+    if sheet.cell_formula is not None:
+        per_cell += len("<f></f>") + len(escape(sheet.cell_formula).encode())
+    per_cell += _SLACK_CELL
+    row = (len(f'<row r="{b.row + b.rows}" spans="1:{b.col + b.cols}"></row>')
+           + per_cell * (b.cols + 1) + _SLACK_ROW)
+    caption = (len('<c r="" t="inlineStr"><is><t></t></is></c>')
+               + len(escape(sheet.caption).encode()))
+    array = 0
+    if sheet.formula is not None:
+        array = (len('<f t="array" ref=":"></f>') + 2 * last_ref
+                 + len(escape(sheet.formula).encode()))
+    return head_tail + caption + array + row * (b.rows + 2)
+
+
+@contextlib.contextmanager
+def open_member(out: zipfile.ZipFile, member: zipfile.ZipInfo, size: int) -> Iterator[IO[bytes]]:
+    """A writer of one member whose uncompressed size is at most ``size`` bytes.
+
+    ZIP64 is forced exactly when ``size`` exceeds zipfile's limit. Left to itself, zipfile
+    would also write a ZIP64 local header (but no ZIP64 central entry) for a member of
+    ``file_size`` within 5 % below the limit, hence ``file_size`` 0 here; zipfile sets the
+    real sizes when the member is closed.
+    """
+    member.file_size = 0
+    with out.open(member, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as fh:
+        yield fh
+
+
 def assemble(
     package: bytes,
     parts: dict[str, HeavySheet],
@@ -144,7 +204,8 @@ def assemble(
             if sheet is None:
                 if info.filename.startswith("xl/worksheets/sheet"):
                     data = error_caches(data)
-                out.writestr(member, data)
+                with open_member(out, member, len(data)) as fh:
+                    fh.write(data)
                 continue
             if progress:
                 progress(sheet.name)
@@ -152,8 +213,13 @@ def assemble(
             head, tail = text.split("<sheetData/>")
             dimension = f'<dimension ref="{sheet_dimension(sheet)}"/>'
             head = head.replace('<dimension ref="A1"/>', dimension)
-            with out.open(member, "w", force_zip64=True) as fh:
-                fh.write(head.encode() + b"<sheetData>")
+            first = head.encode() + b"<sheetData>"
+            last = b"</sheetData>" + tail.encode()
+            size = part_size_bound(sheet, len(first) + len(last))
+            if size > zipfile.ZIP64_LIMIT:  # only then is a first pass worth its time
+                size = len(first) + len(last) + sum(len(r.encode()) for r in sheet_rows(sheet))
+            with open_member(out, member, size) as fh:
+                fh.write(first)
                 chunk: list[str] = []
                 for row in sheet_rows(sheet):
                     chunk.append(row)
@@ -161,4 +227,4 @@ def assemble(
                         fh.write("".join(chunk).encode())
                         chunk.clear()
                 fh.write("".join(chunk).encode())
-                fh.write(b"</sheetData>" + tail.encode())
+                fh.write(last)
