@@ -106,8 +106,8 @@ def test_backward_workbook_contract(tmp_path):
     assert text["L1_G"].startswith('IF(BN_L1="on",(L1_D!$B$3:$G$42-BatchNorm!$B$')
     assert "SQRT(BatchNorm!" in text["L2_N"] and "+BNEps" in text["L2_N"]
     assert text["Grad"] == "_xlfn.NORM.S.INV(Grad_U!$B$3:$G$42)"
-    assert wb["BatchNorm"]["B4"].value == "=AVERAGE(L1_A!B$3:B$42)"
-    assert wb["BatchNorm"]["C5"].value == "=_xlfn.VAR.P(L1_A!C$3:C$42)"
+    assert wb["BatchNorm"]["B4"].value.text == "=AVERAGE(L1_A!B$3:B$42)"  # reads an array
+    assert wb["BatchNorm"]["C5"].value.text == "=_xlfn.VAR.P(L1_A!C$3:C$42)"
     with __import__("zipfile").ZipFile(out) as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/")]
     assert any('<c:logBase val="10"/>' in c for c in charts)  # gradient size on a log axis
