@@ -147,8 +147,20 @@ def test_cached_values_equal_the_reference_model(small_book):
         counts = [hist.cell(4 + i, 3 + k).value for i in range(SMALL.bins + 1)]
         assert sum(counts) == n * d
         assert all(isinstance(c, (int, float)) for c in counts)
-    # no formula cell anywhere caches a 0 where the value is not 0
+    # the counts are the model's, bin by bin
+    edges = model.bin_edges(SMALL)
+    for k in range(1, 4):
+        counts = [hist.cell(4 + i, 3 + k).value for i in range(SMALL.bins + 1)]
+        assert counts == model.bin_counts(fwd.layers[k - 1].z, edges).tolist()
     assert hist.cell(4 + SMALL.bins + 3, 4).value == pytest.approx(fwd.layers[0].z.mean())
+    # every formula cell of the small sheets carries a cached value
+    formulas = openpyxl.load_workbook(small_book)
+    for sheet in ("Dashboard", "Controls", "Histograms"):
+        for row in formulas[sheet].iter_rows():
+            for cell in row:
+                text = getattr(cell.value, "text", cell.value)
+                if isinstance(text, str) and text.startswith("="):
+                    assert wb[sheet][cell.coordinate].value is not None, (sheet, cell.coordinate)
 
 
 def test_statistics_rows(small_book):

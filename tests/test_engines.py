@@ -9,6 +9,7 @@ recalculation can only be right if the engine computed it.
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -301,7 +302,11 @@ def test_set_cells_unknown_name(tmp_path: Path, private_tmp: Path):
 @pytest.mark.parametrize("name", ENGINES)
 def test_version(name: str):
     need(name)
-    assert engines.version(name)
+    pattern = {"libreoffice": r"LibreOffice \d+\.\d+\.\d+(\.\d+)? ",  # LibreOffice 7.4.7.2 40(…)
+               "gnumeric": r"ssconvert version '1\.\d+\.\d+'"}[name]
+    line = engines.version(name)
+    assert re.match(pattern, line), line
+    assert "\n" not in line
 
 
 # ------------------------------------------------------------------ without engines

@@ -58,12 +58,16 @@ def test_json_report(small_book):
 
 
 def test_a_changed_cached_value_is_located(small_copy):
-    set_cached(small_copy, "L2_Z", "D10", "0.123")
+    set_cached(small_copy, "L2_Z", "D10", "0.123")  # was 0.5229: it moves to another bin
     result = verify(small_copy)
     assert result.exit_code == 1
     assert "L2_Z!D10" in result.output
     assert "0.123" in result.output
-    assert "1 cells disagree" in result.output.splitlines()[-1]
+    # the file's layer-2 counts are recounted on its own values: the bin the value left
+    # (Histograms!E9, 0.5 < z <= 0.6) and the one it entered (E5, 0.1 < z <= 0.2) disagree
+    assert re.search(r"cached\s+Histograms!E5\s+13\s+12$", result.output, re.M)
+    assert re.search(r"cached\s+Histograms!E9\s+139\s+140$", result.output, re.M)
+    assert "3 cells disagree" in result.output.splitlines()[-1]
 
 
 def test_a_changed_uniform_draw_is_located(small_copy):
@@ -104,7 +108,8 @@ def test_control_changed_with_openpyxl_verifies_against_the_new_values(small_cop
     result = verify(changed, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert any("no cached value" in note for note in report["notes"])
+    assert any(re.match(r"[1-9][\d,]* formulas carry no cached value", note)
+               for note in report["notes"]), report["notes"]
     model_cells = sum(s["cells"] for s in report["sheets"] if s["check"] == "model")
     assert model_cells > 60 * 8 * 3 * 2
 
@@ -146,3 +151,120 @@ def test_unreadable_files_exit_2(tmp_path, content):
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+# --- counts are exact where the counted values are the same ------------------------------
+
+def _count_cells(settings, predicate) -> set[str]:
+    """Addresses of the count cells whose upper edge satisfies ``predicate``."""
+    from sheetsim.experiments import of_settings
+    from sheetsim.experiments.init import model
+
+    plan = of_settings(settings).plan(settings)
+    edges = model.bin_edges(settings, plan.blocks["edges"].rows)
+    rows = [r for r, e in enumerate(edges[: settings.bins]) if predicate(e)]
+    return {plan.blocks[f"L{k}_counts"].address(r, 0)
+            for k in range(1, settings.layers + 1) for r in rows}
+
+
+def _strict_counts(path) -> int:
+    """``<=`` made ``<`` in every SUMPRODUCT count formula of Histograms, cached values kept."""
+    part = sheet_part(path, "Histograms")
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    done = 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            if info.filename == part:
+                data, done = re.subn(r"<f[^>]*>SUMPRODUCT\([^<]*</f>",
+                                     lambda m: m.group(0).replace("&lt;=", "&lt;"),
+                                     data.decode())
+                data = data.encode()
+            zf.writestr(info, data)
+    return done
+
+
+@pytest.mark.parametrize(
+    ("settings", "on_edge", "model_too"),
+    [
+        # ReLU zeros sit exactly on the edge at 0 (half of all outputs); hardly any value is
+        # near 0 without being 0, so the model's slack is small and (b) fails as well
+        (dict(activation="relu", init="he", bin_low=-1.0, bin_high=1.0), lambda e: e == 0.0,
+         True),
+        # a saturated sigmoid gives exactly 1.0 in double precision: the top edge. Hundreds
+        # of values lie within 1e-9 of 1.0 without being 1.0 and may fall either side against
+        # the model, so only the exact check (a) can catch it
+        (dict(activation="sigmoid", init="normal", sigma=5.0), lambda e: e == 1.0, False),
+    ],
+    ids=["relu-zeros", "sigmoid-ones"],
+)
+def test_a_strict_count_formula_fails_on_values_exactly_on_an_edge(tmp_path, settings, on_edge,
+                                                                   model_too):
+    from sheetsim.build import writer
+    from sheetsim.experiments.init.settings import Settings
+    from sheetsim.xlsx import reader
+
+    exp = Settings(samples=200, width=30, layers=3, **settings)
+    path = tmp_path / "strict.xlsx"
+    writer.build(exp, path)
+    assert verify(path).exit_code == 0
+    book = reader.read(path)
+    z = book.sheet("L1_Z").numbers
+    edge = 0.0 if settings["activation"] == "relu" else 1.0
+    assert (z == edge).sum() > 100  # the data really has values on the edge
+    assert _strict_counts(path) >= exp.layers * (exp.bins + 1)
+    result = verify(path, "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    cached = {m["address"] for m in report["mismatches"] if m["check"] == "cached"}
+    assert cached == _count_cells(exp, on_edge)  # exactly the counts of the edge's bin
+    model = {m["address"] for m in report["mismatches"] if m["check"] == "model"}
+    assert bool(model & _count_cells(exp, on_edge)) is model_too
+    text = verify(path)
+    assert text.exit_code == 1
+    assert all(cell in text.output for cell in cached)
+
+
+def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
+    from sheetsim.build import writer
+    from sheetsim.experiments.init.settings import Settings
+
+    exp = Settings(samples=200, width=30, layers=3, activation="relu", init="he",
+                   bin_low=-1.0, bin_high=1.0)
+    path = tmp_path / "relu.xlsx"
+    writer.build(exp, path)
+    (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!D18"}
+    ref = address.split("!")[1]
+    n = int(float(re.search(r"<v>([^<]*)</v>", cell_xml(path, "Histograms", ref)).group(1)))
+    assert n > 2000  # the zeros of a ReLU layer
+    set_cached(path, "Histograms", ref, str(n + 1))
+    result = verify(path)
+    assert result.exit_code == 1
+    assert re.search(rf"cached\s+{address}\s+{n}\s+{n + 1}$", result.output, re.M)
+    assert "1 cells disagree" in result.output
+
+
+def test_controls_the_model_cannot_run_on_are_a_failure(small_copy):
+    old = cell_xml(small_copy, "Controls", "B5")
+    style = re.search(r' s="\d+"', old).group(0)
+    patch_sheet(small_copy, "Controls", old,
+                f'<c r="B5"{style} t="inlineStr"><is><t>softmax</t></is></c>')
+    result = verify(small_copy, "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["ok"] is False
+    assert any("cannot run on the file's controls" in p and "softmax" in p
+               for p in report["problems"]), report["problems"]
+
+
+def test_an_overflowing_network_verifies_with_a_note(tmp_path):
+    from sheetsim.build import writer
+    from sheetsim.experiments.init.settings import Settings
+
+    path = tmp_path / "overflow.xlsx"
+    writer.build(Settings(samples=20, width=4, layers=3, activation="relu", init="normal",
+                          sigma=1e120), path)
+    result = verify(path, "--json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.output)["notes"]
+    assert any(re.match(r"[1-9][\d,]* comparisons met a non-finite value", n) for n in notes)

@@ -2,8 +2,14 @@
 
 Two comparisons, reported per sheet: (a) every formula cell's cached value against what
 the evaluator computes from the formula text; (b) the evaluator's blocks against the
-reference model run on the file's own controls and draws. Bin counts must match exactly
-unless values lie within tolerance of a bin edge (engines may place those either side).
+reference model run on the file's own controls and draws.
+
+Counts (the blocks for which the experiment declares slack) are exact in (a): their
+formulas are evaluated on the file's own cached values of what they count, so the file and
+the evaluator count the same numbers and must agree exactly, ties on an edge included.
+Only in (b), where the evaluator's values and the model's may differ within tolerance, may
+a count differ, by at most the values near an edge but not on it (``tolerance.edge_ties``,
+taken from both sides).
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from sheetsim import evaluator
 from sheetsim.check import manifest as manifest_mod
 from sheetsim.check.report import Mismatch, Report
 from sheetsim.config import ConfigError
+from sheetsim.evaluator import parser as formula_parser
 from sheetsim.experiments.base import UNIFORM, Experiment
-from sheetsim.tolerance import ATOL, BLOCK_FLOOR, RTOL
+from sheetsim.tolerance import allowed, block_floor
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, ExcelError
 from sheetsim.xlsx.cells import Block, cell
@@ -49,11 +56,9 @@ class _Comparer:
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.where(both, 0.0, np.abs(e - f))
         diff = np.where(np.isnan(diff), np.inf, diff)
-        with np.errstate(invalid="ignore"):
-            finite = np.abs(np.where(np.isfinite(e), e, 0.0))
-        floor = BLOCK_FLOOR * (float(finite.max()) if finite.size else 0.0)
+        floor = block_floor(e)
         scale = np.maximum(np.maximum(np.abs(np.nan_to_num(e)), np.abs(np.nan_to_num(f))), floor)
-        bad = diff > ATOL + RTOL * scale + slack
+        bad = diff > allowed(np.nan_to_num(e), np.nan_to_num(f), floor) + slack
         rep.cells += e.size
         finite_diff = diff[np.isfinite(diff)]
         if finite_diff.size:
@@ -68,13 +73,11 @@ class _Comparer:
     def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
         """Compare blocks that may hold text, booleans or error values, cell by cell."""
         rep = self.report.sheet(block.sheet, check)
-        numbers = [abs(v) for v in expected.ravel()
-                   if isinstance(v, float) and np.isfinite(v)]
-        floor = BLOCK_FLOOR * max(numbers, default=0.0)
+        floor = block_floor(np.array([v for v in expected.ravel() if isinstance(v, float)]))
         bad = np.zeros(expected.shape, dtype=bool)
         for idx in np.ndindex(expected.shape):
             a, b = expected[idx], found[idx]
-            if _non_finite(a) or _non_finite(b):
+            if _non_finite(a) and _non_finite(b):  # agreeing, as in ``numbers``
                 self.non_finite += 1
             bad[idx] = not _same(a, b, floor)
         rep.cells += expected.size
@@ -111,16 +114,16 @@ def _same(a: object, b: object, floor: float = 0.0) -> bool:
     what it propagates into) are the same finding, as NumPy and a spreadsheet report it."""
     if _non_finite(a) and _non_finite(b):
         return True
+    if _non_finite(a) or _non_finite(b):  # inf is within any relative tolerance of 1.0
+        return False
     if isinstance(a, str) or isinstance(b, str):
         return isinstance(a, str) and isinstance(b, str) and a == b
-    if isinstance(a, ExcelError) or isinstance(b, ExcelError):
-        return a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
     if a is None or b is None:
         return a is b or (a in (None, 0.0) and b in (None, 0.0))
     fa, fb = float(a), float(b)
-    return abs(fa - fb) <= ATOL + RTOL * max(abs(fa), abs(fb), floor)
+    return abs(fa - fb) <= float(allowed(fa, fb, floor))
 
 
 def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) -> np.ndarray:
@@ -177,8 +180,9 @@ def verify(
     experiment = man.experiment
     plan = experiment.plan(man.config)
     slack = experiment.slack(man.config, plan, evaluated)
+    results |= _on_cached_inputs(book, [man.blocks[n] for n in slack if n in man.blocks])
 
-    # (a) every formula cell against its cached value
+    # (a) every formula cell against its cached value, exactly as the tolerance says
     uncached = 0
     for (sheet, row, col), value in results.items():
         rows, cols = value.shape
@@ -187,11 +191,10 @@ def verify(
             uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
             continue
         block = Block(f"{sheet}!{cell(row, col)}", sheet, row, col, rows, cols, "formula")
-        tie = _cell_slack(man.blocks, slack, sheet, row, col) if rows * cols == 1 else 0.0
         if value.dtype == object or cached.dtype == object:
             comparer.values(CHECK_CACHED, block, value, _as_object(cached))
         else:
-            comparer.numbers(CHECK_CACHED, block, value, cached, tie)
+            comparer.numbers(CHECK_CACHED, block, value, cached)
 
     if uncached:
         report.notes.append(
@@ -208,6 +211,7 @@ def verify(
     draws = {name: evaluated[name] for name, b in man.blocks.items() if b.kind == UNIFORM}
     with np.errstate(all="ignore"):
         expected = experiment.reference(settings, plan, draws)
+        slack = _add(slack, experiment.slack(settings, plan, expected))
         _compare_model(comparer, man.blocks, evaluated, expected, slack)
     if comparer.non_finite:
         report.notes.append(
@@ -217,15 +221,52 @@ def verify(
     return report
 
 
-def _cell_slack(blocks: dict[str, Block], slack: dict[str, Any], sheet: str, row: int,
-                col: int) -> float:
-    """The slack of the block holding cell (sheet, row, col), at that cell."""
-    for name, b in blocks.items():
-        if name in slack and b.contains(sheet, row, col):
-            value = np.broadcast_to(np.asarray(slack[name], dtype=np.float64),
-                                    (b.rows, b.cols))
-            return float(value[row - b.row, col - b.col])
-    return 0.0
+def _on_cached_inputs(
+    book: Book, blocks: list[Block]
+) -> dict[tuple[str, int, int], np.ndarray]:
+    """The formulas inside ``blocks`` evaluated on the file's cached values of everything
+    they read (the counted values, the edges, the counts a share divides), not on the
+    evaluator's own: what the application that computed the file counted, so the results
+    must agree exactly. Formulas that read one another go in separate rounds, so that each
+    reads the file's cached values and a wrong count is reported once, where it is."""
+    inside = [f for f in book.formulas
+              if any(b.contains(f.sheet, f.row, f.col) for b in blocks)]
+    level: dict[int, int] = {}
+    refs = [[(r.sheet or f.sheet, r) for r in formula_parser.walk(formula_parser.parse(f.text))
+             if isinstance(r, formula_parser.Ref)] for f in inside]
+
+    def reads(i: int) -> list[int]:
+        return [j for j, g in enumerate(inside) if j != i and any(
+            sheet.lower() == g.sheet.lower()
+            and r.row < g.row + g.rows and g.row < r.row + r.rows
+            and r.col < g.col + g.cols and g.col < r.col + r.cols for sheet, r in refs[i])]
+
+    deps = [reads(i) for i in range(len(inside))]
+    # only the sheets these formulas (and the defined names) read: the others are not copied
+    wanted = {f.sheet.lower() for f in inside} | {s.lower() for rs in refs for s, _ in rs}
+    text = " ".join(book.names.values()).lower()
+    sheets = {name: data for name, data in book.sheets.items()
+              if name.lower() in wanted or f"{name.lower()}!" in text
+              or f"{name.lower()}'!" in text}
+    for _ in range(len(inside) + 1):  # longest chain of reads; a cycle stays at the cap
+        changed = False
+        for i, d in enumerate(deps):
+            new = max((level.get(j, 0) + 1 for j in d), default=0)
+            if new != level.get(i, 0) and new <= len(inside):
+                level[i], changed = new, True
+        if not changed:
+            break
+    out: dict[tuple[str, int, int], np.ndarray] = {}
+    for depth in sorted(set(level.get(i, 0) for i in range(len(inside)))):
+        round_ = [f for i, f in enumerate(inside) if level.get(i, 0) == depth]
+        out |= evaluator.evaluate(Book(sheets, book.names, round_, book.hidden),
+                                  volatile="cached")
+    return out
+
+
+def _add(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Per-block slack of two sides: a tie in either set of values may move a count."""
+    return {k: np.add(a.get(k, 0.0), b.get(k, 0.0)) for k in a.keys() | b.keys()}
 
 
 def _missing(v: object) -> bool:
