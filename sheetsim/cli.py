@@ -7,10 +7,12 @@ interrupted (130 Ctrl-C, 143 SIGTERM).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,33 +101,55 @@ def cli() -> None:
 
     \b
     Examples:
-      sheetsim build                          # output/sheetsim.xlsx, sigmoid + Xavier
+      sheetsim build -o output/sheetsim.xlsx  # sigmoid + Xavier
       sheetsim build --preset relu-he -o output/relu-he.xlsx
-      sheetsim build --activation tanh --init he --layers 8
-      sheetsim build --all-presets            # every preset into output/
-      sheetsim presets
+      sheetsim build --activation tanh --init he --layers 8 -o output/tanh-he.xlsx
+      sheetsim build --all-presets -o output/ # every preset into output/NAME.xlsx
+      sheetsim presets --std
       sheetsim verify output/sheetsim.xlsx    # recompute every formula, compare
-      sheetsim verify output/sheetsim.xlsx --engine libreoffice
+      sheetsim verify output/relu-he.xlsx --engine libreoffice
       sheetsim render output/sheetsim.xlsx -o output/dashboard.png
 
     Exit status: 0 success, 1 a verification mismatch, 2 bad input or unreadable file.
     """
 
 
+def _nearest(kind: str, name: str, allowed: list[str]) -> str:
+    """``name`` among ``allowed`` ignoring case; else a ConfigError naming the nearest."""
+    import difflib
+
+    lowered = {a.lower(): a for a in allowed}
+    if name.strip().lower() in lowered:
+        return lowered[name.strip().lower()]
+    near = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    hint = f"; did you mean {lowered[near[0]]!r}?" if near else ";"
+    raise ConfigError(f"{kind}: unknown {kind} {name!r}{hint} allowed: {', '.join(allowed)}")
+
+
+def _preset_name(name: str | None) -> str | None:
+    """The preset called ``name`` (any case), or a ConfigError with the nearest name."""
+    return None if name is None else _nearest("preset", name, config.preset_names())
+
+
 def _settings(experiment: Experiment, preset: str | None, config_file: Path | None,
               flags: dict[str, Any]) -> Any:
     """Defaults, then the preset, then the TOML file, then the flags given."""
     kind = experiment.settings_type
+    implied = getattr(experiment, "implied", lambda data: data)
     settings = kind()
+    defaults = getattr(experiment, "cli_defaults", {})
+    if defaults:
+        settings = config.from_mapping(kind, defaults, base=settings)
     if preset:
-        settings = config.from_mapping(kind, config.preset_data(preset),
-                                       source=f"preset {preset}")
+        settings = config.from_mapping(kind, implied(config.preset_data(preset)),
+                                       base=settings, source=f"preset {preset}")
     if config_file is not None:
         data = config.load_toml(config_file)
         data.pop("experiment", None)
-        settings = config.from_mapping(kind, data, base=settings, source=config_file.name)
+        settings = config.from_mapping(kind, implied(data), base=settings,
+                                       source=config_file.name)
     changes = {k: v for k, v in flags.items() if v is not None}
-    return config.from_mapping(kind, changes, base=settings) if changes else settings
+    return config.from_mapping(kind, implied(changes), base=settings) if changes else settings
 
 
 def _chosen_experiment(name: str | None, preset: str | None,
@@ -136,18 +160,20 @@ def _chosen_experiment(name: str | None, preset: str | None,
         name = config.load_toml(config_file).get("experiment")
     if name is None and preset:
         name = config.preset_experiment(preset)
+    if isinstance(name, str):
+        name = _nearest("experiment", name, list(experiments.REGISTRY))
     return experiments.get(name or config.DEFAULT_EXPERIMENT)
 
 
 def _check_output(path: Path, force: bool) -> None:
     """Refuse before any work: a missing folder, a foreign file we would overwrite."""
+    if path.is_dir():
+        raise UserError(f"output: {str(path)!r} is a folder; give a file name ending in .xlsx")
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"output: {str(path)!r} must end in .xlsx")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"output: folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise UserError(f"output: {str(path)!r} is a folder; give a file name ending in .xlsx")
     if path.exists() and not path.is_file():
         raise UserError(f"output: {str(path)!r} is not a regular file (a device or FIFO)")
     if not os.access(folder, os.W_OK):
@@ -242,21 +268,28 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
 
     \b
     Examples:
-      sheetsim build
+      sheetsim build -o output/sheetsim.xlsx
       sheetsim build --preset sigmoid-std1 -o output/std1.xlsx
-      sheetsim build --init he --activation relu --range 0 3
-      sheetsim build --config my-experiment.toml --seed 7
-      sheetsim build --activation relu --init he --layer-activation 5=sigmoid
+      sheetsim build --init he --activation relu --range 0 3 -o output/relu-he.xlsx
+      sheetsim build --config my-experiment.toml --seed 7 -o output/mine.xlsx
+      sheetsim build --activation relu --init he --layer-activation 5=sigmoid -o output/top.xlsx
       sheetsim build --live --lang ja -o output/live-ja.xlsx
-      sheetsim build --preset relu-std1-bn     # gradients and batch normalization
+      sheetsim build --preset relu-std1-bn -o output/bn.xlsx  # gradients, batch norm
     """
     try:
         if all_presets:
             folder = output or DEFAULT_OUTPUT.parent
             if not folder.is_dir():
                 raise UserError(f"output: folder {str(folder)!r} does not exist")
-            jobs = [_job(experiment_name, name, config_file, given, folder / f"{name}.xlsx")
-                    for name in config.preset_names()]
+            names = [n for n in config.preset_names()
+                     if experiment_name is None or config.preset_experiment(n) == experiment_name]
+            used: set[str] = set()
+            jobs = [_job(None, name, config_file, given, folder / f"{name}.xlsx", used)
+                    for name in names]
+            unused = [o.flags[0] for k, o in _options().items()
+                      if k not in used and _given(o, given) is not None]
+            if unused:
+                raise ConfigError(f"{unused[0]}: not a setting of any preset's experiment")
         else:
             jobs = [_job(experiment_name, preset, config_file, given,
                          output or DEFAULT_OUTPUT)]
@@ -271,39 +304,85 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
     return 0
 
 
+def _given(option: Option, given: dict[str, Any]) -> Any:
+    """An option's value on the command line, None when it was not given."""
+    value = given.get(_param(option))
+    if option.multiple:
+        value = list(value or ()) or None
+    return value
+
+
 def _job(name: str | None, preset: str | None, config_file: Path | None,
-         given: dict[str, Any], out: Path) -> tuple[Experiment, Any, Path]:
-    """The experiment, its settings and the output path of one build."""
+         given: dict[str, Any], out: Path,
+         used: set[str] | None = None) -> tuple[Experiment, Any, Path]:
+    """The experiment, its settings and the output path of one build.
+
+    A flag that is not a setting of the experiment is an error, unless ``used`` collects
+    the flags applied (with --all-presets a flag applies to the presets it fits).
+    """
+    preset = _preset_name(preset)
     experiment = _chosen_experiment(name, preset, config_file)
     own = {o.key for o in experiment.options}
     flags: dict[str, Any] = {}
     for key, option in _options().items():
-        value = given.get(_param(option))
-        if option.multiple:
-            value = list(value) or None
+        value = _given(option, given)
         if value is None:
             continue
         if key not in own:
+            if used is not None:
+                continue
             raise ConfigError(f"{option.flags[0]}: not a setting of the {experiment.name} "
                               "experiment")
         flags[key] = value
+        if used is not None:
+            used.add(key)
     return experiment, _settings(experiment, preset, config_file, flags), out
 
 
 @cli.command()
-def presets() -> int:
-    """List the presets, one line each: name, experiment, what it shows."""
+@click.option("--std", "with_results", is_flag=True,
+              help="Also run each preset (default size) and print its std by layer.")
+def presets(with_results: bool) -> int:
+    """List the presets: name, experiment and what it shows, then the settings it makes
+    (indented); with --std also each layer's output standard deviation.
+
+    \b
+    Examples:
+      sheetsim presets
+      sheetsim presets --std
+    """
     names = config.preset_names()
     width = max(len(n) for n in names)
     kinds = {name: config.preset_experiment(name) for name in names}
     kind_width = max(len(k) for k in kinds.values())
+    indent = " " * (width + kind_width + 4)
     for name in names:
         click.echo(f"{name:<{width}}  {kinds[name]:<{kind_width}}  "
                    f"{config.preset_description(name)}")
+        data = config.preset_data(name)
+        click.echo(indent + ", ".join(f"{k} = {_toml_value(v)}" for k, v in data.items()))
+        if with_results:
+            experiment = experiments.get(kinds[name])
+            results = getattr(experiment, "preset_results", None)
+            if results is not None:
+                click.echo(indent + results(experiments.load_preset(name)))
     return 0
 
 
-ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"])
+def _toml_value(value: Any) -> str:
+    """A setting as a TOML file writes it: ``true``, ``"relu"``, ``[0, 3]``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"], case_sensitive=False)
 
 
 def _readable(file: Path) -> None:
@@ -376,12 +455,55 @@ def _recalc(src: Path, dst: Path, engine: str, timeout: float, quiet: bool) -> N
     no DTD) so a hostile file never reaches the engine."""
     from sheetsim import engines
 
-    if not quiet and sys.stderr.isatty():
-        click.echo(f"recalculating {src} in {engine}...", err=True)
+    with _engine_work(f"recalculating {src} in {engine}", quiet, engine):
+        try:
+            engines.recalc(src, dst, engine, timeout=timeout)
+        except engines.EngineError as exc:
+            raise UserError(str(exc)) from None
+
+
+ENGINE_NOTICE_AFTER = 3.0
+"""Seconds of engine work after which a log (stderr not a terminal) is told it started."""
+
+
+@contextlib.contextmanager
+def _engine_work(what: str, quiet: bool, engine: str = "libreoffice") -> Iterator[None]:
+    """Say on stderr that long engine work started and, when stderr is not a terminal (a
+    log, a pipe: no one sees the wait), how long it took.
+
+    On a terminal the start line comes at once. Elsewhere it comes once the work has taken
+    ENGINE_NOTICE_AFTER seconds, with the elapsed time at the end, so a file refused by the
+    checks before the engine starts (or a missing engine) stays one line of error."""
+    import threading
+
+    from sheetsim.engines import EngineError
+    from sheetsim.engines.process import require
+
     try:
-        engines.recalc(src, dst, engine, timeout=timeout)
-    except engines.EngineError as exc:
+        require(engine)
+    except EngineError as exc:
         raise UserError(str(exc)) from None
+    started = time.perf_counter()
+    said = threading.Event()
+
+    def notice() -> None:
+        said.set()
+        click.echo(f"{what}...", err=True)
+
+    timer = None
+    if not quiet and sys.stderr.isatty():
+        notice()
+    elif not quiet:
+        timer = threading.Timer(ENGINE_NOTICE_AFTER, notice)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()
+    if said.is_set() and not sys.stderr.isatty():
+        click.echo(f"{what}: done in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @cli.command()
@@ -435,10 +557,11 @@ def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
         raise UserError(f"output: folder {str(folder)!r} does not exist")
     if not _is_sheetsim_file(file):
         raise UserError(f"{file}: not a sheetsim workbook")
-    try:
-        engines.render(file, output, timeout=timeout)
-    except engines.EngineError as exc:
-        raise UserError(str(exc)) from None
+    with _engine_work(f"rendering {file} in libreoffice", quiet):
+        try:
+            engines.render(file, output, timeout=timeout)
+        except engines.EngineError as exc:
+            raise UserError(str(exc)) from None
     if not quiet:
         click.echo(f"wrote {output}")
     return 0

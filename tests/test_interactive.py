@@ -32,6 +32,7 @@ SMALL = Settings(samples=60, width=8, layers=3, bins=10)
 BN = Settings(samples=40, width=6, layers=3, bins=10, activation="relu", init="normal",
               backward=True, batchnorm=True)
 LIVE = Settings(samples=40, width=6, layers=3, bins=10, live=True)
+AUTO = Settings(samples=60, width=8, layers=3, bins=10, range_mode="auto")
 
 SCENARIOS = {
     "default": (SMALL, [
@@ -51,6 +52,15 @@ SCENARIOS = {
         {"BatchNorm": "off"},
         {"GradLow": -6, "GradHigh": 2},
         {"ActSet_L1": "sigmoid"},
+    ]),
+    "auto-range": (AUTO, [
+        {"Activation": "relu"},
+        {"Activation": "tanh"},
+        {"Init": "normal", "Sigma": 3, "Activation": "identity"},
+        {"Bins": 4},
+        {"ActSet_L2": "relu"},
+        {"RangeMode": "manual"},
+        {"RangeMode": "manual", "BinLow": -1, "BinHigh": 3},
     ]),
 }
 

@@ -13,8 +13,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from sheetsim.experiments.base import UNIFORM, BigBlock, Control, Experiment, Option, Reference
-from sheetsim.experiments.init import controls, dashboard, formulas, reference, sheets, texts
+from sheetsim.experiments.init import (
+    controls,
+    dashboard,
+    formulas,
+    model,
+    reference,
+    sheets,
+    texts,
+)
 from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
 from sheetsim.experiments.init.layout import InitPlan, plan
 from sheetsim.experiments.init.settings import Settings
@@ -31,8 +41,12 @@ OPTIONS = (
     Option(("--leaky-slope",), "leaky_slope", "Negative slope of leaky_relu (default 0.01).",
            float),
     Option(("--bins",), "bins", "Histogram bins (default 30).", int),
-    Option(("--range", "range_"), "range", "Histogram range (default 0 1).", (float, float),
-           metavar="LO HI"),
+    Option(("--range", "range_"), "range",
+           "Manual histogram range (sets --range-mode manual); without it the range is auto.",
+           (float, float), metavar="LO HI"),
+    Option(("--range-mode",), "range_mode",
+           "auto (default: sigmoid 0 1, tanh -1 1, else the outputs' own span) or manual.",
+           str, metavar="auto|manual"),
     Option(("--seed",), "seed", "Seed of the uniform draws (default 0).", int),
     Option(("--layer-init",), "layer_init",
            "Initializer of layer K only, e.g. --layer-init 1=he (repeatable).",
@@ -66,6 +80,17 @@ class InitExperiment(Experiment):
     summary = "weight initialization: signals and gradients through the layers at step 0"
     settings_type = Settings
     options = OPTIONS
+    cli_defaults = {"range_mode": "auto"}
+    """What the command line builds unless told otherwise (the dataclass keeps a manual
+    range, so code that builds Settings() lays out its workbook as before)."""
+
+    @staticmethod
+    def implied(data: dict[str, Any]) -> dict[str, Any]:
+        """Settings a source of keys implies: a range given is a manual range."""
+        given = {"range", "bin_low", "bin_high"} & set(data)
+        if given and "range_mode" not in data:
+            return {**data, "range_mode": "manual"}
+        return data
 
     def plan(self, settings: Settings) -> InitPlan:
         """Sheets, blocks and names (see ``layout``)."""
@@ -164,15 +189,40 @@ class InitExperiment(Experiment):
         return None
 
     def terminal_summary(self, settings: Settings, ref: Reference) -> str:
-        """Per layer: mean, std, the outer bins' shares and the share exactly 0."""
-        return summary_table({stat: ref[f"stat_{stat}"].ravel() for stat in SUMMARY})
+        """Per layer: mean and std, then shares of the outputs: in the first and last bin,
+        below and above the histogram's range, exactly 0; then a warning for each layer
+        with more than 5 % of its outputs outside the range."""
+        rows = {stat: ref[f"stat_{stat}"].ravel() for stat in SUMMARY}
+        lines = [summary_table(rows)]
+        for k, (below, above) in enumerate(zip(rows["below"], rows["above"], strict=True), 1):
+            outside = below + above
+            if outside > OUTSIDE_WARNING and not settings.auto_range:
+                lines.append(
+                    f"  warning: layer {k}: {outside:.1%} of the outputs lie outside the "
+                    f"histogram range {settings.bin_low:g} to {settings.bin_high:g} "
+                    f"({below:.1%} below, {above:.1%} above); widen it with --range LO HI "
+                    "or leave --range out for the auto range"
+                )
+        return "\n".join(lines)
+
+    def preset_results(self, settings: Settings) -> str:
+        """One line for ``sheetsim presets --std``: each layer's output std, from the model
+        (and mean |∂L/∂A| with the backward pass)."""
+        fwd = model.run(settings)
+        line = "std by layer: " + " → ".join(
+            _number(model.scaled_stat(np.std, layer.z)) for layer in fwd.layers)
+        if fwd.grads is not None:
+            line += "; mean |∂L/∂A|: " + " → ".join(_number(g.mean_abs) for g in fwd.grads)
+        return line
 
     def title(self, settings: Settings) -> str:
         """The workbook's title, in its language."""
         return texts.for_lang(settings.lang).title
 
 
-SUMMARY = ("mean", "std", "first_bin", "last_bin", "zero")
+SUMMARY = ("mean", "std", "first_bin", "last_bin", "below", "above", "zero")
+OUTSIDE_WARNING = 0.05
+"""A layer with more than this share of its outputs outside the range gets a warning."""
 _LAYER_BLOCK = re.compile(r"L([0-9]+)_")
 
 
@@ -183,14 +233,31 @@ def _layer_of(name: str) -> int | None:
 
 
 def summary_table(rows: dict[str, Any]) -> str:
-    """The per-layer statistics as a small terminal table."""
-    head = "  " + " ".join(
-        f"{t:>{w}}" for t, w in (("layer", 5), ("mean", 10), ("std", 10), ("first bin", 10),
-                                 ("last bin", 10), ("= 0", 8))
-    )
-    lines = [head, "  " + "-" * (len(head) - 2)]
-    for k, (mean, std, first, last, zero) in enumerate(zip(*rows.values(), strict=True), 1):
-        lines.append(
-            f"  {k:>5} {mean:>10.4g} {std:>10.4g} {first:>10.1%} {last:>10.1%} {zero:>8.1%}"
-        )
+    """The per-layer statistics as a small terminal table: mean and std in one number
+    format (fixed with 4 decimals; scientific with 3 when the largest is 10⁴ or more, or
+    below 0.01, where 4 decimals would hide it), the shares in per cent."""
+    values = np.concatenate([np.asarray(rows["mean"]), np.asarray(rows["std"])])
+    sizes = np.abs(values[np.isfinite(values)])
+    fixed = bool(sizes.size == 0 or 1e-2 <= sizes.max() < 1e4)
+    number = "{:>10.4f}" if fixed else "{:>10.3e}"
+    titles = (("layer", 5), ("mean", 10), ("std", 10), ("first bin", 10), ("last bin", 10),
+              ("below", 8), ("above", 8), ("exactly 0", 10))
+    head = "  " + " ".join(f"{t:>{w}}" for t, w in titles)
+    lines = [f"  {'':>5} {'':>10} {'':>10} {'share of the outputs per layer':>50}", head,
+             "  " + "-" * (len(head) - 2)]
+    for k, (mean, std, first, last, below, above, zero) in enumerate(
+            zip(*(rows[s] for s in SUMMARY), strict=True), 1):
+        lines.append(f"  {k:>5} {number.format(mean)} {number.format(std)} {first:>10.1%} "
+                     f"{last:>10.1%} {below:>8.1%} {above:>8.1%} {zero:>10.1%}")
     return "\n".join(lines)
+
+
+def _number(x: float) -> str:
+    """Two significant digits (``0.83``, ``1.0``, ``2.6e2``), as the README's tables."""
+    if not np.isfinite(x):
+        return "overflow"
+    text = format(x, "#.2g")
+    if "e" in text:
+        mantissa, power = text.split("e")
+        return f"{mantissa}e{int(power)}"
+    return text

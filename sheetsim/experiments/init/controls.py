@@ -19,6 +19,7 @@ from sheetsim.experiments.init.layout import (
     NAME_HIGH,
     NAME_INIT,
     NAME_LOW,
+    NAME_RANGE_MODE,
     NAME_SAMPLES,
     NAME_SEED,
     NAME_SIGMA,
@@ -56,6 +57,7 @@ GLOBAL_CONTROLS = {
     NAME_GRAD_LOW: Control(NAME_GRAD_LOW, "grad_low", lambda s: s.grad_low),
     NAME_GRAD_HIGH: Control(NAME_GRAD_HIGH, "grad_high", lambda s: s.grad_high),
     NAME_GRAD_BINS: Control(NAME_GRAD_BINS, "grad_bins", lambda s: s.grad_bins, fixed=True),
+    NAME_RANGE_MODE: Control(NAME_RANGE_MODE, "range_mode", lambda s: s.range_mode),
 }
 """Every global control, by defined name."""
 

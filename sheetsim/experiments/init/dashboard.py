@@ -1,12 +1,10 @@
 """The Dashboard of an initialization workbook: title, live description, the per-layer
-table, one histogram per layer on a common axis, and the size of the signal by depth."""
+table, one histogram per layer (each scaled to its tallest bar), and the signal's size by
+depth."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from sheetsim.experiments.init import formulas, texts
 from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
@@ -90,13 +88,17 @@ def _dash_style(c: Canvas, key: str) -> Any:
 
 def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: texts.Texts,
                       top: int, y: int) -> int:
-    """One column chart per layer on a shared vertical scale; returns the next free y."""
+    """One column chart per layer; returns the next free y.
+
+    The value axes scale themselves (no fixed maximum): an axis limit in a chart part is a
+    constant, which no formula can move, so a maximum fixed at build clipped the bars after
+    a control change (the saturated outer bins of σ = 1, ReLU's bar at 0). Each chart now
+    fits its tallest bar after any change; layers are compared by the table's shares and
+    the std chart rather than by bar heights."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
     wb, ws = c.wb, c.sheets["Dashboard"]
     centres = plan.blocks[f"{prefix}centres"]
     layers = range(1, plan.settings.layers + 1)
-    counts = [c.reference[f"L{k}_{prefix}counts"].ravel() for k in layers]
-    ymax = _nice_ceiling(max(float(np.nanmax(n[:-1], initial=0.0)) for n in counts))
     for k in layers:
         block = plan.blocks[f"L{k}_{prefix}counts"]
         chart = wb.add_chart({"type": "column"})
@@ -112,7 +114,7 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
         chart.set_title({"name": t.layer_label(k), "name_font": {"size": 11}})
         chart.set_x_axis({"name": x_name, "num_format": x_format,
                           "num_font": {"rotation": -45, "size": 8}})
-        chart.set_y_axis({"name": t.chart_y, "min": 0, "max": ymax,
+        chart.set_y_axis({"name": t.chart_y, "min": 0,
                           "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"none": True})
         chart.set_size({"width": CHART_W, "height": CHART_H})
@@ -130,14 +132,3 @@ def _line_chart(wb: Any, title: str, x_name: str, y_name: str) -> Any:
     line.set_legend({"none": True})
     line.set_size({"width": CHART_W * 2, "height": CHART_H})
     return line
-
-
-def _nice_ceiling(x: float) -> float:
-    """The smallest round number (1, 1.2, 1.5, 2, … × 10ⁿ) at or above x."""
-    if not x > 0 or not math.isfinite(x):
-        return 1.0
-    exp10 = 10 ** math.floor(math.log10(x))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * exp10 >= x:
-            return step * exp10
-    return 10 * exp10

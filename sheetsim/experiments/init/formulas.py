@@ -27,6 +27,7 @@ from sheetsim.experiments.init.layout import (
     NAME_INIT_DIST,
     NAME_INIT_LIST,
     NAME_LOW,
+    NAME_RANGE_MODE,
     NAME_SAMPLES,
     NAME_SEED,
     NAME_SIGMA,
@@ -243,18 +244,43 @@ def grad_stat(plan: InitPlan, name: str, k: int) -> Entry:
     return reads_arrays(f"COUNTIF({g},0)/COUNT({g})")
 
 
+def range_in_use(plan: InitPlan, end: int) -> Entry:
+    """The histogram range's low (``end`` 0) or high (1) end in an auto-range workbook.
+
+    Manual: the BinLow or BinHigh control. Auto: over the layers, the least low and the
+    greatest high end, where a sigmoid layer's ends are 0 and 1, a tanh layer's −1 and 1,
+    and any other layer's its outputs' smallest and largest value; unless every layer is a
+    sigmoid or tanh, widened at both ends by half a bin of Bins − 1 bins (0.5 when the two
+    ends meet). A layer whose outputs overflowed (#NUM!) counts as the value 0. The
+    activations in use are the Dashboard's row, the smallest and largest outputs the
+    Histograms statistics.
+    """
+    acts = plan.blocks["dash_activation"].ref
+    lows = f'IF({acts}="sigmoid",0,IF({acts}="tanh",-1,IFERROR({plan.stat_block("min").ref},0)))'
+    highs = f'IF({acts}="sigmoid",1,IF({acts}="tanh",1,IFERROR({plan.stat_block("max").ref},0)))'
+    low, high = f"MIN({lows})", f"MAX({highs})"
+    bounded = f'SUM(({acts}="sigmoid")+({acts}="tanh"))=COLUMNS({acts})'
+    pad = (f"IF({bounded},0,IF({high}>{low},({high}-{low})/(2*MAX({NAME_BINS}-1,1)),0.5))")
+    if end == 0:
+        return reads_arrays(f'IF({NAME_RANGE_MODE}="manual",{NAME_LOW},{low}-{pad})')
+    return reads_arrays(f'IF({NAME_RANGE_MODE}="manual",{NAME_HIGH},{high}+{pad})')
+
+
 def edges(plan: InitPlan) -> str:
-    """Upper bin edges; from row Bins on they are exactly BinHigh, so the rows beyond the
-    Bins control are empty intervals and a histogram can be coarsened in the sheet."""
+    """Upper bin edges; from row Bins on they are exactly the range's high end, so the rows
+    beyond the Bins control are empty intervals and a histogram can be coarsened in the
+    sheet. The range is BinLow to BinHigh, or the range in use of an auto-range workbook."""
     index = plan.blocks["bin_index"].ref
-    return f"IF({index}<{NAME_BINS},{_step(index, NAME_LOW, NAME_HIGH, NAME_BINS)},{NAME_HIGH})"
+    low, high = plan.range_names
+    return f"IF({index}<{NAME_BINS},{_step(index, low, high, NAME_BINS)},{high})"
 
 
 def centres(plan: InitPlan) -> str:
-    """Bin centres label the charts; unused rows show BinHigh."""
+    """Bin centres label the charts; unused rows show the range's high end."""
     index = plan.blocks["bin_index"].ref
-    centre = _step(index, NAME_LOW, NAME_HIGH, NAME_BINS, "-0.5")
-    return f"IF({index}<={NAME_BINS},{centre},{NAME_HIGH})"
+    low, high = plan.range_names
+    centre = _step(index, low, high, NAME_BINS, "-0.5")
+    return f"IF({index}<={NAME_BINS},{centre},{high})"
 
 
 def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
@@ -283,7 +309,7 @@ def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
         def within(e: str) -> str:
             return f"({z}<={e})"
     if row == edges_block.rows:
-        top = edges_block.cell_ref(row - 1, 0) if prefix else NAME_HIGH
+        top = edges_block.cell_ref(row - 1, 0) if prefix else plan.range_names[1]
         return reads_arrays(f"SUMPRODUCT({above(top)}*1)")
     upper = edges_block.cell_ref(row, 0)
     if row == 0:
@@ -320,6 +346,8 @@ def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
         return f"INDEX({cnt.ref},{NAME_BINS})/COUNT({z})"
     if name == "above":
         return f"{cnt.cell_ref(cnt.rows - 1, 0)}/COUNT({z})"
+    if name == "below":  # the first bin is open below: this is the part of it under BinLow
+        return f"SUMPRODUCT(({z}<{plan.range_names[0]})*1)/COUNT({z})"
     return {
         "min": f"MIN({z})",
         "max": f"MAX({z})",

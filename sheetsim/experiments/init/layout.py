@@ -36,13 +36,19 @@ NAME_BN_LIST = "BNNames"
 NAME_GRAD_LOW = "GradLow"
 NAME_GRAD_HIGH = "GradHigh"
 NAME_GRAD_BINS = "GradBins"
+NAME_RANGE_MODE = "RangeMode"
+NAME_RANGE_LOW = "RangeLow"
+NAME_RANGE_HIGH = "RangeHigh"
+"""The histogram range in use (auto-range workbooks): cells on Histograms, by formula."""
+RANGE_ROW = 1  # Histograms: the row of the range in use, between the title and the headers
 
-DASH_ROWS = ("init", "activation", "wstd", "mean", "std", "first_bin", "last_bin", "zero")
+DASH_ROWS = ("init", "activation", "wstd", "mean", "std", "first_bin", "last_bin", "zero",
+             "below", "above")
 DASH_BN_ROWS = ("bn",)
 DASH_GRAD_ROWS = ("grad_mean_abs", "grad_wgrad")
 GRAD_STATS = ("mean_abs", "wgrad", "zero")
 DASH_TOP = 3  # Dashboard: header row of the per-layer table
-STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero")
+STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero", "below")
 
 
 LAYER_COLUMNS = (
@@ -95,6 +101,7 @@ def control_rows(exp: Settings) -> tuple[str, ...]:
         CONTROL_ROWS
         + (BN_CONTROLS if exp.has_batchnorm else ())
         + (GRAD_CONTROLS if exp.backward else ())
+        + ((NAME_RANGE_MODE,) if exp.auto_range else ())
     )
 CONTROL_TOP = 3
 LIST_COL = len(LAYER_COLUMNS) + 2  # lists feeding dropdowns and lookups, right of the table
@@ -122,8 +129,10 @@ class InitPlan(Plan):
 
     @property
     def control_table_top(self) -> int:
-        """The header row of the per-layer table, below the global controls."""
-        return CONTROL_TOP + len(control_rows(self.settings)) + 3
+        """The header row of the per-layer table, below the global controls (the RangeMode
+        control of an auto-range workbook takes one of the blank rows, so the table is where
+        it is in every workbook)."""
+        return CONTROL_TOP + len(control_rows(self.settings)) + 3 - self.settings.auto_range
 
     @property
     def dash_rows(self) -> tuple[str, ...]:
@@ -133,6 +142,14 @@ class InitPlan(Plan):
             + (DASH_BN_ROWS if self.settings.has_batchnorm else ())
             + (DASH_GRAD_ROWS if self.settings.backward else ())
         )
+
+    @property
+    def range_names(self) -> tuple[str, str]:
+        """The names the bin edges are computed from: the range in use (auto-range
+        workbooks), else the BinLow and BinHigh controls themselves."""
+        if self.settings.auto_range:
+            return NAME_RANGE_LOW, NAME_RANGE_HIGH
+        return NAME_LOW, NAME_HIGH
 
     def pre_activation(self, k: int) -> Block:
         """The activation's input: the batch-normalized block when the workbook has one."""
@@ -198,8 +215,13 @@ def plan(exp: Settings) -> InitPlan:
         heavy("grad_u", "Grad_U", n, UNIFORM)
         heavy("upstream", "Grad", n, "upstream")
 
-    # Histograms: bin number, upper edge, centre, then one count column per layer.
+    # Histograms: bin number, upper edge, centre, then one count column per layer; in an
+    # auto-range workbook the range in use above them.
     _histogram(p, "Histograms", "", exp.bins, STATS)
+    if exp.auto_range:
+        p.add(Block("range", "Histograms", RANGE_ROW, 1, 1, 2, "range"))
+        p.name(Named(NAME_RANGE_LOW, "Histograms", RANGE_ROW, 1))
+        p.name(Named(NAME_RANGE_HIGH, "Histograms", RANGE_ROW, 2))
     if back:
         _histogram(p, "Gradients", "grad_", exp.grad_bins, GRAD_STATS)
     if bn:  # per layer: column means and variances of A (and of the gradient)

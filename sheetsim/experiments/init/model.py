@@ -191,11 +191,49 @@ def backward(exp: Settings, fwd: Forward, grad_u: np.ndarray) -> Forward:
     return fwd
 
 
-def bin_edges(exp: Settings, rows: int | None = None) -> np.ndarray:
-    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K−1, then hi for every further row."""
+OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+"""The closed intervals bounded activations map every input into: 1/(1+e⁻ᵃ) lies in
+(0, 1) and tanh in (−1, 1), reaching the ends in floating point at saturation."""
+
+
+def histogram_range(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> tuple[float, float]:
+    """The histogram's range: bin_low to bin_high when manual. When auto, first the
+    smallest interval holding every layer's possible outputs, where a bounded activation's
+    are its whole range and any other's are its layer's actual ones (smallest to largest
+    value). If every layer is bounded that is the range (sigmoid 0 to 1, tanh −1 to 1).
+    Otherwise it is widened by half a bin of Bins − 1 equal bins at each end, so that the
+    smallest and largest output sit in the middle of the first and last bin, never on an
+    edge (by 0.5 when all outputs are equal). ``outputs`` is (activation in use, output)
+    per layer; a layer whose outputs overflowed counts as the single value 0, so the range
+    stays defined."""
+    if not exp.auto_range:
+        return exp.bin_low, exp.bin_high
+    lows, highs = [], []
+    for activation, z in outputs:
+        if activation in OUTPUT_RANGE:
+            low, high = OUTPUT_RANGE[activation]
+        elif z.size and np.isfinite(z).all():
+            low, high = float(z.min()), float(z.max())
+        else:  # overflowed: left out, as the single value 0
+            low = high = 0.0
+        lows.append(low)
+        highs.append(high)
+    low, high = float(np.min(lows)), float(np.max(highs))
+    if all(activation in OUTPUT_RANGE for activation, _ in outputs):
+        return low, high
+    pad = (high - low) / (2 * max(exp.bins - 1, 1)) if high > low else 0.5
+    return low - pad, high + pad
+
+
+def bin_edges(exp: Settings, rows: int | None = None, low: float | None = None,
+              high: float | None = None) -> np.ndarray:
+    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K−1, then hi for every further row;
+    lo and hi are the range in use (bin_low and bin_high unless given)."""
+    low = exp.bin_low if low is None else low
+    high = exp.bin_high if high is None else high
     k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
-    edges = exp.bin_low + k * (exp.bin_high - exp.bin_low) / exp.bins
-    return np.where(k < exp.bins, edges, exp.bin_high)
+    edges = low + k * (high - low) / exp.bins
+    return np.where(k < exp.bins, edges, high)
 
 
 def grad_bin_edges(exp: Settings) -> np.ndarray:
@@ -210,7 +248,7 @@ def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
     Data holding an overflowed (non-finite) value has no counts, as in a spreadsheet.
     """
-    if not np.isfinite(values).all():
+    if not np.isfinite(values).all() or not np.isfinite(edges).all():
         return np.full(len(edges) + 1, np.nan)
     idx = np.searchsorted(edges, values.ravel(), side="left")
     return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
@@ -241,14 +279,17 @@ class LayerStats:
     max: float
     first_bin: float
     last_bin: float
+    below: float
     above: float
     zero: float
     counts: np.ndarray
 
 
-def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> LayerStats:
+def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None,
+                low: float = -np.inf) -> LayerStats:
     """Statistics of the layer output ``z``; ``bins`` says which count is the last bin when
-    ``edges`` has more rows than there are bins."""
+    ``edges`` has more rows than there are bins; ``low`` is the histogram's left end
+    (values strictly below it are "below the range")."""
     n = z.size
     counts = bin_counts(z, edges)
     finite = bool(np.isfinite(z).all())
@@ -260,6 +301,8 @@ def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None) -> La
             max=float(z.max()) if finite else np.nan,
             first_bin=counts[0] / n,
             last_bin=counts[(bins or len(edges)) - 1] / n,
+            below=(float(np.count_nonzero(z < low)) / n if finite and np.isfinite(low)
+                   else np.nan),
             above=counts[-1] / n,
             zero=zero_share(z),
             counts=counts,

@@ -17,7 +17,7 @@ from sheetsim.experiments.init.layout import GRAD_STATS, STATS, InitPlan
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.tolerance import edge_ties, zero_ties
 
-COUNT_STATS = ("first_bin", "last_bin", "above")
+COUNT_STATS = ("first_bin", "last_bin", "below", "above")
 """Statistics that are shares of bin counts, and so inherit the counts' ties."""
 
 
@@ -51,19 +51,21 @@ def _column(values: list) -> np.ndarray:
 def _tables(exp: Settings, plan: InitPlan, fwd: model.Forward) -> Reference:
     out: Reference = {"input_u": fwd.input_u, "input": fwd.x}
     rows = plan.blocks["edges"].rows
-    edges = model.bin_edges(exp, rows)
+    low, high = model.histogram_range(exp, [(layer.activation, layer.z) for layer in fwd.layers])
+    if "range" in plan.blocks:
+        out["range"] = np.array([[low, high]])
+    edges = model.bin_edges(exp, rows, low, high)
     k = np.arange(1, rows + 1)
-    width = (exp.bin_high - exp.bin_low) / exp.bins
+    width = (high - low) / exp.bins
     out["edges"] = edges.reshape(-1, 1)
-    out["centres"] = np.where(k <= exp.bins, exp.bin_low + (k - 0.5) * width,
-                              exp.bin_high).reshape(-1, 1)
+    out["centres"] = np.where(k <= exp.bins, low + (k - 0.5) * width, high).reshape(-1, 1)
     stats = []
     for k, layer in enumerate(fwd.layers, 1):
         out |= {f"L{k}_u": layer.u, f"L{k}_w": layer.w, f"L{k}_a": layer.a, f"L{k}_z": layer.z}
         if exp.has_batchnorm:
             out |= {f"L{k}_n": layer.n, f"L{k}_bn_mean": layer.mean.reshape(1, -1),
                     f"L{k}_bn_var": layer.var.reshape(1, -1)}
-        st = model.layer_stats(layer.z, edges, exp.bins)
+        st = model.layer_stats(layer.z, edges, exp.bins, low)
         stats.append(st)
         out[f"L{k}_counts"] = st.counts.reshape(-1, 1)
     per_layer = {
@@ -115,10 +117,13 @@ def _gradients(exp: Settings, fwd: model.Forward, out: Reference, row: dict) -> 
 
 
 def slack(exp: Settings, plan: InitPlan, evaluated: Reference) -> dict[str, np.ndarray | float]:
-    """Allowed count differences: values tied with a bin edge (or with 0), per layer.
+    """Allowed count differences against another computation of the same values, per layer:
+    the values within tolerance of a bin edge (or of 0) but not on it. A value exactly on an
+    edge counts the same everywhere; ``verify`` takes this from both sides of a comparison.
 
     Activation histograms count Z against ``edges``; gradient histograms count |∂L/∂A|
     against ``grad_edges``. Shares of counts get the ties divided by the values counted.
+    The keys are the counting blocks, which ``verify`` recounts exactly on a file's values.
     """
     n = max(exp.samples * exp.width, 1)
     layers = range(1, exp.layers + 1)

@@ -6,10 +6,12 @@ new activation cannot be allowed here and forgotten there.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import asdict, dataclass, field
 
 from sheetsim.config import (
+    GLOBAL,
     MAX_COLS,
     MAX_ROWS,
     MAX_SEED,
@@ -23,6 +25,8 @@ from sheetsim.config import (
 )
 from sheetsim.experiments.base import LANGS
 from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS, SWITCH
+
+RANGE_MODES = ("auto", "manual")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,12 @@ class Settings:
     bins: int = 30
     bin_low: float = 0.0
     bin_high: float = 1.0
+    range_mode: str = "manual"
+    """"auto": the histogram range follows the activation and the data (sigmoid 0 to 1,
+    tanh −1 to 1, otherwise the outputs' smallest to largest value, over all layers), so no
+    output falls outside it after any control change; "manual": bin_low to bin_high. The
+    command line builds "auto" unless a range is given; the dataclass keeps "manual" so that
+    a Settings() built from code lays its workbook out as before."""
     seed: int = 0
     title: str = ""
     layer_init: dict[int, str] = field(default_factory=dict)
@@ -63,10 +73,29 @@ class Settings:
     """Gradient histograms are over log10 |g|, from grad_low to grad_high."""
     grad_high: float = 4.0
 
+    def __post_init__(self) -> None:
+        """Names are case-insensitive: ``Xavier``, ``ReLU`` and ``JA`` are stored lower-case
+        (the workbook's MATCH lookups ignore case alike)."""
+        for key in ("init", "activation", "lang", "range_mode"):
+            value = getattr(self, key)
+            if isinstance(value, str):
+                object.__setattr__(self, key, value.strip().lower())
+        for key in self.LAYER_MAPS:
+            chosen = getattr(self, key)
+            if isinstance(chosen, dict):
+                lowered = {k: v.strip().lower() if isinstance(v, str) else v
+                           for k, v in chosen.items()}
+                object.__setattr__(self, key, {k: v for k, v in lowered.items() if v != GLOBAL})
+
     @classmethod
     def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
         """``config.from_mapping`` for these settings."""
         return from_mapping(cls, data, base, source)
+
+    @property
+    def auto_range(self) -> bool:
+        """Whether the histogram range follows the activation and the data."""
+        return self.range_mode == "auto"
 
     @property
     def has_batchnorm(self) -> bool:
@@ -92,10 +121,11 @@ class Settings:
         check_int("layers", self.layers, 1, 999)
         check_int("bins", self.bins, 1, 10_000)
         check_int("seed", self.seed, 0, MAX_SEED)
-        check_choice("init", self.init, INITS)
-        check_choice("activation", self.activation, ACTIVATIONS)
+        _choice("init", self.init, INITS)
+        _choice("activation", self.activation, ACTIVATIONS)
         check_float("sigma", self.sigma, positive=True)
         check_float("leaky_slope", self.leaky_slope)
+        _choice("range_mode", self.range_mode, RANGE_MODES)
         check_float("bin_low", self.bin_low)
         check_float("bin_high", self.bin_high)
         if not self.bin_low < self.bin_high:
@@ -105,7 +135,7 @@ class Settings:
         if not isinstance(self.title, str):
             raise ConfigError("title: must be text")
         check_bool("live", self.live)
-        check_choice("lang", self.lang, LANGS)
+        _choice("lang", self.lang, LANGS)
         check_bool("backward", self.backward)
         check_bool("batchnorm", self.batchnorm)
         check_float("bn_eps", self.bn_eps, positive=True)
@@ -118,6 +148,8 @@ class Settings:
             )
         for key, allowed in (("layer_init", INITS), ("layer_activation", ACTIVATIONS),
                              ("layer_batchnorm", SWITCH)):
+            for k, value in getattr(self, key).items():
+                _choice(f"{key} of layer {k}", value, allowed)
             check_layers(key, getattr(self, key), self.layers, allowed)
         return self
 
@@ -133,10 +165,22 @@ class Settings:
         per_layer = "".join(
             f"; layer {k}: {self.activation_of(k)}, {self.init_of(k)}" for k in own
         )
-        extras = "".join(text for on, text in ((self.live, ", live RAND() draws"),
+        span = ("auto range" if self.auto_range
+                else f"range {self.bin_low:g} to {self.bin_high:g}")
+        extras = f", {span}" + "".join(text for on, text in ((self.live, ", live RAND() draws"),
                                                (self.batchnorm, ", batch norm"),
                                                (self.backward, ", backward pass")) if on)
         return (
             f"{self.activation}, {init}, {self.layers} layers × {self.width} neurons, "
             f"{self.samples} samples, seed {self.seed}{extras}{per_layer}"
         )
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """``check_choice`` with the nearest allowed name for a typo (``tanhh`` → tanh)."""
+    if isinstance(value, str) and value not in allowed and value != GLOBAL:
+        near = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+        if near:
+            raise ConfigError(f"{name}: unknown value {value!r}; did you mean {near[0]!r}? "
+                              f"allowed: {', '.join(allowed)}")
+    check_choice(name, value, allowed)

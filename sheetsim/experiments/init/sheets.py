@@ -25,18 +25,20 @@ from sheetsim.experiments.init.layout import (
     NAME_HIGH,
     NAME_INIT,
     NAME_LOW,
+    NAME_RANGE_MODE,
     NAME_SIGMA,
     NAME_SLOPE,
     STATS,
     InitPlan,
     layer_parts,
 )
+from sheetsim.experiments.init.settings import RANGE_MODES
 from sheetsim.xlsx.cells import formula_entry
 
 if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
-SHARE_STATS = ("first_bin", "last_bin", "above", "zero")
+SHARE_STATS = ("first_bin", "last_bin", "below", "above", "zero")
 """Statistics shown as percentages."""
 SCI_STATS = ("mean_abs", "wgrad")
 """Statistics shown in scientific notation (they span orders of magnitude)."""
@@ -142,6 +144,12 @@ def _validations(ws: Any, plan: InitPlan, t: texts.Texts) -> None:
             "validate": "list", "source": formula_entry(formulas.list_check(kind)),
             "error_title": t.control_labels[name], "error_message": t.control_help[name],
         })
+    if NAME_RANGE_MODE in plan.names:
+        ws.data_validation(*at(NAME_RANGE_MODE), *at(NAME_RANGE_MODE), {
+            "validate": "list", "source": list(RANGE_MODES),
+            "error_title": t.control_labels[NAME_RANGE_MODE],
+            "error_message": t.control_help[NAME_RANGE_MODE],
+        })
     any_number = {"validate": "decimal", "criteria": "between", "minimum": -1e9, "maximum": 1e9}
     numeric = {
         NAME_SIGMA: {"validate": "decimal", "criteria": ">", "value": 0},
@@ -165,6 +173,12 @@ def _validations(ws: Any, plan: InitPlan, t: texts.Texts) -> None:
 def write_histograms(c: Canvas, t: texts.Texts) -> None:
     """Output histograms: bin edges and centres by formula, counts and statistics."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
+    if "range" in plan.blocks:  # the range in use, by formula, above the bins
+        ws, b = c.sheets["Histograms"], plan.blocks["range"]
+        ws.write_string(b.row, 0, t.range_in_use, c.styles.label)
+        for end, value in enumerate(c.reference["range"].ravel()):
+            c.entry(ws, b.row, b.col + end, formulas.range_in_use(plan, end), c.styles.value,
+                    float(value))
     _histogram_sheet(
         c, t, c.sheets["Histograms"], prefix="", title=t.hist_title, headers=t.hist_headers,
         column_formulas=(formulas.edges(plan), formulas.centres(plan)),

@@ -46,6 +46,7 @@ class Texts:
     bn_title: str = ""
     bn_row_labels: dict[str, str] | None = None
     guide_backward: tuple[tuple[str, str], ...] = ()
+    range_in_use: str = ""
 
     def layer_label(self, k: int) -> str:
         """The heading of layer ``k``, such as ``Layer 3``."""
@@ -59,6 +60,7 @@ _STATS_EN = {
     "max": "Max",
     "first_bin": "Share in first bin",
     "last_bin": "Share in last bin",
+    "below": "Share below range",
     "above": "Share above range",
     "zero": "Share exactly 0",
 }
@@ -85,6 +87,7 @@ EN = Texts(
         "GradLow": "Gradient histogram low (log10)",
         "GradHigh": "Gradient histogram high (log10)",
         "GradBins": "Gradient histogram bins",
+        "RangeMode": "Histogram range",
     },
     control_help={
         "Init": "normal, xavier (σ = 1/√fan-in), he (σ = √(2/fan-in)), xavier_uniform, "
@@ -93,8 +96,9 @@ EN = Texts(
         "Sigma": "Weight σ used when the initializer is normal",
         "LeakySlope": "Slope of leaky_relu for negative inputs",
         "Bins": "Number of bins, at most the rows built into Histograms",
-        "BinLow": "Left end of the histograms",
-        "BinHigh": "Right end; outputs above it are counted as 'above'",
+        "BinLow": "Left end of the histograms (with Histogram range = manual)",
+        "BinHigh": "Right end (with Histogram range = manual); outputs above it are "
+        "counted as 'above'",
         "Samples": "Rows of the input (fixed at build)",
         "Seed": "Seed of the stored uniform draws (fixed at build)",
         "BatchNorm": "on or off: normalize each neuron's linear sum over the samples",
@@ -102,6 +106,8 @@ EN = Texts(
         "GradLow": "Smallest |gradient| bin edge, as a power of ten",
         "GradHigh": "Largest |gradient| bin edge, as a power of ten",
         "GradBins": "Bins of the gradient histograms (fixed at build)",
+        "RangeMode": "auto: sigmoid 0 to 1, tanh −1 to 1, otherwise the outputs' smallest "
+        "to largest value; manual: from Histogram low to Histogram high",
     },
     layer_table_title="Per layer: choose 'global' to follow the controls above",
     layer_headers=("Layer", "Initializer", "Activation", "Init in use", "Act. in use",
@@ -144,6 +150,7 @@ EN = Texts(
     grad_chart_x="log10 |∂L/∂A|",
     grad_size_title="Gradient size by layer (log scale)",
     bn_title="Batch normalization: column statistics over the samples",
+    range_in_use="Range in use (low, high)",
     bn_row_labels={"bn_mean": "mean of A", "bn_var": "variance of A",
                    "bn_dmean": "mean of ∂L/∂N", "bn_dnmean": "mean of ∂L/∂N · N"},
     guide_backward=(
@@ -214,6 +221,7 @@ _STATS_JA = {
     "max": "最大",
     "first_bin": "最初の階級の割合",
     "last_bin": "最後の階級の割合",
+    "below": "範囲より下の割合",
     "above": "範囲を超えた割合",
     "zero": "ちょうど0の割合",
 }
@@ -240,6 +248,7 @@ JA = Texts(
         "GradLow": "勾配ヒストグラムの下限（log10）",
         "GradHigh": "勾配ヒストグラムの上限（log10）",
         "GradBins": "勾配ヒストグラムの階級数",
+        "RangeMode": "ヒストグラムの範囲",
     },
     control_help={
         "Init": "normal, xavier（σ = 1/√入力数）, he（σ = √(2/入力数)）, xavier_uniform, "
@@ -248,8 +257,8 @@ JA = Texts(
         "Sigma": "初期値が normal のときの重みの標準偏差",
         "LeakySlope": "leaky_relu の負の側の傾き",
         "Bins": "階級の数（Histograms に作られた行数まで）",
-        "BinLow": "ヒストグラムの左端",
-        "BinHigh": "右端。これを超える出力は「超過」に数えます",
+        "BinLow": "ヒストグラムの左端（範囲が manual のとき）",
+        "BinHigh": "右端（範囲が manual のとき）。これを超える出力は「超過」に数えます",
         "Samples": "入力の行数（作成時に固定）",
         "Seed": "保存された一様乱数のシード（作成時に固定）",
         "BatchNorm": "on か off：各ニューロンの線形和をサンプル方向に正規化",
@@ -257,6 +266,8 @@ JA = Texts(
         "GradLow": "|勾配| の最小の階級境界（10 のべき指数）",
         "GradHigh": "|勾配| の最大の階級境界（10 のべき指数）",
         "GradBins": "勾配ヒストグラムの階級数（作成時に固定）",
+        "RangeMode": "auto：sigmoid は 0〜1、tanh は −1〜1、それ以外は出力の最小〜最大；"
+        "manual：ヒストグラムの下限〜上限",
     },
     layer_table_title="層ごとの設定：global なら上の設定に従います",
     layer_headers=("層", "初期値", "活性化関数", "使用中の初期値", "使用中の関数",
@@ -299,6 +310,7 @@ JA = Texts(
     grad_chart_x="log10 |∂L/∂A|",
     grad_size_title="層ごとの勾配の大きさ（対数目盛）",
     bn_title="バッチ正規化：サンプル方向の列ごとの統計量",
+    range_in_use="使用中の範囲（下限、上限）",
     bn_row_labels={"bn_mean": "A の平均", "bn_var": "A の分散",
                    "bn_dmean": "∂L/∂N の平均", "bn_dnmean": "∂L/∂N · N の平均"},
     guide_backward=(
