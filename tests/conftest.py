@@ -41,9 +41,10 @@ def small_copy(small_book, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def preset_books(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("presets")
-    from sheetsim.config import preset_names
+    from sheetsim.config import preset_experiment, preset_names
 
-    return {n: build(load_preset(n), folder / f"{n}.xlsx") for n in preset_names()}
+    return {n: build(load_preset(n), folder / f"{n}.xlsx") for n in preset_names()
+            if preset_experiment(n) == "init"}
 
 
 def sheet_part(path: Path, sheet: str) -> str:

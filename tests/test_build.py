@@ -203,10 +203,11 @@ def test_same_seed_gives_identical_bytes(tmp_path):
 
 
 def test_all_presets_into_a_folder(tmp_path):
-    result = run("build", "--all-presets", "--samples", "20", "--width", "5", "-o",
-                 str(tmp_path), "-q")
+    result = run("build", "--all-presets", "--samples", "20", "--width", "5", "--steps", "5",
+                 "-o", str(tmp_path), "-q")
     assert result.exit_code == 0, result.output
-    assert {p.name for p in tmp_path.glob("*.xlsx")} >= {"relu-he.xlsx", "sigmoid-std1.xlsx"}
+    assert {p.name for p in tmp_path.glob("*.xlsx")} >= {"relu-he.xlsx", "sigmoid-std1.xlsx",
+                                                         "descent-bowl.xlsx"}
 
 
 def test_options_and_toml_config(tmp_path):

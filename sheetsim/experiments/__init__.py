@@ -7,10 +7,11 @@ from typing import Any
 from sheetsim import config
 from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.experiments.base import Experiment
+from sheetsim.experiments.descent import DescentExperiment
 from sheetsim.experiments.init import InitExperiment
 
 REGISTRY: dict[str, Experiment] = {
-    e.name: e for e in (InitExperiment(),)
+    e.name: e for e in (InitExperiment(), DescentExperiment())
 }
 
 

@@ -1,0 +1,172 @@
+"""The optimizer lab: gradient descent with SGD, Momentum, AdaGrad, RMSprop and Adam on
+four loss surfaces, every step a formula row, every constant a live control.
+
+This module is the experiment's one face: everything the machinery needs is declared here
+or in the modules it names. There are no random draws: the reference model follows from
+the controls alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from sheetsim.config import from_mapping
+from sheetsim.experiments.base import BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
+from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, OPTIMIZERS, SURFACE_NAMES
+from sheetsim.experiments.descent.layout import (
+    ANALYSIS_MAX_STEPS,
+    CONTOUR_POINTS,
+    MINIMA_LRS,
+    MINIMA_STARTS,
+    SWEEP_POINTS,
+    DescentPlan,
+    analysis_steps,
+    path_columns,
+    plan,
+    plateau_columns,
+    sweep_columns,
+)
+from sheetsim.experiments.descent.settings import MAX_STEPS, Settings
+from sheetsim.xlsx.cells import Block
+
+OPTIONS = (
+    Option(("--steps",), "steps",
+           f"Steps of every path, 1 to {MAX_STEPS:,} (default 30); the sweep, table and "
+           f"plateau runs stop at {ANALYSIS_MAX_STEPS:,}.", int),
+    Option(("--surface",), "surface",
+           f"Loss surface: {', '.join(SURFACE_NAMES)} (default bowl).", str),
+    Option(("--start",), "start",
+           "Start point on the chosen surface (default its own; the bowl's is -7 2).",
+           (float, float), metavar="X Y"),
+    Option(("--optimizers",), "optimizers",
+           f"Comma-separated subset of {','.join(OPTIMIZER_NAMES)} (default all).", str,
+           metavar="LIST"),
+    Option(("--lr-sgd",), "lr_sgd", "SGD learning rate (default 0.95).", float),
+    Option(("--lr-momentum",), "lr_momentum", "Momentum learning rate (default 0.1).", float),
+    Option(("--momentum",), "momentum", "Momentum β (default 0.9).", float),
+    Option(("--lr-adagrad",), "lr_adagrad", "AdaGrad learning rate (default 1.5).", float),
+    Option(("--lr-rmsprop",), "lr_rmsprop", "RMSprop learning rate (default 0.1).", float),
+    Option(("--rho",), "rho", "RMSprop decay ρ (default 0.99).", float),
+    Option(("--lr-adam",), "lr_adam", "Adam learning rate (default 0.3).", float),
+    Option(("--beta1",), "beta1", "Adam β₁ (default 0.9).", float),
+    Option(("--beta2",), "beta2", "Adam β₂ (default 0.999).", float),
+    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam (default 1e-7).", float),
+    Option(("--sweep-range",), "sweep_range",
+           "Lowest and highest learning rate of the sweep (default 0.001 10).",
+           (float, float), metavar="LO HI"),
+    Option(("--lang",), "lang", "Language of labels and guide: en or ja (default en).", str),
+)
+"""``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
+
+
+class DescentExperiment(Experiment):
+    """The optimizer lab of issue 16: paths, sweep, two minima and a plateau, all live."""
+
+    name = "descent"
+    summary = "gradient descent: five optimizers on four loss surfaces, one formula row a step"
+    settings_type = Settings
+    options = OPTIONS
+
+    def plan(self, settings: Settings) -> DescentPlan:
+        """Sheets, blocks and names (see ``layout``)."""
+        return plan(settings)
+
+    def draws(self, settings: Settings, plan: Any) -> Reference:
+        """No randomness: nothing is drawn."""
+        return {}
+
+    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+        """Every formula block's value from the NumPy model, on ``settings`` (the file's
+        controls) in the layout of ``plan`` (the file as built)."""
+        return reference.reference(settings, plan)
+
+    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+        """No counts, no ties: every block is held to the common tolerance."""
+        return {}
+
+    def big_blocks(self, settings: Settings, plan: Any) -> Iterator[BigBlock]:
+        """None: every cell is written by this experiment's own sheets."""
+        return iter(())
+
+    def controls(self, settings: Settings) -> list[Control]:
+        """The control table (see ``controls``)."""
+        return controls.controls(settings)
+
+    def settings_from_controls(self, base: Settings, values: dict[str, Any]) -> Settings:
+        """The settings the file's control cells describe; start points are pairs."""
+        return from_mapping(Settings, controls.settings_from_cells(base, values), base=base,
+                            source="controls")
+
+    def write_sheets(self, book: Any) -> None:
+        """Dashboard first (its formats number first), then Controls, Surfaces, the
+        optimizer sheets, Sweep, Minima, Plateau and the Guide."""
+        exp: Settings = book.settings
+        t = texts.for_lang(exp.lang)
+        dashboard.write_dashboard(book, t)
+        sheets.write_controls(book, t)
+        sheets.write_surfaces(book, t)
+        for opt in exp.optimizers:
+            sheets.write_optimizer(book, t, opt)
+        sheets.write_sweep(book, t)
+        sheets.write_minima(book, t)
+        sheets.write_plateau(book, t)
+        sheets.write_guide(book, t)
+
+    def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
+        """Every block the settings need exists with the shape they need, and no path
+        belongs to an optimizer the settings lack."""
+        rows, n = settings.steps + 1, len(settings.optimizers)
+        runs = analysis_steps(settings) + 1
+        want = {
+            "selected": (1, 8), "levels": (1, 8), "contours": (CONTOUR_POINTS, 19),
+            "sweep_lrs": (1, SWEEP_POINTS), "sweep_loss": (n, SWEEP_POINTS),
+            "sweep_shown": (n, SWEEP_POINTS), "minima_lrs": (1, MINIMA_LRS),
+            "minima_starts": (MINIMA_STARTS, 1), "minima_final": (MINIMA_STARTS, MINIMA_LRS),
+            "minima_runs": (runs, MINIMA_STARTS * MINIMA_LRS),
+            "minima_table": (MINIMA_STARTS, MINIMA_LRS), "plateau_escape": (1, n),
+            "plateau_runs": (runs, sum(len(plateau_columns(o)) for o in settings.optimizers)),
+            "final": (n, 4), "plateau_label": (n, 1),
+        }
+        for opt in settings.optimizers:
+            want[f"{opt}_path"] = (rows, len(path_columns(opt)))
+            want[f"{opt}_sweep"] = (runs, SWEEP_POINTS * len(sweep_columns(opt)))
+        for name, shape in want.items():
+            b = blocks.get(name)
+            if b is None:
+                return f"manifest has no block {name}"
+            if (b.rows, b.cols) != shape:
+                return (f"manifest block {name} ({b.sheet}!{b.range}) is {b.rows:,} × "
+                        f"{b.cols:,} cells, but its config ({settings.steps:,} steps, {n} "
+                        f"optimizers) needs {shape[0]:,} × {shape[1]:,}")
+        for name in blocks:
+            opt = name.split("_")[0]
+            if opt in OPTIMIZERS and opt not in settings.optimizers:
+                return (f"manifest block {name} belongs to optimizer {opt}, which its config "
+                        "does not have")
+        return None
+
+    def terminal_summary(self, settings: Settings, ref: Reference) -> str:
+        """Per optimizer: learning rate, where the path ends, its loss, the plateau."""
+        head = (f"  {'optimizer':<9} {'lr':>8} {'final x':>11} {'final y':>11} "
+                f"{'final loss':>11} {'plateau':>9}")
+        lines = [head, "  " + "-" * (len(head) - 2)]
+        escape = ref["plateau_escape"].ravel()
+        last = analysis_steps(settings)
+        for i, opt in enumerate(settings.optimizers):
+            lr, x, y, loss = ref["final"][i]
+            left = f"> {last}" if escape[i] > last else f"{escape[i]:.0f}"
+            lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {_g(x):>11} {_g(y):>11} "
+                         f"{_g(loss):>11} {left:>9}")
+        return "\n".join(lines)
+
+    def title(self, settings: Settings) -> str:
+        """The workbook's title, in its language."""
+        return texts.for_lang(settings.lang).title
+
+
+def _g(v: float) -> str:
+    return f"{v:.4g}" if np.isfinite(v) else "overflow"

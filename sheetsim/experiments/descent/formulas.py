@@ -1,0 +1,383 @@
+"""Formula text for every cell of an optimizer-lab workbook: the one place it is made.
+
+Each step is a plain formula referring to the row above (never an array formula), so a
+spreadsheet recomputes a path whenever a control it depends on changes. Formulas refer to
+controls by defined name and to other cells through the plan, and use only functions that
+Excel 2010+, LibreOffice and Gnumeric all compute: CHOOSE, MATCH, IF, ISNUMBER, COUNTIF,
+NA, ABS, MAX, MIN, SIGN, SQRT, TANH and the ``^`` of Adam's bias correction and the log
+grids.
+"""
+
+from __future__ import annotations
+
+from sheetsim.experiments.descent.catalog import OPTIMIZERS, PLATEAU_EDGE, SURFACES
+from sheetsim.experiments.descent.layout import (
+    LOSS_CEILING,
+    LOSS_FLOOR,
+    MINIMA_LRS,
+    MINIMA_STARTS,
+    NAME_DIFF,
+    NAME_EPS,
+    NAME_INDEX,
+    NAME_K,
+    NAME_MIN_LR_HIGH,
+    NAME_MIN_LR_LOW,
+    NAME_MIN_X_HIGH,
+    NAME_MIN_X_LOW,
+    NAME_STEPS,
+    NAME_SURFACE,
+    NAME_SURFACE_LIST,
+    NAME_SWEEP_HIGH,
+    NAME_SWEEP_LOW,
+    NAME_X0,
+    NAME_XMAX,
+    NAME_XMIN,
+    NAME_Y0,
+    NAME_YMAX,
+    NAME_YMIN,
+    PARAM_NAMES,
+    SWEEP_POINTS,
+    DescentPlan,
+    path_columns,
+    plateau_columns,
+    start_names,
+    sweep_columns,
+)
+from sheetsim.xlsx.cells import Block, cell
+
+
+def _num(v: float) -> str:
+    """A constant as formula text (shortest round-tripping form, Excel's exponent)."""
+    text = repr(float(v))
+    return (text[:-2] if text.endswith(".0") else text).upper()
+
+
+def _choose(texts: list[str]) -> str:
+    """One alternative per surface, picked by the chosen surface's index."""
+    return f"CHOOSE({NAME_INDEX},{','.join(texts)})"
+
+
+def loss(x: str, y: str) -> str:
+    """f(x, y) of the chosen surface."""
+    return _choose([s.loss(x, y) for s in SURFACES.values()])
+
+
+def grad_x(x: str, y: str) -> str:
+    """∂f/∂x of the chosen surface."""
+    return _choose([s.grad_x(x, y) for s in SURFACES.values()])
+
+
+def grad_y(x: str, y: str) -> str:
+    """∂f/∂y of the chosen surface."""
+    return _choose([s.grad_y(x, y) for s in SURFACES.values()])
+
+
+def _base(x: str) -> str:
+    """g(x) of the chosen surface (f = g(x) + k·(y − m(x))²)."""
+    return _choose([s.base(x) for s in SURFACES.values()])
+
+
+def _floor(x: str) -> str:
+    """m(x) of the chosen surface."""
+    return _choose([s.floor(x) for s in SURFACES.values()])
+
+
+def _square(v: str) -> str:
+    return f"({v})*({v})"
+
+
+def central_x(x: str, y: str) -> str:
+    """(f(x + h, y) − f(x − h, y)) / 2h, h = DiffStep · max(1, |x|), differenced part by
+    part: [g(x + h) − g(x − h) + k·((y − m(x + h))² − (y − m(x − h))²)] / 2h, so what
+    does not change with x cancels exactly instead of drowning the difference in rounding."""
+    h = f"{NAME_DIFF}*MAX(1,ABS({x}))"
+    up, down = f"{x}+{h}", f"{x}-{h}"
+    across = f"{_square(f'{y}-{_floor(up)}')}-{_square(f'{y}-{_floor(down)}')}"
+    return f"({_base(up)}-{_base(down)}+{NAME_K}*({across}))/(2*({h}))"
+
+
+def central_y(x: str, y: str) -> str:
+    """(f(x, y + h) − f(x, y − h)) / 2h, h = DiffStep · max(1, |y|): only the term
+    k·(y − m(x))² changes with y, so only it is differenced."""
+    h = f"{NAME_DIFF}*MAX(1,ABS({y}))"
+    m = _floor(x)
+    across = f"{_square(f'{y}+{h}-{m}')}-{_square(f'{y}-{h}-{m}')}"
+    return f"{NAME_K}*({across})/(2*({h}))"
+
+
+# ----------------------------------------------------------------- the chosen surface
+
+def surface_index() -> str:
+    """The chosen surface's position in the list of surfaces."""
+    return f"MATCH({NAME_SURFACE},{NAME_SURFACE_LIST},0)"
+
+
+def selected(part: str) -> str:
+    """One constant of the chosen surface (k, its chart window, its start point)."""
+    if part == NAME_INDEX:
+        return surface_index()
+    if part == NAME_K:
+        return _choose([_num(s.k) for s in SURFACES.values()])
+    window = (NAME_XMIN, NAME_XMAX, NAME_YMIN, NAME_YMAX)
+    if part in window:
+        j = window.index(part)
+        return _choose([_num(s.view[j]) for s in SURFACES.values()])
+    j = (NAME_X0, NAME_Y0).index(part)
+    return _choose([start_names(s)[j] for s in SURFACES])
+
+
+def level(j: int) -> str:
+    """The loss value of level curve j on the chosen surface."""
+    return _choose([_num(s.levels[j]) for s in SURFACES.values()])
+
+
+def contour(plan: DescentPlan, i: int, part: str, j: int = 0) -> str:
+    """Row i of the level-curve table: the grid x, g(x), m(x), or a branch of curve j
+    (``upper``/``lower``): y = m ± √((c − g)/k) where g ≤ c and y lies in the window, else
+    #N/A (not drawn)."""
+    b = plan.blocks["contours"]
+    x, g, m = (b.local(i, c) for c in range(3))
+    if part == "x":
+        last = b.rows - 1
+        return f"{NAME_XMIN}+({NAME_XMAX}-{NAME_XMIN})*{i}/{last}"
+    if part == "g":
+        return _base(x)
+    if part == "m":
+        return _floor(x)
+    c = plan.blocks["levels"].cell_ref(0, j)
+    sign = "+" if part == "upper" else "-"
+    y = f"({m}{sign}SQRT(({c}-{g})/{NAME_K}))"
+    inside = f"MAX({y}-{NAME_YMAX},{NAME_YMIN}-{y})<=0"
+    return f"IF({c}>={g},IF({inside},{y},NA()),NA())"
+
+
+# ------------------------------------------------------------------------ the runs
+
+def _update(opt: str, coord: str, cell: dict[str, str], lr: str, t: str) -> dict[str, str]:
+    """One step of ``opt`` in one coordinate: the new state and position, as text.
+
+    ``cell`` gives the addresses of this row's and the previous row's values: ``p`` the
+    previous position, ``g`` the gradient there, ``<state>`` / ``<state>_new`` the state
+    before and after; ``t`` the step number (Adam), ``lr`` the learning rate.
+    """
+    p, g = cell["p"], cell["g"]
+    eps = NAME_EPS
+    name = PARAM_NAMES
+    if opt == "sgd":
+        return {coord: f"{p}-{lr}*{g}"}
+    if opt == "momentum":
+        beta = name["momentum"]
+        return {f"v{coord}": f"{beta}*{cell['v']}-{lr}*{g}", coord: f"{p}+{cell['v_new']}"}
+    if opt == "adagrad":
+        return {f"h{coord}": f"{cell['h']}+{g}*{g}",
+                coord: f"{p}-{lr}*{g}/(SQRT({cell['h_new']})+{eps})"}
+    if opt == "rmsprop":
+        rho = name["rho"]
+        return {f"h{coord}": f"{rho}*{cell['h']}+(1-{rho})*{g}*{g}",
+                coord: f"{p}-{lr}*{g}/(SQRT({cell['h_new']})+{eps})"}
+    b1, b2 = name["beta1"], name["beta2"]
+    step = cell.get("lr_t") or adam_step(lr, t)
+    return {f"m{coord}": f"{b1}*{cell['m']}+(1-{b1})*{g}",
+            f"v{coord}": f"{b2}*{cell['v']}+(1-{b2})*{g}*{g}",
+            coord: f"{p}-{step}*{cell['m_new']}/(SQRT({cell['v_new']})+{eps})"}
+
+
+def adam_step(lr: str, t: str) -> str:
+    """Adam's step size with the bias correction folded in, as the textbook writes it:
+    lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ)."""
+    b1, b2 = PARAM_NAMES["beta1"], PARAM_NAMES["beta2"]
+    return f"{lr}*SQRT(1-{b2}^{t})/(1-{b1}^{t})"
+
+
+def _row_cells(block: Block, columns: tuple[str, ...], first: int, i: int, coord: str,
+               offset: int = 0) -> dict[str, str]:
+    """The addresses ``_update`` needs, for row i of a run whose columns start at
+    ``first`` within ``block`` (``offset`` the run's position)."""
+    here = {name: block.local(i, first + j) for j, name in enumerate(columns)}
+    above = {name: block.local(i - 1, first + j) for j, name in enumerate(columns)}
+    out = {"p": above[coord], "g": above[f"g{coord}"]}
+    for name in columns:
+        if name[:-1] in ("v", "h", "m") and name.endswith(coord):
+            out[name[:-1]] = above[name]
+            out[name[:-1] + "_new"] = here[name]
+    if "lr_t" in here:
+        out["lr_t"] = here["lr_t"]
+    return out
+
+
+def _step(block: Block, i: int) -> str:
+    """The step number of row i of a run block (column A, a constant)."""
+    return cell(block.row + i, 0, absolute=True)
+
+
+def path(plan: DescentPlan, opt: str, i: int, name: str) -> str:
+    """Row i (step i) of ``<opt>_path``, column ``name``."""
+    b = plan.path(opt)
+    columns = path_columns(opt)
+    at = {c: b.local(i, j) for j, c in enumerate(columns)}
+    x, y = at["x"], at["y"]
+    if name == "loss":
+        return loss(x, y)
+    if name in ("gx", "gy"):
+        return (grad_x if name == "gx" else grad_y)(x, y)
+    if name == "cdx":
+        return central_x(x, y)
+    if name == "cdy":
+        return central_y(x, y)
+    if name == "x_chart":
+        return f"MAX({NAME_XMIN},MIN({NAME_XMAX},{x}))"
+    if name == "y_chart":
+        return f"MAX({NAME_YMIN},MIN({NAME_YMAX},{y}))"
+    if name == "loss_chart":
+        return shown(at["loss"])
+    if i == 0:
+        return {"x": NAME_X0, "y": NAME_Y0}.get(name, "0")
+    lr = PARAM_NAMES[OPTIMIZERS[opt].lr]
+    if name == "lr_t":
+        return adam_step(lr, _step(b, i))
+    coord = name[-1]
+    return _update(opt, coord, _row_cells(b, columns, 0, i, coord), lr, _step(b, i))[name]
+
+
+def sweep(plan: DescentPlan, opt: str, i: int, k: int, name: str) -> str:
+    """Row i of run k (learning rate k of the grid) of ``<opt>_sweep``, column ``name``."""
+    b = plan.sweep(opt)
+    columns = sweep_columns(opt)
+    first = k * len(columns)
+    at = {c: b.local(i, first + j) for j, c in enumerate(columns)}
+    if name == "gx":
+        return grad_x(at["x"], at["y"])
+    if name == "gy":
+        return grad_y(at["x"], at["y"])
+    if i == 0:
+        return {"x": NAME_X0, "y": NAME_Y0}.get(name, "0")
+    lr = plan.blocks["sweep_lrs"].cell_ref(0, k)
+    coord = name[-1]
+    return _update(opt, coord, _row_cells(b, columns, first, i, coord), lr, _step(b, i))[name]
+
+
+def sweep_lr(k: int) -> str:
+    """Learning rate k of the sweep: a log grid from SweepLrLow to SweepLrHigh."""
+    return (f"{NAME_SWEEP_LOW}*({NAME_SWEEP_HIGH}/{NAME_SWEEP_LOW})"
+            f"^({k}/{SWEEP_POINTS - 1})")
+
+
+def sweep_loss(plan: DescentPlan, opt: str, k: int) -> str:
+    """The loss where run k of ``opt`` ends."""
+    b = plan.sweep(opt)
+    first = k * len(sweep_columns(opt))
+    return loss(b.cell_ref(b.rows - 1, first), b.cell_ref(b.rows - 1, first + 1))
+
+
+def shown(v: str) -> str:
+    """A loss as the charts draw it: clipped to the log axis's range, and an overflow
+    (#NUM!) at the top, so a diverging run is seen leaving."""
+    clip = f"MAX({_num(LOSS_FLOOR)},MIN({_num(LOSS_CEILING)},{v}))"
+    return f"IF(ISNUMBER({v}),{clip},{_num(LOSS_CEILING)})"
+
+
+def sweep_shown(plan: DescentPlan, row: int, k: int) -> str:
+    """The final loss of run k as the sweep chart draws it."""
+    return shown(plan.blocks["sweep_loss"].cell_ref(row, k))
+
+
+# ------------------------------------------------------------------ two minima table
+
+def minima_lr(j: int) -> str:
+    """Learning rate j of the two-minimum table: a log grid."""
+    return (f"{NAME_MIN_LR_LOW}*({NAME_MIN_LR_HIGH}/{NAME_MIN_LR_LOW})"
+            f"^({j}/{MINIMA_LRS - 1})")
+
+
+def minima_start(i: int) -> str:
+    """Start point i of the two-minimum table: an even grid."""
+    return f"{NAME_MIN_X_LOW}+({NAME_MIN_X_HIGH}-{NAME_MIN_X_LOW})*{i}/{MINIMA_STARTS - 1}"
+
+
+def minima_run(plan: DescentPlan, i: int, run: int) -> str:
+    """Row i of run ``run`` (start run // lrs, learning rate run % lrs): plain gradient
+    descent on two_minima, x only (its x-motion does not depend on y)."""
+    b = plan.blocks["minima_runs"]
+    start, j = divmod(run, MINIMA_LRS)
+    if i == 0:
+        return plan.blocks["minima_starts"].cell_ref(start, 0)
+    x = b.local(i - 1, run)
+    g = SURFACES["two_minima"].grad_x(x, "0")
+    return f"{x}-{plan.blocks['minima_lrs'].cell_ref(0, j)}*{g}"
+
+
+def minima_final(plan: DescentPlan, start: int, j: int) -> str:
+    """Where the run from start point ``start`` with learning rate j ends."""
+    b = plan.blocks["minima_runs"]
+    return b.cell_ref(b.rows - 1, start * MINIMA_LRS + j)
+
+
+def minima_class(plan: DescentPlan, start: int, j: int, words: dict[str, str]) -> str:
+    """Which minimum that is: within 0.1 of −2 the global one, of 1 the local one."""
+    x = plan.blocks["minima_final"].cell_ref(start, j)
+    w = {k: f'"{v}"' for k, v in words.items()}
+    return (f"IF(ISNUMBER({x}),IF(ABS({x}+2)<0.1,{w['global']},IF(ABS({x}-1)<0.1,"
+            f"{w['local']},IF(ABS({x})>100,{w['diverged']},{w['neither']}))),"
+            f"{w['diverged']})")
+
+
+# --------------------------------------------------------------------- plateau runs
+
+def plateau(plan: DescentPlan, opt: str, i: int, name: str) -> str:
+    """Row i of ``opt``'s plateau run, column ``name``."""
+    b = plan.blocks["plateau_runs"]
+    columns = plateau_columns(opt)
+    first = plan.plateau_col(opt, "x")
+    at = {c: b.local(i, first + j) for j, c in enumerate(columns)}
+    if name == "gx":
+        return SURFACES["plateau"].grad_x(at["x"], "0")
+    if name == "low":
+        if i == 0:
+            return at["x"]
+        low = b.local(i - 1, first + columns.index("low"))
+        return f"IF(ISNUMBER({at['x']}),MIN({low},{at['x']}),{low})"
+    if i == 0:
+        return start_names("plateau")[0] if name == "x" else "0"
+    lr = PARAM_NAMES[OPTIMIZERS[opt].lr]
+    return _update(opt, "x", _row_cells(b, columns, first, i, "x"), lr, _step(b, i))[name]
+
+
+def plateau_escape(plan: DescentPlan, opt: str) -> str:
+    """The first step with x below the plateau's edge: how many rows the lowest x so far
+    is still at or above it (steps + 1 when the run never leaves)."""
+    b = plan.blocks["plateau_runs"]
+    rng = b.column_ref(plan.plateau_col(opt, "low"))
+    return f'COUNTIF({rng},">={_num(PLATEAU_EDGE)}")'
+
+
+def plateau_label(plan: DescentPlan, k: int) -> str:
+    """The escape step, or "> steps" when the run stays on the plateau."""
+    e = plan.blocks["plateau_escape"].cell_ref(0, k)
+    last = plan.analysis_steps
+    return f'IF({e}>{last},"> {last}",{e})'
+
+
+# ----------------------------------------------------------------------- Dashboard
+
+def final(plan: DescentPlan, opt: str, part: str) -> str:
+    """The Dashboard's final-position table: the learning rate, or the last row's x, y or
+    loss of the optimizer's path."""
+    if part == "lr":
+        return PARAM_NAMES[OPTIMIZERS[opt].lr]
+    b = plan.path(opt)
+    return b.cell_ref(b.rows - 1, path_columns(opt).index(part))
+
+
+def subtitle(words: tuple[str, str, str]) -> str:
+    """The live description: the chosen surface and the number of steps."""
+    return f'"{words[0]}"&{NAME_SURFACE}&"{words[1]}"&{NAME_STEPS}&"{words[2]}"'
+
+
+def reference(block: Block, i: int, j: int) -> str:
+    """A plain reference to one cell of another block."""
+    return block.cell_ref(i, j)
+
+
+def list_check() -> str:
+    """The validation list of the Surface dropdown."""
+    return NAME_SURFACE_LIST

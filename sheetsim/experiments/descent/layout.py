@@ -1,0 +1,209 @@
+"""The plan of an optimizer-lab workbook: its sheets, blocks and named cells.
+
+Rows and columns are 0-based; ``sheetsim.xlsx.cells`` turns them into A1 text. Every other
+module of the experiment asks the plan where something is instead of spelling an address.
+
+Every step of every run is one formula row referring to the row above, so each block of
+runs has ``steps + 1`` rows (step 0 is the start). Column 0 of a run sheet holds the step
+numbers (constants), which Adam's bias correction reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sheetsim.experiments.base import Plan
+from sheetsim.experiments.descent.catalog import LEVELS, OPTIMIZERS, SURFACE_NAMES
+from sheetsim.experiments.descent.settings import Settings
+from sheetsim.xlsx.cells import Block, Named
+
+# Named controls on Controls (formulas refer to these names, never to addresses).
+NAME_SURFACE = "Surface"
+NAME_STEPS = "Steps"
+NAME_EPS = "Eps"
+NAME_DIFF = "DiffStep"
+NAME_SWEEP_LOW = "SweepLrLow"
+NAME_SWEEP_HIGH = "SweepLrHigh"
+NAME_MIN_X_LOW = "MinimaXLow"
+NAME_MIN_X_HIGH = "MinimaXHigh"
+NAME_MIN_LR_LOW = "MinimaLrLow"
+NAME_MIN_LR_HIGH = "MinimaLrHigh"
+NAME_SURFACE_LIST = "SurfaceNames"
+PARAM_NAMES = {
+    "lr_sgd": "LrSGD", "lr_momentum": "LrMomentum", "momentum": "MomentumBeta",
+    "lr_adagrad": "LrAdaGrad", "lr_rmsprop": "LrRMSprop", "rho": "RMSpropRho",
+    "lr_adam": "LrAdam", "beta1": "AdamBeta1", "beta2": "AdamBeta2",
+}
+"""Defined names of the optimizers' constants, by settings key."""
+
+
+def start_names(surface: str) -> tuple[str, str]:
+    """The defined names of a surface's start point: ``StartX_bowl``, ``StartY_bowl``."""
+    return f"StartX_{surface}", f"StartY_{surface}"
+
+
+# The chosen surface, computed on Surfaces (one named formula cell each).
+SELECTED = ("SurfIndex", "SurfK", "ViewXMin", "ViewXMax", "ViewYMin", "ViewYMax", "StartX",
+            "StartY")
+NAME_INDEX, NAME_K, NAME_XMIN, NAME_XMAX, NAME_YMIN, NAME_YMAX, NAME_X0, NAME_Y0 = SELECTED
+
+CONTROL_TOP = 3
+CONTOUR_POINTS = 121
+SWEEP_POINTS = 9
+MINIMA_STARTS = 7
+MINIMA_LRS = 5
+RUN_HEAD = 3  # run sheets: row 3 the column labels, row 4 step 0
+RUN_TOP = 4
+DASH_TOP = 3  # Dashboard: header row of the tables
+
+ANALYSIS_MAX_STEPS = 1_000
+"""The sweep, the two-minimum table and the plateau runs are as long as the paths, but at
+most this long: 45 + 35 + 5 runs of 10,000 rows would be 3 million formulas."""
+
+
+def analysis_steps(exp: Settings) -> int:
+    """Steps of the runs of the sweep, the two-minimum table and the plateau."""
+    return min(exp.steps, ANALYSIS_MAX_STEPS)
+
+
+LOSS_FLOOR = 1e-16
+LOSS_CEILING = 1e12
+"""The loss charts draw values clipped to this range (a log axis cannot show 0)."""
+
+
+def state_columns(opt: str) -> tuple[str, ...]:
+    """An optimizer's state as columns: one per coordinate (``vx``, ``vy``)."""
+    return tuple(f"{s}{c}" for s in OPTIMIZERS[opt].state for c in "xy")
+
+
+def path_columns(opt: str) -> tuple[str, ...]:
+    """The columns of ``<opt>_path``: x, y, loss first (the contract), then the analytic
+    gradient, its central difference, the optimizer's state, and the chart's clipped x, y,
+    loss."""
+    step = ("lr_t",) if opt == "adam" else ()
+    return ("x", "y", "loss", "gx", "gy", "cdx", "cdy", *state_columns(opt), *step,
+            "x_chart", "y_chart", "loss_chart")
+
+
+def sweep_columns(opt: str) -> tuple[str, ...]:
+    """The columns of one run of the learning-rate sweep."""
+    return ("x", "y", "gx", "gy", *state_columns(opt))
+
+
+def plateau_columns(opt: str) -> tuple[str, ...]:
+    """The columns of one plateau run: x only (the plateau's x-motion does not depend on y
+    for any of the optimizers, which all work coordinate by coordinate), and the lowest x
+    so far."""
+    return ("x", "gx", *(s + "x" for s in OPTIMIZERS[opt].state), "low")
+
+
+def control_rows(exp: Settings) -> tuple[str, ...]:
+    """The global controls on Controls, one per row (only the chosen optimizers')."""
+    params = []
+    for opt in exp.optimizers:
+        o = OPTIMIZERS[opt]
+        params += [PARAM_NAMES[o.lr], *(PARAM_NAMES[p] for p in o.params)]
+    return (NAME_SURFACE, NAME_STEPS, *params, NAME_EPS, NAME_DIFF, NAME_SWEEP_LOW,
+            NAME_SWEEP_HIGH, NAME_MIN_X_LOW, NAME_MIN_X_HIGH, NAME_MIN_LR_LOW, NAME_MIN_LR_HIGH)
+
+
+@dataclass
+class DescentPlan(Plan):
+    """The plan, with the ways this experiment's code asks for its blocks."""
+
+    settings: Settings
+
+    @property
+    def rows(self) -> int:
+        """Rows of every path: step 0 … steps."""
+        return self.settings.steps + 1
+
+    @property
+    def analysis_steps(self) -> int:
+        """Steps of the sweep's, the table's and the plateau's runs."""
+        return analysis_steps(self.settings)
+
+    def path(self, opt: str) -> Block:
+        """``<opt>_path``."""
+        return self.blocks[f"{opt}_path"]
+
+    def sweep(self, opt: str) -> Block:
+        """``<opt>_sweep``: the sweep's runs of one optimizer, one group of columns per
+        learning rate."""
+        return self.blocks[f"{opt}_sweep"]
+
+    @property
+    def start_table_top(self) -> int:
+        """The header row of the start-point table on Controls."""
+        return CONTROL_TOP + len(control_rows(self.settings)) + 2
+
+    def plateau_col(self, opt: str, name: str) -> int:
+        """Column of ``name`` of ``opt``'s plateau run, within ``plateau_runs``."""
+        col = 0
+        for o in self.settings.optimizers:
+            if o == opt:
+                return col + plateau_columns(o).index(name)
+            col += len(plateau_columns(o))
+        raise KeyError(opt)
+
+
+def plan(exp: Settings) -> DescentPlan:
+    """Lay out the workbook of these settings."""
+    p = DescentPlan(exp)
+    opts = exp.optimizers
+    n = len(opts)
+    rows = exp.steps + 1
+    runs = analysis_steps(exp) + 1
+    p.sheets = ["Dashboard", "Controls", "Surfaces",
+                *(OPTIMIZERS[o].sheet for o in opts), "Sweep", "Minima", "Plateau", "Guide"]
+
+    # Controls: one named value per row, then the start point of every surface.
+    for i, name in enumerate(control_rows(exp)):
+        p.name(Named(name, "Controls", CONTROL_TOP + i, 1))
+    top = p.start_table_top + 1
+    for i, surface in enumerate(SURFACE_NAMES):
+        sx, sy = start_names(surface)
+        p.name(Named(sx, "Controls", top + i, 1))
+        p.name(Named(sy, "Controls", top + i, 2))
+    p.name(Named(NAME_SURFACE_LIST, "Controls", top, 0, len(SURFACE_NAMES), 1))
+
+    # Surfaces: the chosen surface's constants, its level values and its level curves.
+    p.add(Block("selected", "Surfaces", 3, 0, 1, len(SELECTED), "surface"))
+    for j, name in enumerate(SELECTED):
+        p.name(Named(name, "Surfaces", 3, j))
+    p.add(Block("levels", "Surfaces", 6, 1, 1, LEVELS, "levels"))
+    p.add(Block("contours", "Surfaces", 9, 0, CONTOUR_POINTS, 3 + 2 * LEVELS, "contours"))
+
+    # One sheet per optimizer: its path, and to the right its runs of the sweep.
+    for opt in opts:
+        sheet = OPTIMIZERS[opt].sheet
+        width = len(path_columns(opt))
+        p.add(Block(f"{opt}_path", sheet, RUN_TOP, 1, rows, width, "trajectory"))
+        p.add(Block(f"{opt}_sweep", sheet, RUN_TOP, width + 2, runs,
+                    SWEEP_POINTS * len(sweep_columns(opt)), "sweep"))
+
+    # Sweep: the learning rates, the final loss of each run, and the values charted.
+    p.add(Block("sweep_lrs", "Sweep", 2, 1, 1, SWEEP_POINTS, "grid"))
+    p.add(Block("sweep_loss", "Sweep", 5, 1, n, SWEEP_POINTS, "final_loss"))
+    p.add(Block("sweep_shown", "Sweep", 7 + n, 1, n, SWEEP_POINTS, "chart"))
+
+    # Minima: start points × learning rates of plain gradient descent on two_minima.
+    p.add(Block("minima_lrs", "Minima", 3, 1, 1, MINIMA_LRS, "grid"))
+    p.add(Block("minima_starts", "Minima", 4, 0, MINIMA_STARTS, 1, "grid"))
+    p.add(Block("minima_final", "Minima", 4, 1, MINIMA_STARTS, MINIMA_LRS, "final_x"))
+    p.add(Block("minima_runs", "Minima", 15, 1, runs, MINIMA_STARTS * MINIMA_LRS, "runs"))
+
+    # Plateau: each optimizer's x on the plateau surface; the step it leaves the shelf.
+    p.add(Block("plateau_escape", "Plateau", 3, 1, 1, n, "escape"))
+    width = sum(len(plateau_columns(o)) for o in opts)
+    p.add(Block("plateau_runs", "Plateau", 7, 1, runs, width, "runs"))
+
+    # Dashboard: subtitle, final positions, plateau escape, the two-minimum table.
+    p.add(Block("dash_subtitle", "Dashboard", 1, 0, 1, 1, "dash"))
+    p.add(Block("final", "Dashboard", DASH_TOP + 1, 1, n, 4, "dash"))
+    p.add(Block("plateau_label", "Dashboard", DASH_TOP + 1, 5, n, 1, "dash"))
+    p.add(Block("dash_minima_lrs", "Dashboard", DASH_TOP, 8, 1, MINIMA_LRS, "dash"))
+    p.add(Block("dash_minima_starts", "Dashboard", DASH_TOP + 1, 7, MINIMA_STARTS, 1, "dash"))
+    p.add(Block("minima_table", "Dashboard", DASH_TOP + 1, 8, MINIMA_STARTS, MINIMA_LRS,
+                "classes"))
+    return p

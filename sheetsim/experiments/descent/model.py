@@ -1,0 +1,164 @@
+"""The optimizers in NumPy, written from their definitions (never from formula text).
+
+Each optimizer works coordinate by coordinate. With gradient g of the position p before
+step t (t = 1, 2, …) and state starting at 0:
+
+- SGD:      p ← p − lr·g
+- Momentum: v ← β·v − lr·g;                 p ← p + v
+- AdaGrad:  h ← h + g²;                     p ← p − lr·g / (√h + ε)
+- RMSprop:  h ← ρ·h + (1 − ρ)·g²;           p ← p − lr·g / (√h + ε)
+- Adam:     m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;
+            p ← p − lrₜ·m / (√v + ε),  lrₜ = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)
+
+(the textbook's forms: ε outside the root, Adam's bias correction folded into the step
+size). Runs are vectorized: ``lr``, ``x0`` and ``y0`` may be arrays of parallel runs.
+
+A value that overflows becomes nan at once and stays nan, as a spreadsheet cell becomes
+#NUM! and passes it on. (NumPy alone would carry inf, and g / √inf = 0 would quietly let an
+overflowed AdaGrad run go on.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sheetsim.experiments.descent.catalog import OPTIMIZERS, Surface
+from sheetsim.experiments.descent.settings import Settings
+
+Gradient = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class Run:
+    """Every step of a batch of parallel runs: arrays of shape (steps + 1, runs)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    gx: np.ndarray
+    gy: np.ndarray
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+    """``vx``, ``vy``, ``hx`` … by name, as the optimizer holds them after each step."""
+    lr_t: np.ndarray | None = None
+    """Adam's step size of each step (0 at step 0)."""
+
+
+def finite(a: np.ndarray) -> np.ndarray:
+    """``a`` with every overflow (±inf) or undefined value as nan: the model's #NUM!."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.where(np.isfinite(a), a, np.nan)
+
+
+def adam_step_size(exp: Settings, lr: np.ndarray | float, t: int) -> np.ndarray:
+    """lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ): Adam's bias correction in the step size."""
+    t_arr = np.float64(t)
+    b1 = np.power(np.float64(exp.beta1), t_arr)
+    b2 = np.power(np.float64(exp.beta2), t_arr)
+    return np.asarray(lr) * np.sqrt(1 - b2) / (1 - b1)
+
+
+def step(opt: str, exp: Settings, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+         state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
+    """One step of ``opt`` in one coordinate; updates ``state`` in place, returns p. Each
+    new value is one cell of the sheet, so each is checked for overflow on its own."""
+    if opt == "sgd":
+        return finite(p - lr * g)
+    if opt == "momentum":
+        state["v"] = finite(exp.momentum * state["v"] - lr * g)
+        return finite(p + state["v"])
+    if opt == "adagrad":
+        state["h"] = finite(state["h"] + g * g)
+        return finite(p - lr * g / (np.sqrt(state["h"]) + exp.eps))
+    if opt == "rmsprop":
+        state["h"] = finite(exp.rho * state["h"] + (1 - exp.rho) * g * g)
+        return finite(p - lr * g / (np.sqrt(state["h"]) + exp.eps))
+    if opt == "adam":
+        assert lr_t is not None
+        state["m"] = finite(exp.beta1 * state["m"] + (1 - exp.beta1) * g)
+        state["v"] = finite(exp.beta2 * state["v"] + (1 - exp.beta2) * g * g)
+        return finite(p - lr_t * state["m"] / (np.sqrt(state["v"]) + exp.eps))
+    raise ValueError(f"unknown optimizer {opt!r}")
+
+
+def run(opt: str, exp: Settings, grad: Gradient, x0: np.ndarray | float,
+        y0: np.ndarray | float, lr: np.ndarray | float, steps: int) -> Run:
+    """``steps`` steps of ``opt`` from (x0, y0), every step recorded (row 0 the start)."""
+    lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
+    x = np.broadcast_to(np.asarray(x0, dtype=np.float64), lr.shape).copy()
+    y = np.broadcast_to(np.asarray(y0, dtype=np.float64), lr.shape).copy()
+    names = OPTIMIZERS[opt].state
+    states = {c: {s: np.zeros_like(x) for s in names} for c in "xy"}
+    rows: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "y", "gx", "gy", "lr_t")}
+    kept: dict[str, list[np.ndarray]] = {f"{s}{c}": [] for s in names for c in "xy"}
+    lr_t = np.zeros_like(x)
+    with np.errstate(all="ignore"):  # a diverging run overflows, on purpose
+        for t in range(steps + 1):
+            gx, gy = (finite(v) for v in grad(x, y))
+            for key, value in (("x", x), ("y", y), ("gx", gx), ("gy", gy), ("lr_t", lr_t)):
+                rows[key].append(value)
+            for c in "xy":
+                for s in names:
+                    kept[f"{s}{c}"].append(states[c][s].copy())
+            if t == steps:
+                break
+            lr_t = adam_step_size(exp, lr, t + 1) if opt == "adam" else lr_t
+            x = step(opt, exp, lr, x, gx, states["x"], lr_t)
+            y = step(opt, exp, lr, y, gy, states["y"], lr_t)
+    out = {k: np.array(v) for k, v in rows.items()}
+    return Run(out["x"], out["y"], out["gx"], out["gy"],
+               {k: np.array(v) for k, v in kept.items()},
+               out["lr_t"] if opt == "adam" else None)
+
+
+def central_difference(surface: Surface, exp: Settings, x: np.ndarray,
+                       y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f(x + h, y) − f(x − h, y)) / 2h and the same in y, h = d·max(1, |coordinate|).
+
+    With f = g(x) + k·(y − m(x))², the parts that do not change cancel exactly:
+    in x, [g(x + h) − g(x − h) + k·((y − m(x + h))² − (y − m(x − h))²)] / 2h;
+    in y, k·((y + h − m(x))² − (y − h − m(x))²) / 2h.
+    """
+    g, m, k = surface.g, surface.m, surface.k
+    with np.errstate(all="ignore"):
+        hx = exp.diff_step * np.maximum(1, np.abs(x))
+        up, down = finite(x + hx), finite(x - hx)
+        a, b = finite(y - m(up)), finite(y - m(down))
+        across = finite(finite(a * a) - finite(b * b))
+        cx = (finite(g(up)) - finite(g(down)) + k * across) / (2 * hx)
+        hy = exp.diff_step * np.maximum(1, np.abs(y))
+        mid = m(x)
+        a, b = finite(y + hy - mid), finite(y - hy - mid)
+        cy = k * finite(finite(a * a) - finite(b * b)) / (2 * hy)
+    return finite(cx), finite(cy)
+
+
+def log_grid(low: float, high: float, points: int) -> np.ndarray:
+    """``points`` values from low to high, evenly spaced in log."""
+    k = np.arange(points, dtype=np.float64)
+    return low * np.power(np.float64(high / low), k / (points - 1))
+
+
+def even_grid(low: float, high: float, points: int) -> np.ndarray:
+    """``points`` evenly spaced values from low to high."""
+    return low + (high - low) * np.arange(points, dtype=np.float64) / (points - 1)
+
+
+def escape_step(x: np.ndarray, edge: float) -> np.ndarray:
+    """Per run (columns of ``x``), the first step with x < edge, or len(x) if none; a
+    step whose x overflowed does not count as leaving."""
+    left = np.isfinite(x) & (x < edge)
+    first = np.argmax(left, axis=0)
+    return np.where(left.any(axis=0), first, x.shape[0]).astype(np.float64)
+
+
+def running_low(x: np.ndarray) -> np.ndarray:
+    """The lowest x so far, per column; overflowed steps keep the previous value."""
+    out = np.empty_like(x)
+    low = x[0].copy()
+    for i in range(x.shape[0]):
+        if i:
+            low = np.where(np.isfinite(x[i]), np.minimum(low, x[i]), low)
+        out[i] = low
+    return out

@@ -1,0 +1,156 @@
+"""Settings of the optimizer lab: fields, defaults, limits.
+
+Surface and optimizer names are the keys of the tables in ``catalog``. Every start point
+belongs to its surface (``start_bowl`` …), so switching the surface in the workbook starts
+the paths somewhere sensible; ``start`` (``--start X Y``) sets the chosen surface's one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from sheetsim.config import (
+    ConfigError,
+    check_choice,
+    check_float,
+    check_int,
+    from_mapping,
+)
+from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, SURFACE_NAMES, SURFACES
+
+MAX_STEPS = 10_000
+BETAS = ("momentum", "rho", "beta1", "beta2")
+"""Decay rates, each in [0, 1)."""
+RATES = ("lr_sgd", "lr_momentum", "lr_adagrad", "lr_rmsprop", "lr_adam")
+
+
+def start_key(surface: str) -> str:
+    """The settings key of a surface's start point: ``start_bowl``."""
+    return f"start_{surface}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One optimizer lab: surface, optimizers and their constants, steps, analysis grids."""
+
+    ALIASES = {
+        "sweep_range": ("sweep_low", "sweep_high"),
+        "minima_starts": ("minima_x_low", "minima_x_high"),
+        "minima_lrs": ("minima_lr_low", "minima_lr_high"),
+    }
+    FLOATS = (*RATES, *BETAS, "eps", "diff_step", "sweep_low", "sweep_high", "minima_x_low",
+              "minima_x_high", "minima_lr_low", "minima_lr_high")
+
+    steps: int = 30
+    surface: str = "bowl"
+    optimizers: tuple[str, ...] = OPTIMIZER_NAMES
+    lr_sgd: float = 0.95
+    lr_momentum: float = 0.1
+    momentum: float = 0.9
+    lr_adagrad: float = 1.5
+    lr_rmsprop: float = 0.1
+    """No bias correction: the first step is lr/√(1 − ρ) = 10·lr per coordinate."""
+    rho: float = 0.99
+    lr_adam: float = 0.3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-7
+    diff_step: float = 1e-3
+    """Central differences use h = diff_step · max(1, |x|)."""
+    start_bowl: tuple[float, float] = SURFACES["bowl"].start
+    start_two_minima: tuple[float, float] = SURFACES["two_minima"].start
+    start_plateau: tuple[float, float] = SURFACES["plateau"].start
+    start_valley: tuple[float, float] = SURFACES["valley"].start
+    start: tuple[float, float] | None = None
+    """The chosen surface's start (``--start X Y``); folded into its ``start_…`` field."""
+    sweep_low: float = 1e-3
+    sweep_high: float = 10.0
+    minima_x_low: float = -3.0
+    minima_x_high: float = 3.0
+    minima_lr_low: float = 0.01
+    minima_lr_high: float = 0.3
+    lang: str = "en"
+
+    @classmethod
+    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
+        """``config.from_mapping`` for these settings."""
+        return from_mapping(cls, data, base, source)
+
+    def lr(self, optimizer: str) -> float:
+        """The learning rate of ``optimizer``."""
+        return float(getattr(self, f"lr_{optimizer}"))
+
+    def start_of(self, surface: str | None = None) -> tuple[float, float]:
+        """The start point on ``surface`` (the chosen one by default)."""
+        return getattr(self, start_key(surface or self.surface))
+
+    def validated(self) -> Settings:
+        """These settings with list values as tuples and ``start`` folded in; ConfigError
+        naming the first bad field otherwise."""
+        check_int("steps", self.steps, 1, MAX_STEPS)
+        check_choice("surface", self.surface, SURFACE_NAMES)
+        chosen = _optimizers(self.optimizers)
+        for key in RATES:
+            check_float(key, getattr(self, key), positive=True)
+        for key in BETAS:
+            value = getattr(self, key)
+            check_float(key, value)
+            if not 0 <= value < 1:
+                raise ConfigError(f"{key}: {value:g} is out of range; allowed 0 ≤ {key} < 1")
+        check_float("eps", self.eps, positive=True)
+        check_float("diff_step", self.diff_step, positive=True)
+        if self.diff_step > 0.1:
+            raise ConfigError(f"diff_step: {self.diff_step:g} is too large; allowed up to 0.1")
+        _low_high("sweep_range", self.sweep_low, self.sweep_high, positive=True)
+        _low_high("minima_starts", self.minima_x_low, self.minima_x_high)
+        _low_high("minima_lrs", self.minima_lr_low, self.minima_lr_high, positive=True)
+        check_choice("lang", self.lang, LANGS)
+        starts = {s: _point(start_key(s), getattr(self, start_key(s))) for s in SURFACE_NAMES}
+        if self.start is not None:
+            starts[self.surface] = _point("start", self.start)
+        fixed = {start_key(s): p for s, p in starts.items()}
+        return replace(self, optimizers=chosen, start=None, **fixed)
+
+    def to_json(self) -> str:
+        """The settings as the manifest stores them."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @property
+    def describe(self) -> str:
+        """One line for the terminal: the settings that matter."""
+        x, y = self.start_of()
+        rates = ", ".join(f"{o} {self.lr(o):g}" for o in self.optimizers)
+        return (f"{self.surface} from ({x:g}, {y:g}), {self.steps} steps; learning rates "
+                f"{rates}")
+
+
+def _optimizers(value: Any) -> tuple[str, ...]:
+    """``"sgd,adam"`` (a flag) or a list (TOML, JSON) to names in the catalog's order."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not names:
+        raise ConfigError(f"optimizers: expected a list of optimizer names, got {value!r}")
+    names = [n.strip() if isinstance(n, str) else n for n in names]
+    for name in names:
+        check_choice("optimizers", name, OPTIMIZER_NAMES)
+    return tuple(n for n in OPTIMIZER_NAMES if n in names)
+
+
+def _low_high(key: str, low: Any, high: Any, positive: bool = False) -> None:
+    check_float(key, low, positive)
+    check_float(key, high, positive)
+    if not low < high:
+        raise ConfigError(f"{key}: low ({low:g}) must be below high ({high:g})")
+
+
+def _point(key: str, value: Any) -> tuple[float, float]:
+    """An [x, y] pair of finite numbers, as floats."""
+    ok = isinstance(value, list | tuple) and len(value) == 2 and all(
+        not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+        for v in value)
+    if not ok:
+        raise ConfigError(f"{key}: expected [x, y], two finite numbers, got {value!r}")
+    return float(value[0]), float(value[1])

@@ -1,0 +1,503 @@
+"""Every word the optimizer lab shows, in English and Japanese (``--lang en|ja``).
+
+Sheet names and defined names stay ASCII in both languages; only what a reader sees changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every word of the workbook in one language, by where it appears."""
+
+    title: str
+    subtitle: tuple[str, str, str]
+    controls_title: str
+    controls_note: str
+    control_labels: dict[str, str]
+    control_help: dict[str, str]
+    start_title: str
+    start_headers: tuple[str, str, str, str]
+    surfaces: dict[str, str]
+    """What each surface is, in a line."""
+    key_title: str
+    key: tuple[str, str, str]
+    surfaces_title: str
+    selected_headers: tuple[str, ...]
+    levels_label: str
+    contour_headers: tuple[str, str, str]
+    contour_branch: tuple[str, str]
+    rules: dict[str, str]
+    """Each optimizer's update rule, shown on its sheet."""
+    step: str
+    columns: dict[str, str]
+    """Column headers of the runs (x, y, loss, ∂f/∂x …)."""
+    path_caption: str
+    sweep_caption: str
+    sweep_run: str
+    sweep_title: str
+    sweep_note: str
+    sweep_lr: str
+    sweep_loss: str
+    sweep_shown: str
+    minima_title: str
+    minima_note: str
+    minima_corner: str
+    minima_runs: str
+    minima_run: str
+    minima_classes: dict[str, str]
+    plateau_title: str
+    plateau_note: str
+    plateau_escape: str
+    dash_headers: tuple[str, ...]
+    dash_minima_title: str
+    chart_paths: str
+    chart_loss: str
+    chart_sweep: str
+    chart_plateau: str
+    axis_step: str
+    axis_loss: str
+    axis_lr: str
+    axis_escape: str
+    level_series: str
+    guide: tuple[tuple[str, str], ...]
+
+    def run_label(self, lr_index: int) -> str:
+        """The heading of run k of the sweep."""
+        return self.sweep_run.format(k=lr_index + 1)
+
+
+_COLUMNS_EN = {
+    "x": "x", "y": "y", "loss": "loss f", "gx": "∂f/∂x", "gy": "∂f/∂y",
+    "cdx": "∂f/∂x central diff.", "cdy": "∂f/∂y central diff.",
+    "vx": "v (x)", "vy": "v (y)", "hx": "h (x)", "hy": "h (y)", "mx": "m (x)", "my": "m (y)",
+    "lr_t": "step size lrₜ", "x_chart": "x (chart)", "y_chart": "y (chart)",
+    "loss_chart": "loss (chart)", "low": "lowest x so far",
+}
+
+EN = Texts(
+    title="Gradient descent: five optimizers on four loss surfaces",
+    subtitle=("Surface: ", "   Steps: ", "   (every step is one formula row)"),
+    controls_title="Controls",
+    controls_note=(
+        "Change the yellow cells: every path, chart and table recomputes. The number of steps "
+        "is fixed when the file is built (sheetsim build --steps N)."
+    ),
+    control_labels={
+        "Surface": "Loss surface",
+        "Steps": "Steps (fixed at build)",
+        "LrSGD": "SGD learning rate",
+        "LrMomentum": "Momentum learning rate",
+        "MomentumBeta": "Momentum β",
+        "LrAdaGrad": "AdaGrad learning rate",
+        "LrRMSprop": "RMSprop learning rate",
+        "RMSpropRho": "RMSprop decay ρ",
+        "LrAdam": "Adam learning rate",
+        "AdamBeta1": "Adam β₁",
+        "AdamBeta2": "Adam β₂",
+        "Eps": "ε",
+        "DiffStep": "Central difference step",
+        "SweepLrLow": "Sweep: lowest learning rate",
+        "SweepLrHigh": "Sweep: highest learning rate",
+        "MinimaXLow": "Two minima: first start x",
+        "MinimaXHigh": "Two minima: last start x",
+        "MinimaLrLow": "Two minima: lowest learning rate",
+        "MinimaLrHigh": "Two minima: highest learning rate",
+    },
+    control_help={
+        "Surface": "bowl, two_minima, plateau, valley",
+        "Steps": "Rows of every run after the start (fixed at build)",
+        "LrSGD": "p ← p − lr·g (textbook: 0.95)",
+        "LrMomentum": "v ← β·v − lr·g; p ← p + v (textbook: 0.1)",
+        "MomentumBeta": "How much velocity is kept per step, 0 ≤ β < 1 (0.9)",
+        "LrAdaGrad": "p ← p − lr·g/(√h + ε), h = sum of g² (textbook: 1.5)",
+        "LrRMSprop": "As AdaGrad, h a decaying average of g² (0.1: first step 10·lr)",
+        "RMSpropRho": "h ← ρ·h + (1 − ρ)·g², 0 ≤ ρ < 1 (0.99)",
+        "LrAdam": "Step size before bias correction (textbook: 0.3)",
+        "AdamBeta1": "Decay of the gradient's average m, 0 ≤ β₁ < 1 (0.9)",
+        "AdamBeta2": "Decay of the average of g², 0 ≤ β₂ < 1 (0.999)",
+        "Eps": "Added to √h or √v so a zero gradient does not divide by 0 (1e-7)",
+        "DiffStep": "h = step · max(1, |coordinate|) for the central differences (0.001)",
+        "SweepLrLow": "The sweep's 9 learning rates run evenly in log from here …",
+        "SweepLrHigh": "… to here",
+        "MinimaXLow": "The table's 7 start points run evenly from here …",
+        "MinimaXHigh": "… to here",
+        "MinimaLrLow": "The table's 5 learning rates run evenly in log from here …",
+        "MinimaLrHigh": "… to here",
+    },
+    start_title="Start point of each surface (the chosen surface's is used)",
+    start_headers=("Surface", "Start x", "Start y", "What it is"),
+    surfaces={
+        "bowl": "f = x²/20 + y²: the textbook's bowl, 20× steeper across than along",
+        "two_minima": "f = x⁴/4 + x³/3 − x² + 8/3 + y²: global minimum at x = −2, local "
+                      "minimum at x = 1, a ridge at x = 0",
+        "plateau": "f = x⁴/(1 + x⁴) + max(0, |x| − 5)² + y²: a nearly flat shelf for "
+                   "2.5 < x < 5 that is not a minimum",
+        "valley": "f = (1 − x)² + 10(y − x²)²: a narrow curved valley (Rosenbrock), minimum "
+                  "at (1, 1)",
+    },
+    key_title="Colour key",
+    key=("Control: change it", "Fixed when the file was built", "Formula: computed"),
+    surfaces_title="The chosen surface: constants, level values and level curves",
+    selected_headers=("Index", "k", "x from", "x to", "y from", "y to", "Start x",
+                      "Start y"),
+    levels_label="Level values c",
+    contour_headers=("x", "g(x)", "m(x)"),
+    contour_branch=("c{j} upper", "c{j} lower"),
+    rules={
+        "sgd": "SGD: p ← p − lr·g",
+        "momentum": "Momentum: v ← β·v − lr·g;  p ← p + v",
+        "adagrad": "AdaGrad: h ← h + g²;  p ← p − lr·g / (√h + ε)",
+        "rmsprop": "RMSprop: h ← ρ·h + (1 − ρ)·g²;  p ← p − lr·g / (√h + ε)",
+        "adam": "Adam: m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  "
+                "p ← p − lrₜ·m / (√v + ε),  lrₜ = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)",
+    },
+    step="step",
+    columns=_COLUMNS_EN,
+    path_caption="Path on the chosen surface: one row per step, from the row above",
+    sweep_caption="Learning-rate sweep: the same optimizer with each of the 9 learning rates",
+    sweep_run="lr #{k}",
+    sweep_title="Learning-rate sweep: the loss where each run ends",
+    sweep_note=("9 learning rates × each optimizer, every run as many steps as the paths (at "
+                "most 1,000), from the same start. The runs are on the optimizer sheets, right "
+                "of the path."),
+    sweep_lr="learning rate",
+    sweep_loss="Loss after the last step",
+    sweep_shown="As charted (clipped to 1e-16 … 1e12)",
+    minima_title="Two minima: where plain gradient descent (SGD) ends",
+    minima_note=("Surface two_minima, whatever surface is chosen. Within 0.1 of x = −2: "
+                 "global; of x = 1: local; |x| > 100 or overflow: diverged."),
+    minima_corner="start x \\ lr",
+    minima_runs="The runs (x; y does not change where x goes): start point × learning rate",
+    minima_run="x₀ #{i}, lr #{j}",
+    minima_classes={"global": "global", "local": "local", "diverged": "diverged",
+                    "neither": "neither"},
+    plateau_title="Plateau: how long each optimizer needs to leave the shelf (x < 2)",
+    plateau_note=("Surface plateau, whatever surface is chosen, from its start; each "
+                  "optimizer with its own learning rate. x only: y does not change x here."),
+    plateau_escape="First step with x < 2",
+    dash_headers=("Optimizer", "Learning rate", "Final x", "Final y", "Final loss",
+                  "Leaves plateau at step"),
+    dash_minima_title="Two minima (SGD): which minimum each start × learning rate reaches",
+    chart_paths="Paths over the level curves of the chosen surface",
+    chart_loss="Loss by step",
+    chart_sweep="Learning-rate sweep: loss after the last step",
+    chart_plateau="Plateau: steps to leave the shelf (steps + 1: never)",
+    axis_step="step",
+    axis_loss="loss (log scale)",
+    axis_lr="learning rate (log scale)",
+    axis_escape="steps",
+    level_series="level curves",
+    guide=(
+        ("What this workbook is",
+         "Learning means making a loss small by changing parameters. Gradient descent does "
+         "it without seeing the whole landscape: at the current point it measures the "
+         "slope (the gradient) and takes a step downhill, again and again. Here two "
+         "parameters x and y live on a chosen loss surface f(x, y), and five optimizers start "
+         "from the same point. Every step is one row of formulas computed from the row "
+         "above, so changing a learning rate, a β, the start or the surface redraws every "
+         "path at once."),
+        ("How to read it",
+         "Dashboard: the final position of each optimizer; the paths over level curves of f "
+         "(points outside the chart's window are drawn on its edge); the loss by step on a "
+         "log scale (values are drawn between 1e-16 and 1e12); the learning-rate sweep; the "
+         "two-minimum table; the plateau. Each optimizer's sheet lists its path: x, y, the "
+         "loss, the analytic gradient and beside it a central difference "
+         "(f(x + h) − f(x − h)) / 2h, h = DiffStep · max(1, |x|). The two differ only by "
+         "about h²·f‴/6, small with the default step (on the bowl, whose f is quadratic, "
+         "by rounding alone), which shows the gradient formula is right. Then the "
+         "optimizer's memory (velocity v, sums of squares h, averages m and v) and, right "
+         "of the path, its runs of the sweep."),
+        ("The surfaces",
+         "bowl: x²/20 + y² from (−7, 2), the comparison of the book 'Deep Learning from "
+         "Scratch'. It is 20 times steeper in y than in x, so a step that suits x is far too "
+         "large for y: SGD zigzags. two_minima: a global minimum at x = −2 and a local one "
+         "at x = 1; the start and the learning rate decide which is reached. plateau: a "
+         "shelf where the slope is tiny but not zero, so it is not a minimum; plain gradient "
+         "descent crawls there. valley: Rosenbrock's narrow curved valley. A saddle was the "
+         "other choice; the valley was taken because its loss stays at or above 0 (a "
+         "saddle's falls without end, so every run diverges and no loss chart on a log "
+         "scale is possible), because 'a slope of 0 that is not a minimum' is already shown "
+         "by the plateau and by the ridge of two_minima, and because only a curved valley "
+         "shows the direction of descent turning from step to step, where momentum "
+         "overshoots the walls and per-coordinate step sizes cannot follow the bend."),
+        ("The optimizers",
+         "SGD steps against the gradient, lr times its size. Momentum keeps a velocity: "
+         "each step adds to it and β of it survives, so it gathers speed on long slopes and "
+         "rolls on over small bumps. AdaGrad divides each coordinate's step by the root of "
+         "the sum of all its squared gradients so far: steep directions get small steps, "
+         "but the sum only grows and the steps shrink for good. RMSprop keeps a decaying "
+         "average of the squares instead (ρ = 0.99 remembers about the last 100 steps). "
+         "It has no bias correction, so its first step is lr/√(1 − ρ) = 10·lr in each "
+         "coordinate; this file uses lr = 0.1, whose first step of 1 is half the start's "
+         "distance from the valley floor in y (lr = 0.2 would land exactly on it, larger "
+         "ones overshoot). Adam combines a momentum-like average m with RMSprop's average "
+         "of squares and corrects both for starting at 0."),
+        ("The learning rate",
+         "A large learning rate moves fast and may reach the minimum in few steps, but near "
+         "it the steps overshoot and the run can swing or diverge. A small one is accurate "
+         "but slow, and it stops in whatever valley it starts in, which may be a local "
+         "minimum. Try SGD on the bowl: 0.95 zigzags in y but converges; 1.0 swings "
+         "between y = 2 and y = −2 for ever; 1.05 diverges."),
+        ("The sweep (fixed size)",
+         "For each optimizer, 9 runs with learning rates spread evenly in log between "
+         "SweepLrLow and SweepLrHigh, all as many steps as the paths (at most 1,000) and from "
+         "the same start, and the loss where each ends. The size is fixed when the file is "
+         "built: 9 learning rates × each optimizer × the steps; the range, the surface and "
+         "the other constants stay live. The two-minimum table and the plateau runs are as "
+         "long. SGD and Momentum diverge above a limit (on the bowl lr > 1 and "
+         "lr > 2(1 + β)/2 = 1.9); the adaptive optimizers divide by the gradient's size and "
+         "do not run away, but with large rates they hop around the minimum."),
+        ("Local and global minima",
+         "The table runs plain gradient descent on two_minima from 7 start points with 5 "
+         "learning rates and says where each run is after the last step. Small steps stay "
+         "in the valley they start in. A large enough step can jump the ridge at x = 0 into "
+         "the global minimum, or out of the sharp global valley (curvature 6, stable only "
+         "for lr < 1/3) into the wider local one (curvature 3). A run started exactly on the "
+         "ridge never moves: its slope is 0 though it is a maximum."),
+        ("Plateaus",
+         "On the plateau surface the loss is almost flat for 2.5 < x < 5 (tanh saturates "
+         "there, as a sigmoid neuron does). The gradient is tiny, so plain gradient descent "
+         "moves tiny steps and looks converged though it is nowhere near the minimum at 0. "
+         "Momentum keeps the speed it gained on the wall and crosses (step 18 with the "
+         "defaults). Adam divides by the gradient's recent size, so a small slope still "
+         "gives a normal step (step 65). RMSprop would too, but with ρ = 0.99 it remembers "
+         "the steep wall for hundreds of steps; with ρ = 0.9 it crosses at step 133. "
+         "AdaGrad never forgets the wall's large gradients and stays slow. The table counts "
+         "the first step with x < 2 (steps + 1: not within the steps of this file)."),
+        ("What to try",
+         "1. On the bowl, raise LrSGD from 0.95 to 1.05 and watch it diverge; lower it to 0.1 "
+         "and watch it crawl along x. 2. Set MomentumBeta to 0: Momentum becomes SGD. "
+         "3. Choose two_minima: which optimizers roll over the ridge into the global "
+         "minimum? Move StartX_two_minima to −1. 4. Choose plateau and compare the paths; "
+         "then lower RMSpropRho to 0.9. 5. Choose valley: SGD needs a learning rate near "
+         "0.01 there; which optimizer follows the bend best? 6. Set Eps to 1 and watch the "
+         "adaptive optimizers slow down near the minimum."),
+        ("Checking it",
+         "sheetsim verify recomputes every formula of this file from its text with NumPy and "
+         "compares it with the stored values and with an independent NumPy model of the "
+         "optimizers run on the controls in the file; --engine libreoffice or gnumeric first "
+         "recalculates the file in that spreadsheet. Runs that bounce chaotically (large "
+         "learning rates on flat ground) magnify the last bit of rounding step by step, so "
+         "engines that round differently may disagree there."),
+        ("Colours",
+         "Yellow cells are controls you may change. Grey cells were fixed when the file "
+         "was built. Black numbers are formulas."),
+    ),
+)
+
+_COLUMNS_JA = {
+    "x": "x", "y": "y", "loss": "損失 f", "gx": "∂f/∂x", "gy": "∂f/∂y",
+    "cdx": "∂f/∂x 中心差分", "cdy": "∂f/∂y 中心差分",
+    "vx": "v（x）", "vy": "v（y）", "hx": "h（x）", "hy": "h（y）", "mx": "m（x）",
+    "my": "m（y）", "lr_t": "ステップ幅 lrₜ", "x_chart": "x（グラフ用）",
+    "y_chart": "y（グラフ用）", "loss_chart": "損失（グラフ用）", "low": "これまでの最小の x",
+}
+
+JA = Texts(
+    title="勾配降下法：4 つの損失関数の地形と 5 つの最適化手法",
+    subtitle=("地形: ", "   ステップ数: ", "   （1 ステップが数式の 1 行）"),
+    controls_title="設定",
+    controls_note=(
+        "黄色のセルを変えると、すべての経路・グラフ・表が再計算されます。ステップ数は"
+        "ファイル作成時に決まります（sheetsim build --steps N）。"
+    ),
+    control_labels={
+        "Surface": "損失関数の地形",
+        "Steps": "ステップ数（作成時に固定）",
+        "LrSGD": "SGD の学習率",
+        "LrMomentum": "Momentum の学習率",
+        "MomentumBeta": "Momentum の β",
+        "LrAdaGrad": "AdaGrad の学習率",
+        "LrRMSprop": "RMSprop の学習率",
+        "RMSpropRho": "RMSprop の減衰率 ρ",
+        "LrAdam": "Adam の学習率",
+        "AdamBeta1": "Adam の β₁",
+        "AdamBeta2": "Adam の β₂",
+        "Eps": "ε",
+        "DiffStep": "中心差分の刻み",
+        "SweepLrLow": "スイープ：最小の学習率",
+        "SweepLrHigh": "スイープ：最大の学習率",
+        "MinimaXLow": "2 つの極小：最初の開始 x",
+        "MinimaXHigh": "2 つの極小：最後の開始 x",
+        "MinimaLrLow": "2 つの極小：最小の学習率",
+        "MinimaLrHigh": "2 つの極小：最大の学習率",
+    },
+    control_help={
+        "Surface": "bowl, two_minima, plateau, valley",
+        "Steps": "開始点のあとに続く各経路の行数（作成時に固定）",
+        "LrSGD": "p ← p − lr·g（教科書の値：0.95）",
+        "LrMomentum": "v ← β·v − lr·g; p ← p + v（教科書の値：0.1）",
+        "MomentumBeta": "1 ステップごとに残す速度の割合、0 ≤ β < 1（0.9）",
+        "LrAdaGrad": "p ← p − lr·g/(√h + ε)、h は g² の総和（教科書の値：1.5）",
+        "LrRMSprop": "AdaGrad と同じ形で h は g² の減衰平均（0.1：最初の一歩は 10·lr）",
+        "RMSpropRho": "h ← ρ·h + (1 − ρ)·g²、0 ≤ ρ < 1（0.99）",
+        "LrAdam": "バイアス補正前のステップ幅（教科書の値：0.3）",
+        "AdamBeta1": "勾配の平均 m の減衰率、0 ≤ β₁ < 1（0.9）",
+        "AdamBeta2": "g² の平均の減衰率、0 ≤ β₂ < 1（0.999）",
+        "Eps": "勾配が 0 のとき 0 で割らないよう √h や √v に足す値（1e-7）",
+        "DiffStep": "中心差分の h = 刻み · max(1, |座標|)（0.001）",
+        "SweepLrLow": "スイープの 9 つの学習率は対数で等間隔にここから…",
+        "SweepLrHigh": "…ここまで",
+        "MinimaXLow": "表の 7 つの開始点は等間隔にここから…",
+        "MinimaXHigh": "…ここまで",
+        "MinimaLrLow": "表の 5 つの学習率は対数で等間隔にここから…",
+        "MinimaLrHigh": "…ここまで",
+    },
+    start_title="地形ごとの開始点（選んだ地形のものを使います）",
+    start_headers=("地形", "開始 x", "開始 y", "どんな地形か"),
+    surfaces={
+        "bowl": "f = x²/20 + y²：教科書のお椀。横より縦が 20 倍急",
+        "two_minima": "f = x⁴/4 + x³/3 − x² + 8/3 + y²：x = −2 に大域最小、x = 1 に局所最小、"
+                      "x = 0 に尾根",
+        "plateau": "f = x⁴/(1 + x⁴) + max(0, |x| − 5)² + y²：2.5 < x < 5 にほぼ平らな棚"
+                   "（最小ではない）",
+        "valley": "f = (1 − x)² + 10(y − x²)²：細く曲がった谷（Rosenbrock）、最小は (1, 1)",
+    },
+    key_title="色の意味",
+    key=("設定：変更できます", "ファイル作成時に固定", "数式：計算結果"),
+    surfaces_title="選んだ地形：定数・等高線の値・等高線",
+    selected_headers=("番号", "k", "x の左端", "x の右端", "y の下端", "y の上端", "開始 x",
+                      "開始 y"),
+    levels_label="等高線の値 c",
+    contour_headers=("x", "g(x)", "m(x)"),
+    contour_branch=("c{j} 上側", "c{j} 下側"),
+    rules={
+        "sgd": "SGD：p ← p − lr·g",
+        "momentum": "Momentum：v ← β·v − lr·g;  p ← p + v",
+        "adagrad": "AdaGrad：h ← h + g²;  p ← p − lr·g / (√h + ε)",
+        "rmsprop": "RMSprop：h ← ρ·h + (1 − ρ)·g²;  p ← p − lr·g / (√h + ε)",
+        "adam": "Adam：m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  "
+                "p ← p − lrₜ·m / (√v + ε)、lrₜ = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)",
+    },
+    step="ステップ",
+    columns=_COLUMNS_JA,
+    path_caption="選んだ地形の上の経路：1 行が 1 ステップで、上の行から計算します",
+    sweep_caption="学習率スイープ：同じ手法を 9 つの学習率それぞれで",
+    sweep_run="lr #{k}",
+    sweep_title="学習率スイープ：各実行の最後の損失",
+    sweep_note=("9 つの学習率 × 各手法。どれも経路と同じステップ数（最大 1,000）で同じ開始点から。"
+                "実行の中身は各手法のシートの経路の右にあります。"),
+    sweep_lr="学習率",
+    sweep_loss="最後のステップの損失",
+    sweep_shown="グラフに描く値（1e-16 〜 1e12 に切り詰め）",
+    minima_title="2 つの極小：素の勾配降下法（SGD）がたどり着く先",
+    minima_note=("地形 two_minima で計算します（選んだ地形によらない）。x = −2 から 0.1 以内なら"
+                 "大域、x = 1 から 0.1 以内なら局所、|x| > 100 かあふれたら発散。"),
+    minima_corner="開始 x ＼ 学習率",
+    minima_runs="実行の中身（x のみ。y は x の動きに影響しません）：開始点 × 学習率",
+    minima_run="x₀ #{i}, lr #{j}",
+    minima_classes={"global": "大域", "local": "局所", "diverged": "発散",
+                    "neither": "その他"},
+    plateau_title="プラトー：各手法が棚（x < 2 になるまで）を抜けるのに要するステップ数",
+    plateau_note=("地形 plateau の開始点から計算します（選んだ地形によらない）。各手法は自分の"
+                  "学習率で。x のみ：ここでは y が x の動きに影響しません。"),
+    plateau_escape="x < 2 になる最初のステップ",
+    dash_headers=("手法", "学習率", "最後の x", "最後の y", "最後の損失",
+                  "プラトーを抜けるステップ"),
+    dash_minima_title="2 つの極小（SGD）：開始点 × 学習率ごとにどちらの極小に着くか",
+    chart_paths="選んだ地形の等高線の上の経路",
+    chart_loss="ステップごとの損失",
+    chart_sweep="学習率スイープ：最後のステップの損失",
+    chart_plateau="プラトー：棚を抜けるまでのステップ数（ステップ数 + 1：抜けない）",
+    axis_step="ステップ",
+    axis_loss="損失（対数目盛）",
+    axis_lr="学習率（対数目盛）",
+    axis_escape="ステップ数",
+    level_series="等高線",
+    guide=(
+        ("このブックについて",
+         "学習とは、パラメータを変えて損失を小さくすることです。勾配降下法は地形の全体像を"
+         "知らないまま、いまいる点での傾き（勾配）を測り、下る向きに一歩進むことを繰り返します。"
+         "ここでは 2 つのパラメータ x と y が選んだ損失関数の地形 f(x, y) の上にあり、"
+         "5 つの最適化手法が同じ点から出発します。1 ステップが上の行から計算される数式の 1 行"
+         "なので、学習率・β・開始点・地形のどれを変えてもすべての経路が描き直されます。"),
+        ("読み方",
+         "Dashboard：各手法の最後の位置、f の等高線の上の経路（グラフの枠の外の点は枠の縁に"
+         "描きます）、対数目盛のステップごとの損失（1e-16 〜 1e12 の範囲で描きます）、"
+         "学習率スイープ、2 つの極小の表、プラトー。各手法のシートには経路があります："
+         "x、y、損失、解析的な勾配とその横の中心差分 (f(x + h) − f(x − h)) / 2h。"
+         "（h = DiffStep · max(1, |x|)）。両者の差はおよそ h²·f‴/6 にすぎず、既定の刻みでは"
+         "小さく（f が二次式の bowl では丸め誤差だけ）、勾配の式が正しいことを示します。"
+         "その右に手法の記憶（速度 v、二乗和 h、平均 m と v）、"
+         "さらに右にスイープの実行があります。"),
+        ("地形",
+         "bowl：x²/20 + y²、開始点 (−7, 2)。『ゼロから作る Deep Learning』の比較と同じです。"
+         "x より y の方向が 20 倍急なので、x に合う一歩は y には大きすぎ、SGD はジグザグに"
+         "進みます。two_minima：x = −2 に大域最小、x = 1 に局所最小があり、開始点と学習率で"
+         "どちらに着くかが決まります。plateau：傾きがとても小さいが 0 ではない棚で、最小では"
+         "ありません。素の勾配降下法はそこでほとんど進めません。valley：Rosenbrock の細く"
+         "曲がった谷です。鞍点という選択肢もありましたが、谷を選びました。損失が 0 以上に"
+         "とどまること（鞍点の損失は限りなく下がるので、どの実行も発散し、対数目盛の損失の"
+         "グラフが描けません）、「最小でないのに傾きが 0」はプラトーと two_minima の尾根で"
+         "すでに見られること、そして曲がった谷だけが、下る向きが一歩ごとに変わる様子"
+         "（Momentum が谷の壁を越えて行き過ぎ、座標ごとのステップ幅が曲がりに沿えない）を"
+         "見せてくれるからです。"),
+        ("最適化手法",
+         "SGD は勾配の逆向きに、学習率 × 勾配の大きさだけ進みます。Momentum は速度を持ちます。"
+         "各ステップが速度に加わり、その β 倍が残るので、長い坂で加速し、小さな起伏を"
+         "乗り越えます。AdaGrad は座標ごとのステップを、これまでの勾配の二乗の総和の平方根で"
+         "割ります。急な方向ほど小さく進みますが、総和は増える一方なので、ステップは小さく"
+         "なったまま戻りません。RMSprop は総和の代わりに二乗の減衰平均を使います（ρ = 0.99 なら"
+         "およそ直近 100 ステップを覚えています）。バイアス補正がないため、最初の一歩は各座標で"
+         "lr/√(1 − ρ) = 10·lr になります。このファイルでは lr = 0.1 とし、最初の一歩 1 は開始点"
+         "から谷底までの y の距離の半分です（lr = 0.2 ならちょうど谷底に着き、それより大きいと"
+         "行き過ぎます）。Adam は Momentum のような平均 m と RMSprop の二乗平均を組み合わせ、"
+         "どちらも 0 から始まる偏りを補正します。"),
+        ("学習率",
+         "学習率が大きいと速く進み、少ないステップで最小に着くこともありますが、最小の近くで"
+         "行き過ぎて振動したり発散したりします。小さいと正確ですが遅く、出発した谷に"
+         "とどまります。それが局所最小のこともあります。bowl で SGD を試してください："
+         "0.95 は y 方向にジグザグしながら収束し、1.0 は y = 2 と y = −2 の間を往復し続け、"
+         "1.05 は発散します。"),
+        ("スイープ（大きさは固定）",
+         "各手法について、SweepLrLow から SweepLrHigh まで対数で等間隔な 9 つの学習率で実行し、"
+         "それぞれの最後の損失を求めます。どれも経路と同じステップ数（最大 1,000）で、同じ開始点"
+         "からです。大きさはファイル作成時に決まります（9 つの学習率 × 各手法 × ステップ数）。"
+         "範囲・地形・その他の定数は変更できます。2 つの極小の表とプラトーの実行も同じ長さです。"
+         "SGD と Momentum はある値を超えると発散します"
+         "（bowl では lr > 1 と lr > 2(1 + β)/2 = 1.9）。適応的な手法は勾配の大きさで割るので"
+         "暴走はしませんが、学習率が大きいと最小のまわりを跳ね回ります。"),
+        ("局所最小と大域最小",
+         "表は two_minima 上で素の勾配降下法を 7 つの開始点と 5 つの学習率で実行し、"
+         "最後のステップでどこにいるかを示します。小さな一歩では出発した谷にとどまります。"
+         "十分大きな一歩は x = 0 の尾根を越えて大域最小に入ることも、逆に鋭い大域最小の谷"
+         "（曲率 6、lr < 1/3 でしか安定しない）から広い局所最小の谷（曲率 3）へ飛び出すことも"
+         "あります。ちょうど尾根から出発した実行は動きません。最大点なのに傾きが 0 だからです。"),
+        ("プラトー",
+         "plateau の地形では 2.5 < x < 5 で損失がほぼ平らです（シグモイドのニューロンと同じく、"
+         "そこで tanh が飽和します）。勾配がとても小さいので、素の勾配降下法は小さな一歩しか"
+         "進まず、最小の x = 0 から遠いのに収束したように見えます。Momentum は壁を下るときに"
+         "得た速度を保って渡り切ります（既定の設定でステップ 18）。Adam は直近の勾配の大きさで"
+         "割るので、小さな傾きでも普通の一歩になります（ステップ 65）。RMSprop も同じはずですが、"
+         "ρ = 0.99 では急な壁を何百ステップも覚えているため遅く、ρ = 0.9 ならステップ 133 で"
+         "渡ります。AdaGrad は壁の大きな勾配を忘れないので遅いままです。表は x < 2 になる最初の"
+         "ステップを数えます（ステップ数 + 1 は、このファイルのステップ数の中では抜けないこと）。"),
+        ("試してみること",
+         "1. bowl で LrSGD を 0.95 から 1.05 に上げると発散し、0.1 に下げると x 方向に這うように"
+         "進みます。2. MomentumBeta を 0 にすると Momentum は SGD になります。"
+         "3. two_minima を選び、どの手法が尾根を越えて大域最小に入るか見ます。"
+         "StartX_two_minima を −1 にしてみます。4. plateau を選んで経路を比べ、RMSpropRho を "
+         "0.9 に下げてみます。5. valley を選ぶと SGD には 0.01 くらいの学習率が必要です。"
+         "どの手法が曲がりにいちばんよく沿うでしょう。6. Eps を 1 にすると、適応的な手法が"
+         "最小の近くで遅くなります。"),
+        ("検証",
+         "sheetsim verify はこのファイルのすべての数式をその文字列から NumPy で計算し直し、"
+         "保存された値と、ファイルの設定で動かした独立の NumPy モデルと比べます。"
+         "--engine libreoffice または gnumeric を付けると、先にその表計算ソフトで再計算します。"
+         "平らな所で大きな学習率で跳ね回るような実行は、丸め誤差の最後の 1 ビットを一歩ごとに"
+         "増幅するので、丸め方の違うソフトどうしではそこが一致しないことがあります。"),
+        ("色",
+         "黄色のセルは変更できる設定、灰色のセルはファイル作成時に固定されたもの、"
+         "黒い数値は数式です。"),
+    ),
+)
+
+LANGUAGES = {"en": EN, "ja": JA}
+
+
+def for_lang(lang: str) -> Texts:
+    """The texts of a ``--lang`` code."""
+    return LANGUAGES[lang]

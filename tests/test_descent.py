@@ -1,0 +1,414 @@
+"""The optimizer lab (``--experiment descent``): paths by formula rows, checked three ways.
+
+The final positions on the textbook's bowl are computed here a fourth time, in plain Python
+from the optimizers' definitions, and must match the model, the evaluator's reading of the
+workbook's formulas and the table in the README. Every descent preset verifies (built with
+few steps, for time), also after LibreOffice and Gnumeric; tampering is caught and named;
+bad settings are one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheetsim import config, engines
+from sheetsim.build import writer
+from sheetsim.check import manifest, verify
+from sheetsim.cli import cli
+from sheetsim.evaluator import evaluate, evaluate_formula
+from sheetsim.experiments import get, load_preset
+from sheetsim.experiments.descent import model
+from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, SURFACES
+from sheetsim.experiments.descent.layout import path_columns
+from sheetsim.experiments.descent.settings import Settings
+from sheetsim.xlsx import reader
+from sheetsim.xlsx.book import Book, SheetData
+
+from .conftest import need, patch_part, patch_sheet, sheet_part
+
+DESCENT = get("descent")
+PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "descent"]
+CI_STEPS = 12
+"""Steps of the workbooks the verify tests build: every formula kind, in seconds."""
+
+# The README's table: final (x, y) after 30 steps on the bowl from (−7, 2) with the
+# textbook's learning rates (RMSprop: 0.1, ρ 0.99), to four significant digits.
+BOWL_FINAL = {
+    "sgd": (-0.3504, 0.08478),
+    "momentum": (0.8964, 0.08809),
+    "adagrad": (-0.1202, 2.486e-17),
+    "rmsprop": (-0.6974, 1.483e-08),
+    "adam": (0.1360, 0.3182),
+}
+
+
+# ---------------------------------------------------------------- independent check
+
+def _bowl_by_hand(opt: str, steps: int = 30) -> tuple[float, float]:
+    """The optimizers on f = x²/20 + y², written out again from their definitions."""
+    lr = {"sgd": 0.95, "momentum": 0.1, "adagrad": 1.5, "rmsprop": 0.1, "adam": 0.3}[opt]
+    p = [-7.0, 2.0]
+    a = [0.0, 0.0]  # velocity, sum or average of squares, or Adam's first moment
+    b = [0.0, 0.0]  # Adam's second moment
+    for t in range(1, steps + 1):
+        grad = [p[0] / 10, 2 * p[1]]
+        for i in (0, 1):
+            g = grad[i]
+            if opt == "sgd":
+                p[i] -= lr * g
+            elif opt == "momentum":
+                a[i] = 0.9 * a[i] - lr * g
+                p[i] += a[i]
+            elif opt == "adagrad":
+                a[i] += g * g
+                p[i] -= lr * g / (math.sqrt(a[i]) + 1e-7)
+            elif opt == "rmsprop":
+                a[i] = 0.99 * a[i] + 0.01 * g * g
+                p[i] -= lr * g / (math.sqrt(a[i]) + 1e-7)
+            else:
+                a[i] += (1 - 0.9) * (g - a[i])  # the textbook's update of m
+                b[i] += (1 - 0.999) * (g * g - b[i])
+                lr_t = lr * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+                p[i] -= lr_t * a[i] / (math.sqrt(b[i]) + 1e-7)
+    return p[0], p[1]
+
+
+@pytest.fixture(scope="module")
+def bowl(tmp_path_factory) -> tuple[Book, dict]:
+    """The default workbook (the bowl, 30 steps), read back and evaluated from its text."""
+    path = tmp_path_factory.mktemp("descent") / "bowl.xlsx"
+    writer.build(Settings(), path)
+    book = reader.read(path)
+    return book, evaluate(book)
+
+
+@pytest.mark.parametrize("opt", OPTIMIZER_NAMES)
+def test_final_positions_on_the_bowl(bowl, opt):
+    x, y = _bowl_by_hand(opt)
+    # the README's table
+    want = BOWL_FINAL[opt]
+    assert f"{x:.4g}" == f"{want[0]:.4g}" and f"{y:.4g}" == f"{want[1]:.4g}", (x, y)
+    # the reference model
+    r = model.run(opt, Settings(), SURFACES["bowl"].grad, -7.0, 2.0, Settings().lr(opt), 30)
+    assert r.x.shape == (31, 1)
+    np.testing.assert_allclose([r.x[-1, 0], r.y[-1, 0]], [x, y], rtol=1e-9, atol=1e-15)
+    # the workbook: its cached values and the evaluator's reading of its formulas
+    book, results = bowl
+    block = manifest.read(book).blocks[f"{opt}_path"]
+    assert (block.kind, block.rows, path_columns(opt)[:3]) == ("trajectory", 31,
+                                                                ("x", "y", "loss"))
+    cached = reader.block_values(book, block)[-1]
+    np.testing.assert_allclose(cached[:2], [x, y], rtol=1e-9, atol=1e-15)
+    assert cached[2] == pytest.approx(x * x / 20 + y * y, rel=1e-12, abs=1e-30)
+    last = {col: results[(block.sheet, block.row + 30, block.col + col)][0, 0] for col in (0, 1)}
+    np.testing.assert_allclose([last[0], last[1]], [x, y], rtol=1e-9, atol=1e-15)
+
+
+# --------------------------------------------------------- the two sides of a surface
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_every_surface_formula_computes_its_model_function(name):
+    """The formula text of f, ∂f/∂x, ∂f/∂y and the level-curve parts, evaluated by the
+    independent evaluator, equal the NumPy functions; the analytic gradient equals a central
+    difference of f."""
+    s = SURFACES[name]
+    rng = np.random.default_rng(7)
+    xmin, xmax, ymin, ymax = s.view
+    x = np.concatenate([rng.uniform(xmin, xmax, 20), [0.0, -2.0, 1.0, 5.5, -6.0]])
+    y = np.concatenate([rng.uniform(ymin, ymax, 20), [0.0, 1.0, -1.0, 0.5, 2.0]])
+    book = Book({"D": SheetData("D", np.column_stack([x, y]))}, {}, [])
+
+    def ev(formula, *args: int) -> np.ndarray:  # one cell at a time, as the workbook has it
+        return np.array([float(evaluate_formula(
+            formula(*(f"D!{c}{i + 1}" for c in "AB"[:len(args)])), book, "D"))
+            for i in range(x.size)])
+
+    gx, gy = s.grad(x, y)
+    assert (ev(s.loss, 0, 1) == s.f(x, y)).all()  # the same operations, bit for bit
+    assert (ev(s.grad_x, 0, 1) == gx).all() and (ev(s.grad_y, 0, 1) == gy).all()
+    assert (ev(s.base, 0) == s.g(x)).all() and (ev(s.floor, 0) == s.m(x)).all()
+    np.testing.assert_allclose(s.f(x, y), s.g(x) + s.k * (y - s.m(x)) ** 2, rtol=1e-12)
+    h = 1e-6
+    np.testing.assert_allclose((s.f(x + h, y) - s.f(x - h, y)) / (2 * h), gx,
+                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose((s.f(x, y + h) - s.f(x, y - h)) / (2 * h), gy,
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_two_minima_and_plateau_are_what_they_claim():
+    two = SURFACES["two_minima"]
+    assert two.f(np.array(-2.0), np.array(0.0)) == pytest.approx(0, abs=1e-15)
+    assert two.f(np.array(1.0), np.array(0.0)) == pytest.approx(9 / 4)
+    assert two.grad(np.array([-2.0, 0.0, 1.0]), np.zeros(3))[0].tolist() == [0, 0, 0]
+    plateau = SURFACES["plateau"]
+    shelf = np.linspace(2.5, 5, 50)
+    slope = plateau.grad(shelf, np.zeros(50))[0]
+    assert (slope > 0).all() and slope.max() < 0.06  # small, never 0: not a minimum
+    assert np.ptp(plateau.f(shelf, np.zeros(50))) < 0.03  # and nearly level
+
+
+def test_overflow_is_nan_at_once_as_a_spreadsheet_makes_it_num():
+    """AdaGrad whose sum of squares overflows stops there (#NUM!), not with a zero step."""
+    exp = Settings()
+    r = model.run("adagrad", exp, lambda x, y: (x * 1e200, y), 1e150, 0.0, 1.0, 2)
+    assert np.isnan(r.state["hx"][1]) and np.isnan(r.x[1, 0]) and np.isnan(r.x[2, 0])
+
+
+# ----------------------------------------------------------------------- settings
+
+def test_settings_round_trip_and_fold_start():
+    s = Settings.from_mapping({"surface": "valley", "start": [0.5, -0.5],
+                               "optimizers": "adam, sgd"})
+    assert s.start is None and s.start_valley == (0.5, -0.5) and s.start_bowl == (-7.0, 2.0)
+    assert s.optimizers == ("sgd", "adam")
+    again = Settings.from_mapping(json.loads(s.to_json()))
+    assert again == s
+    assert "valley from (0.5, -0.5)" in s.describe
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lr-sgd", "-0.1"], "lr_sgd: must be greater than 0"),
+        (["--lr-adam", "0"], "lr_adam: must be greater than 0"),
+        (["--momentum", "1"], "momentum: 1 is out of range; allowed 0 ≤ momentum < 1"),
+        (["--beta2", "1.5"], "beta2: 1.5 is out of range"),
+        (["--rho", "-0.1"], "rho: -0.1 is out of range"),
+        (["--steps", "0"], "steps: 0 is out of range; allowed 1 to 10,000"),
+        (["--steps", "100000"], "steps: 100,000 is out of range"),
+        (["--optimizers", "sgd,nesterov"], "optimizers: unknown value 'nesterov'"),
+        (["--surface", "saddle"], "surface: unknown value 'saddle'"),
+        (["--eps", "0"], "eps: must be greater than 0"),
+        (["--sweep-range", "1", "0.1"], "sweep_range: low (1) must be below high (0.1)"),
+        (["--live"], "--live: not a setting of the descent experiment"),
+        (["--lang", "fr"], "lang: unknown value 'fr'"),
+    ],
+)
+def test_bad_settings_are_one_line_exit_2(tmp_path, args, message):
+    out = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(cli, ["build", "--experiment", "descent", *args, "-o",
+                                      str(out)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.output
+    assert not out.exists()
+
+
+def test_bad_setting_in_a_config_file(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('experiment = "descent"\nlr_nesterov = 0.1\n')
+    result = CliRunner().invoke(cli, ["build", "--config", str(cfg), "-o",
+                                      str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+    assert "unknown setting 'lr_nesterov'" in result.output
+
+
+# ------------------------------------------------------------------- verification
+
+def _small(name: str) -> Settings:
+    exp = load_preset(name)
+    return replace(exp, steps=min(exp.steps, CI_STEPS))
+
+
+@pytest.fixture(scope="module")
+def preset_book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("descent-presets")
+    done: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            done[name] = folder / f"{name}.xlsx"
+            writer.build(_small(name), done[name])
+        return done[name]
+
+    return get
+
+
+def test_the_presets_cover_every_surface():
+    assert {load_preset(p).surface for p in PRESETS} == set(SURFACES)
+    assert "descent-bowl" in PRESETS
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_descent_preset_verifies(preset_book, preset):
+    result = CliRunner().invoke(cli, ["verify", str(preset_book(preset))])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("OK: ")
+    for sheet in ("SGD", "Adam", "Sweep", "Minima", "Plateau", "Surfaces"):
+        assert re.search(rf"^{sheet}\s+cached\s+[\d,]+", result.output, re.M), sheet
+        assert re.search(rf"^{sheet}\s+model\s+[\d,]+", result.output, re.M), sheet
+
+
+def test_japanese_subset_workbook_verifies(tmp_path):
+    out = tmp_path / "ja.xlsx"
+    result = CliRunner().invoke(cli, [
+        "build", "--experiment", "descent", "--lang", "ja", "--steps", "6", "--optimizers",
+        "momentum,adam", "--surface", "two_minima", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert "SGD" not in book.sheetnames and "Adam" in book.sheetnames
+    assert book["Dashboard"]["I5"].value is not None
+    report = verify.verify(out)
+    assert report.ok, report.render()
+
+
+@pytest.fixture
+def bowl_copy(preset_book, tmp_path) -> Path:
+    target = tmp_path / "copy.xlsx"
+    target.write_bytes(preset_book("descent-bowl").read_bytes())
+    return target
+
+
+def _cell_xml(path: Path, sheet: str, ref: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_part(path, sheet)).decode()
+    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
+    assert m, ref
+    return m.group(0)
+
+
+def test_a_changed_cached_value_of_a_path_is_named(bowl_copy):
+    old = _cell_xml(bowl_copy, "Momentum", "B9")  # x at step 4
+    patch_sheet(bowl_copy, "Momentum", old, re.sub(r"<v>[^<]*</v>", "<v>0.5</v>", old))
+    result = CliRunner().invoke(cli, ["verify", str(bowl_copy)])
+    assert result.exit_code == 1
+    assert "Momentum!B9" in result.output and "0.5" in result.output
+
+
+def test_a_wrong_formula_of_a_path_is_named(bowl_copy):
+    # the SGD step at step 3 uses the wrong sign
+    old = _cell_xml(bowl_copy, "SGD", "B8")
+    assert "B7-LrSGD*E7" in old
+    patch_sheet(bowl_copy, "SGD", "B7-LrSGD*E7", "B7+LrSGD*E7")
+    result = CliRunner().invoke(cli, ["verify", str(bowl_copy), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert {m["address"] for m in report["mismatches"]} >= {"SGD!B8"}
+    bad = {(s["sheet"], s["check"]) for s in report["sheets"] if s["mismatches"]}
+    assert {("SGD", "cached"), ("SGD", "model")} <= bad
+
+
+def test_a_control_changed_without_recalculation_is_caught(bowl_copy):
+    name = DESCENT.plan(_small("descent-bowl")).names["LrAdam"]
+    ref = f"B{name.row + 1}"
+    old = _cell_xml(bowl_copy, "Controls", ref)
+    patch_sheet(bowl_copy, "Controls", old, re.sub(r"<v>[^<]*</v>", "<v>0.05</v>", old))
+    result = CliRunner().invoke(cli, ["verify", str(bowl_copy)])
+    assert result.exit_code == 1
+    assert "Adam!B6" in result.output  # the first step after the start no longer matches
+
+
+def test_controls_changed_with_openpyxl_verify_against_the_new_values(bowl_copy, tmp_path):
+    wb = openpyxl.load_workbook(bowl_copy)
+    plan = DESCENT.plan(_small("descent-bowl"))
+    for name, value in (("Surface", "valley"), ("LrSGD", 0.01), ("AdamBeta1", 0.5),
+                        ("StartX_valley", -1.0)):
+        cell = plan.names[name]
+        wb["Controls"].cell(cell.row + 1, cell.col + 1).value = value
+    changed = tmp_path / "changed.xlsx"
+    wb.save(changed)
+    report = verify.verify(changed)
+    assert report.ok, report.render()
+    assert any("no cached value" in note for note in report.notes)
+    assert sum(s.cells for s in report.sheets.values() if s.check == "model") > 5000
+
+
+def test_manifest_blocks_must_fit_the_settings(bowl_copy):
+    patch_part(bowl_copy, "xl/sharedStrings.xml", ">adam_path<", ">nadam_path<")
+    result = CliRunner().invoke(cli, ["verify", str(bowl_copy)])
+    assert result.exit_code == 2
+    assert "manifest has no block adam_path" in result.output
+
+
+# ------------------------------------------------------------------------ engines
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_descent_preset_verifies_after_an_engine(preset_book, tmp_path, preset, engine):
+    need(engine)
+    out = engines.recalc(preset_book(preset), tmp_path / f"{preset}.{engine}.xlsx", engine)
+    report = verify.verify(out)
+    assert report.ok, report.render()
+    assert not any("no cached value" in n for n in report.notes)
+
+
+@pytest.mark.engine
+def test_a_control_changed_in_libreoffice_recomputes_every_path(preset_book, tmp_path):
+    need("libreoffice")
+    src = preset_book("descent-bowl")
+    out = engines.set_cells_and_recalc(src, tmp_path / "set.xlsx",
+                                       {"Surface": "valley", "LrSGD": 0.01, "LrAdam": 0.05})
+    report = verify.verify(out)
+    assert report.ok, report.render()
+    book = reader.read(out)
+    blocks = manifest.read(book).blocks
+    before = reader.block_values(reader.read(src), blocks["sgd_path"])
+    after = reader.block_values(book, blocks["sgd_path"])
+    assert after[0, 0] == -1.5 and not np.allclose(before[1:, 0], after[1:, 0])
+
+
+def test_long_workbooks_cap_the_analysis_runs():
+    """Paths are as long as --steps; the sweep, table and plateau runs stop at 1,000."""
+    exp = Settings(steps=10_000).validated()
+    plan = DESCENT.plan(exp)
+    assert plan.path("adam").rows == 10_001 and plan.sweep("adam").rows == 1_001
+    assert plan.blocks["minima_runs"].rows == plan.blocks["plateau_runs"].rows == 1_001
+    assert DESCENT.check_plan(exp, plan.blocks) is None
+    short = DESCENT.plan(Settings(steps=20))
+    assert short.sweep("sgd").rows == short.path("sgd").rows == 21
+    assert "needs" in DESCENT.check_plan(exp, short.blocks)
+
+
+@pytest.mark.engine
+def test_no_stale_cell_after_a_control_change_in_a_running_libreoffice(tmp_path):
+    """As a person does it: the file loaded without recalculation, a control changed,
+    then LibreOffice's dirty-cell recalculation (AutoCalculate, F9). Every path is plain
+    formulas on the row above, so every one of them follows; the saved numbers verify.
+    (A hard recalculation also redoes cells the change does not touch, in LibreOffice's
+    own last bit: differences within the common tolerance are that, not staleness.)"""
+    import os
+    import subprocess
+
+    from sheetsim.engines import interactive
+
+    need("libreoffice")
+    if not (os.access(interactive.SYSTEM_PYTHON, os.X_OK) and subprocess.run(
+            [interactive.SYSTEM_PYTHON, "-c", "import uno"], capture_output=True,
+            check=False).returncode == 0):
+        if os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1":
+            pytest.fail("python3-uno is required (SHEETSIM_REQUIRE_ENGINES=1)")
+        pytest.skip("python3-uno is not installed")
+    book = tmp_path / "small.xlsx"
+    writer.build(Settings(steps=6), book)
+    changes = [{"LrSGD": 0.5}, {"Surface": "plateau"}, {"AdamBeta2": 0.9},
+               {"StartX_bowl": -3, "StartY_bowl": 1}, {"SweepLrHigh": 1, "MinimaLrLow": 0.05}]
+    for i, change in enumerate(changes):
+        saved = tmp_path / f"after-{i}.xlsx"
+        done = subprocess.run(
+            [interactive.SYSTEM_PYTHON, interactive.__file__, str(book), "--diff-only",
+             "--timeout", "300", "--rel", "1e-9", "--steps",
+             json.dumps([{"set": change, "save": str(saved)}])],
+            capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        step = json.loads(done.stdout)["steps"][0]
+        assert step["stale_count"] == 0, (change, step["stale"])
+        report = verify.verify(saved)
+        assert report.ok, report.render()
+
+
+def test_same_settings_give_identical_bytes(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path in (a, b):
+        writer.build(Settings(steps=3, surface="valley"), path)
+    assert a.read_bytes() == b.read_bytes()
