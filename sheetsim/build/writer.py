@@ -25,7 +25,7 @@ from sheetsim.build import manifest
 from sheetsim.build.styles import Styles
 from sheetsim.contract import MANIFEST_SHEET
 from sheetsim.experiments.base import UNIFORM, Experiment, Plan, Reference
-from sheetsim.xlsx.cells import Block, array_entry, formula_entry
+from sheetsim.xlsx.cells import Block, Named, array_entry, formula_entry
 from sheetsim.xlsx.stream import ERROR_TEXT, HeavySheet, assemble
 
 FIXED_DATE = dt.datetime(2024, 1, 1)
@@ -67,6 +67,21 @@ class Canvas:
                                    cached(float(value)) if isinstance(value, float) else value)
         else:
             self.formula(ws, row, col, text, style, value)
+
+    def control(self, ws: Any, cell: Named, label: str, value: Any, note: str,
+                fixed: bool = False) -> None:
+        """A named control's row: its label, its value (yellow if it can be changed, grey
+        if fixed at build), a note beside it and, if it can be changed, a cell comment."""
+        styles = self.styles
+        ws.write_string(cell.row, 0, label, styles.label)
+        if isinstance(value, str):
+            ws.write_string(cell.row, cell.col, value, styles.control)
+        else:
+            ws.write_number(cell.row, cell.col, value,
+                            styles.fixed if fixed else styles.control_num)
+        ws.write_string(cell.row, cell.col + 1, note, styles.note)
+        if not fixed:
+            ws.write_comment(cell.row, cell.col, note, {"x_scale": 2, "y_scale": 0.8})
 
     def block_values(self, ws: Any, b: Block, formula: str | None, style: Any) -> None:
         """One legacy array formula over the block (or constants), every cell with its

@@ -48,15 +48,6 @@ from .values import (
     unary,
 )
 
-__all__ = [
-    "EvaluationError",
-    "UnsupportedFunction",
-    "VolatileFunctionError",
-    "evaluate",
-    "evaluate_formula",
-    "supported_functions",
-]
-
 Key = tuple[str, int, int]
 Progress = Callable[[int, int], None]
 

@@ -63,6 +63,12 @@ class BigBlock:
     cell_formula: str | None = None
 
 
+def whole_number(value: Any) -> Any:
+    """A count read back from a file as 30.0 is the whole number 30 (a control's
+    ``from_cell`` for settings that are integers)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 @dataclass(frozen=True)
 class Control:
     """A named control cell and the setting it stands for.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheetsim.experiments.base import Control
+from sheetsim.experiments.base import Control, whole_number
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     NAME_DIFF,
@@ -26,12 +26,6 @@ from sheetsim.experiments.descent.layout import (
     start_names,
 )
 from sheetsim.experiments.descent.settings import Settings, start_key
-
-
-def _whole(value: object) -> object:
-    """A count read back as 30.0 is the whole number 30."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
 
 GLOBAL_KEYS = {
     NAME_SURFACE: "surface",
@@ -54,7 +48,7 @@ def controls(exp: Settings) -> list[Control]:
     out = []
     for name in control_rows(exp):
         if name == NAME_STEPS:
-            out.append(Control(NAME_STEPS, "steps", lambda s: s.steps, from_cell=_whole,
+            out.append(Control(NAME_STEPS, "steps", lambda s: s.steps, from_cell=whole_number,
                                fixed=True))
         else:
             key = GLOBAL_KEYS[name]

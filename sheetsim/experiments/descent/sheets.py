@@ -72,18 +72,8 @@ def write_controls(c: Canvas, t: texts.Texts) -> None:
     for control in controls(exp):
         if control.layer is not None:
             continue
-        cell = plan.names[control.name]
-        ws.write_string(cell.row, 0, t.control_labels[control.name], styles.label)
-        value = control.to_cell(exp)
-        if isinstance(value, str):
-            ws.write_string(cell.row, cell.col, value, styles.control)
-        else:
-            style = styles.fixed if control.fixed else styles.control_num
-            ws.write_number(cell.row, cell.col, value, style)
-        ws.write_string(cell.row, cell.col + 1, t.control_help[control.name], styles.note)
-        if not control.fixed:
-            ws.write_comment(cell.row, cell.col, t.control_help[control.name],
-                             {"x_scale": 2, "y_scale": 0.8})
+        c.control(ws, plan.names[control.name], t.control_labels[control.name],
+                  control.to_cell(exp), t.control_help[control.name], control.fixed)
     _validations(ws, plan, t)
 
     top = plan.start_table_top

@@ -7,7 +7,7 @@ settings back through it.
 from __future__ import annotations
 
 from sheetsim.config import GLOBAL, ConfigError
-from sheetsim.experiments.base import Control
+from sheetsim.experiments.base import Control, whole_number
 from sheetsim.experiments.init.layout import (
     NAME_ACTIVATION,
     NAME_BINS,
@@ -30,11 +30,6 @@ from sheetsim.experiments.init.layout import (
 from sheetsim.experiments.init.settings import Settings
 
 
-def _whole(value: object) -> object:
-    """A count read back as 30.0 is the whole number 30."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 def _switch(value: object) -> bool:
     if value not in ("on", "off"):
         raise ConfigError(f"control {NAME_BN}: {value!r} is not on or off")
@@ -46,7 +41,7 @@ GLOBAL_CONTROLS = {
     NAME_ACTIVATION: Control(NAME_ACTIVATION, "activation", lambda s: s.activation),
     NAME_SIGMA: Control(NAME_SIGMA, "sigma", lambda s: s.sigma),
     NAME_SLOPE: Control(NAME_SLOPE, "leaky_slope", lambda s: s.leaky_slope),
-    NAME_BINS: Control(NAME_BINS, "bins", lambda s: s.bins, from_cell=_whole),
+    NAME_BINS: Control(NAME_BINS, "bins", lambda s: s.bins, from_cell=whole_number),
     NAME_LOW: Control(NAME_LOW, "bin_low", lambda s: s.bin_low),
     NAME_HIGH: Control(NAME_HIGH, "bin_high", lambda s: s.bin_high),
     NAME_SAMPLES: Control(NAME_SAMPLES, "samples", lambda s: s.samples, fixed=True),
