@@ -572,6 +572,7 @@ class Watchdog(threading.Thread):
             self._pgid = pgid
 
     def run(self) -> None:
+        """Wait for the deadline or a signal, then kill soffice's process group."""
         while not self._done.is_set():
             left = self.deadline - time.monotonic()
             if left <= 0:
