@@ -1,4 +1,4 @@
-"""The workbook as a teacher uses it (issue 12): names in any case with "did you mean",
+"""The workbook as a teacher uses it: names in any case with "did you mean",
 presets with their settings, a readable build summary with range shares and warnings,
 engine progress on stderr, and charts whose value axes follow the controls."""
 

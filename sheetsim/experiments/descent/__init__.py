@@ -64,7 +64,7 @@ OPTIONS = (
 
 
 class DescentExperiment(Experiment):
-    """The optimizer lab of issue 16: paths, sweep, two minima and a plateau, all live."""
+    """The optimizer lab: paths, sweep, two minima and a plateau, all live."""
 
     name = "descent"
     summary = "gradient descent: five optimizers on four loss surfaces, one formula row a step"
