@@ -116,13 +116,11 @@ def cli() -> None:
 
 def _nearest(kind: str, name: str, allowed: list[str]) -> str:
     """``name`` among ``allowed`` ignoring case; else a ConfigError naming the nearest."""
-    import difflib
-
     lowered = {a.lower(): a for a in allowed}
     if name.strip().lower() in lowered:
         return lowered[name.strip().lower()]
-    near = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)
-    hint = f"; did you mean {lowered[near[0]]!r}?" if near else ";"
+    near = config.nearest(name.strip().lower(), list(lowered))
+    hint = f"; did you mean {lowered[near]!r}?" if near else ";"
     raise ConfigError(f"{kind}: unknown {kind} {name!r}{hint} allowed: {', '.join(allowed)}")
 
 

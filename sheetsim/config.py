@@ -52,10 +52,18 @@ def check_float(name: str, value: Any, positive: bool = False) -> None:
         raise ConfigError(f"{name}: must be greater than 0, got {value:g}")
 
 
+def nearest(name: str, allowed: list[str] | tuple[str, ...]) -> str | None:
+    """The allowed name closest to a misspelt one (``tanhh`` → tanh), if any is close."""
+    near = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
 def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    """One of ``allowed``, exactly (names are case-sensitive)."""
+    """One of ``allowed``, exactly; a typo is answered with the nearest allowed name."""
     if value not in allowed:
-        raise ConfigError(f"{name}: unknown value {value!r}; allowed: {', '.join(allowed)}")
+        near = nearest(value, allowed) if isinstance(value, str) else None
+        hint = f"; did you mean {near!r}? allowed:" if near else "; allowed:"
+        raise ConfigError(f"{name}: unknown value {value!r}{hint} {', '.join(allowed)}")
 
 
 def check_bool(name: str, value: Any) -> None:
@@ -97,8 +105,8 @@ def from_mapping(
         elif key in names:
             changes[key] = value
         else:
-            near = difflib.get_close_matches(key, names + tuple(aliases), n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            near = nearest(key, names + tuple(aliases))
+            hint = f"; did you mean {near!r}?" if near else ""
             raise ConfigError(f"{where}unknown setting {key!r}{hint}")
     for key in getattr(settings_type, "LAYER_MAPS", ()):
         if key in changes:

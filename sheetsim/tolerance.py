@@ -30,10 +30,14 @@ def block_floor(values: np.ndarray) -> float:
     return BLOCK_FLOOR * float(finite.max()) if finite.size else 0.0
 
 
+def scale(a: np.ndarray | float, b: np.ndarray | float, floor: float = 0.0) -> np.ndarray:
+    """What a difference of ``a`` and ``b`` is measured against: max(|a|, |b|, floor)."""
+    return np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+
+
 def allowed(a: np.ndarray | float, b: np.ndarray | float, floor: float = 0.0) -> np.ndarray:
     """The largest difference by which ``a`` and ``b`` still agree (elementwise)."""
-    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
-    return ATOL + RTOL * scale
+    return ATOL + RTOL * scale(a, b, floor)
 
 
 def edge_ties(values: np.ndarray | None, edges: np.ndarray | None) -> float:

@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from sheetsim import evaluator
+from sheetsim import evaluator, tolerance
 from sheetsim.check import manifest as manifest_mod
 from sheetsim.check.report import Mismatch, Report
 from sheetsim.config import ConfigError
 from sheetsim.evaluator import parser as formula_parser
 from sheetsim.experiments.base import UNIFORM, Experiment
-from sheetsim.tolerance import allowed, block_floor
+from sheetsim.tolerance import ATOL, RTOL, allowed, block_floor
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, ExcelError
 from sheetsim.xlsx.cells import Block, cell
@@ -56,9 +56,8 @@ class _Comparer:
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.where(both, 0.0, np.abs(e - f))
         diff = np.where(np.isnan(diff), np.inf, diff)
-        floor = block_floor(e)
-        scale = np.maximum(np.maximum(np.abs(np.nan_to_num(e)), np.abs(np.nan_to_num(f))), floor)
-        bad = diff > allowed(np.nan_to_num(e), np.nan_to_num(f), floor) + slack
+        scale = tolerance.scale(np.nan_to_num(e), np.nan_to_num(f), block_floor(e))
+        bad = diff > ATOL + RTOL * scale + slack
         rep.cells += e.size
         finite_diff = diff[np.isfinite(diff)]
         if finite_diff.size:

@@ -104,6 +104,11 @@ class Option:
     is_flag: bool = False
 
 
+LANG_OPTION = Option(("--lang",), "lang",
+                     "Language of labels and guide: en or ja (default en).", str)
+"""The language option every experiment offers (its settings have a ``lang`` field)."""
+
+
 class Experiment(ABC):
     """One kind of workbook. Subclasses are registered in ``sheetsim.experiments``."""
 

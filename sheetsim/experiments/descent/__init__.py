@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sheetsim.config import from_mapping
-from sheetsim.experiments.base import BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, OPTIMIZERS, SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
@@ -58,7 +58,7 @@ OPTIONS = (
     Option(("--sweep-range",), "sweep_range",
            "Lowest and highest learning rate of the sweep (default 0.001 10).",
            (float, float), metavar="LO HI"),
-    Option(("--lang",), "lang", "Language of labels and guide: en or ja (default en).", str),
+    LANG_OPTION,
 )
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
 

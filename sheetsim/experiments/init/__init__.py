@@ -15,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from sheetsim.experiments.base import UNIFORM, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.base import (
+    LANG_OPTION,
+    UNIFORM,
+    BigBlock,
+    Control,
+    Experiment,
+    Option,
+    Reference,
+)
 from sheetsim.experiments.init import (
     controls,
     dashboard,
@@ -68,7 +76,7 @@ OPTIONS = (
            metavar="LO HI"),
     Option(("--live",), "live",
            "Draws as =RAND(): every recalculation (F9) is a fresh sample.", is_flag=True),
-    Option(("--lang",), "lang", "Language of labels and guide: en or ja (default en).", str),
+    LANG_OPTION,
 )
 """``sheetsim build`` options, in the order ``--help`` lists them."""
 

@@ -6,7 +6,6 @@ new activation cannot be allowed here and forgotten there.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -121,11 +120,11 @@ class Settings:
         check_int("layers", self.layers, 1, 999)
         check_int("bins", self.bins, 1, 10_000)
         check_int("seed", self.seed, 0, MAX_SEED)
-        _choice("init", self.init, INITS)
-        _choice("activation", self.activation, ACTIVATIONS)
+        check_choice("init", self.init, INITS)
+        check_choice("activation", self.activation, ACTIVATIONS)
         check_float("sigma", self.sigma, positive=True)
         check_float("leaky_slope", self.leaky_slope)
-        _choice("range_mode", self.range_mode, RANGE_MODES)
+        check_choice("range_mode", self.range_mode, RANGE_MODES)
         check_float("bin_low", self.bin_low)
         check_float("bin_high", self.bin_high)
         if not self.bin_low < self.bin_high:
@@ -135,7 +134,7 @@ class Settings:
         if not isinstance(self.title, str):
             raise ConfigError("title: must be text")
         check_bool("live", self.live)
-        _choice("lang", self.lang, LANGS)
+        check_choice("lang", self.lang, LANGS)
         check_bool("backward", self.backward)
         check_bool("batchnorm", self.batchnorm)
         check_float("bn_eps", self.bn_eps, positive=True)
@@ -149,7 +148,7 @@ class Settings:
         for key, allowed in (("layer_init", INITS), ("layer_activation", ACTIVATIONS),
                              ("layer_batchnorm", SWITCH)):
             for k, value in getattr(self, key).items():
-                _choice(f"{key} of layer {k}", value, allowed)
+                check_choice(f"{key} of layer {k}", value, allowed)
             check_layers(key, getattr(self, key), self.layers, allowed)
         return self
 
@@ -174,13 +173,3 @@ class Settings:
             f"{self.activation}, {init}, {self.layers} layers × {self.width} neurons, "
             f"{self.samples} samples, seed {self.seed}{extras}{per_layer}"
         )
-
-
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    """``check_choice`` with the nearest allowed name for a typo (``tanhh`` → tanh)."""
-    if isinstance(value, str) and value not in allowed and value != GLOBAL:
-        near = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-        if near:
-            raise ConfigError(f"{name}: unknown value {value!r}; did you mean {near[0]!r}? "
-                              f"allowed: {', '.join(allowed)}")
-    check_choice(name, value, allowed)
