@@ -370,43 +370,6 @@ def test_long_workbooks_cap_the_analysis_runs():
     assert "needs" in DESCENT.check_plan(exp, short.blocks)
 
 
-@pytest.mark.engine
-def test_no_stale_cell_after_a_control_change_in_a_running_libreoffice(tmp_path):
-    """As a person does it: the file loaded without recalculation, a control changed,
-    then LibreOffice's dirty-cell recalculation (AutoCalculate, F9). Every path is plain
-    formulas on the row above, so every one of them follows; the saved numbers verify.
-    (A hard recalculation also redoes cells the change does not touch, in LibreOffice's
-    own last bit: differences within the common tolerance are that, not staleness.)"""
-    import os
-    import subprocess
-
-    from sheetsim.engines import interactive
-
-    need("libreoffice")
-    if not (os.access(interactive.SYSTEM_PYTHON, os.X_OK) and subprocess.run(
-            [interactive.SYSTEM_PYTHON, "-c", "import uno"], capture_output=True,
-            check=False).returncode == 0):
-        if os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1":
-            pytest.fail("python3-uno is required (SHEETSIM_REQUIRE_ENGINES=1)")
-        pytest.skip("python3-uno is not installed")
-    book = tmp_path / "small.xlsx"
-    writer.build(Settings(steps=6), book)
-    changes = [{"LrSGD": 0.5}, {"Surface": "plateau"}, {"AdamBeta2": 0.9},
-               {"StartX_bowl": -3, "StartY_bowl": 1}, {"SweepLrHigh": 1, "MinimaLrLow": 0.05}]
-    for i, change in enumerate(changes):
-        saved = tmp_path / f"after-{i}.xlsx"
-        done = subprocess.run(
-            [interactive.SYSTEM_PYTHON, interactive.__file__, str(book), "--diff-only",
-             "--timeout", "300", "--rel", "1e-9", "--steps",
-             json.dumps([{"set": change, "save": str(saved)}])],
-            capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
-        step = json.loads(done.stdout)["steps"][0]
-        assert step["stale_count"] == 0, (change, step["stale"])
-        report = verify.verify(saved)
-        assert report.ok, report.render()
-
-
 def test_same_settings_give_identical_bytes(tmp_path):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     for path in (a, b):

@@ -72,6 +72,7 @@ SCENARIOS = {
         {"Surface": "plateau", "LrMomentum": 0.05},
         {"Surface": "valley"},
         {"AdamBeta1": 0.5, "Eps": 1e-4},
+        {"AdamBeta2": 0.9},
         {"StartX_bowl": -3, "StartY_bowl": 1},
         {"SweepLrLow": 0.01, "MinimaLrHigh": 0.5},
     ]),
