@@ -9,9 +9,10 @@ from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.experiments.base import Experiment
 from sheetsim.experiments.descent import DescentExperiment
 from sheetsim.experiments.init import InitExperiment
+from sheetsim.experiments.training import TrainingExperiment
 
 REGISTRY: dict[str, Experiment] = {
-    e.name: e for e in (InitExperiment(), DescentExperiment())
+    e.name: e for e in (InitExperiment(), DescentExperiment(), TrainingExperiment())
 }
 
 

@@ -153,7 +153,7 @@ def contour(plan: DescentPlan, i: int, part: str, j: int = 0) -> str:
 
 # ------------------------------------------------------------------------ the runs
 
-def _update(opt: str, coord: str, cell: dict[str, str], lr: str, t: str) -> dict[str, str]:
+def update(opt: str, coord: str, cell: dict[str, str], lr: str, t: str) -> dict[str, str]:
     """One step of ``opt`` in one coordinate: the new state and position, as text.
 
     ``cell`` gives the addresses of this row's and the previous row's values: ``p`` the
@@ -236,7 +236,7 @@ def path(plan: DescentPlan, opt: str, i: int, name: str) -> str:
     if name == "lr_t":
         return adam_step(lr, _step(b, i))
     coord = name[-1]
-    return _update(opt, coord, _row_cells(b, columns, 0, i, coord), lr, _step(b, i))[name]
+    return update(opt, coord, _row_cells(b, columns, 0, i, coord), lr, _step(b, i))[name]
 
 
 def sweep(plan: DescentPlan, opt: str, i: int, k: int, name: str) -> str:
@@ -253,7 +253,7 @@ def sweep(plan: DescentPlan, opt: str, i: int, k: int, name: str) -> str:
         return {"x": NAME_X0, "y": NAME_Y0}.get(name, "0")
     lr = plan.blocks["sweep_lrs"].cell_ref(0, k)
     coord = name[-1]
-    return _update(opt, coord, _row_cells(b, columns, first, i, coord), lr, _step(b, i))[name]
+    return update(opt, coord, _row_cells(b, columns, first, i, coord), lr, _step(b, i))[name]
 
 
 def sweep_lr(k: int) -> str:
@@ -339,7 +339,7 @@ def plateau(plan: DescentPlan, opt: str, i: int, name: str) -> str:
     if i == 0:
         return start_names("plateau")[0] if name == "x" else "0"
     lr = PARAM_NAMES[OPTIMIZERS[opt].lr]
-    return _update(opt, "x", _row_cells(b, columns, first, i, "x"), lr, _step(b, i))[name]
+    return update(opt, "x", _row_cells(b, columns, first, i, "x"), lr, _step(b, i))[name]
 
 
 def plateau_escape(plan: DescentPlan, opt: str) -> str:

@@ -1,0 +1,141 @@
+"""Training in the sheet: a small fully connected network learns to separate four clusters
+by full-batch gradient descent, every step of it formulas — forward pass, backward pass,
+gradient, clipping, warm-up and the optimizer lab's update rules — unrolled down the sheets.
+
+This module is the experiment's one face: everything the machinery needs is declared here
+or in the modules it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
+from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
+from sheetsim.experiments.training.layout import TrainingPlan, plan
+from sheetsim.experiments.training.settings import MAX_LAYERS, MAX_STEPS, MAX_WIDTH, Settings
+from sheetsim.xlsx.cells import Block
+
+OPTIONS = (
+    Option(("--layers",), "layers", f"Hidden layers (training: 1 to {MAX_LAYERS}, default 3).",
+           int),
+    Option(("--width",), "width", f"Units per hidden layer (training: 2 to {MAX_WIDTH}, "
+           "default 6).", int),
+    Option(("--samples",), "samples", "Training points (training: a multiple of 4, default "
+           "48).", int),
+    Option(("--test-samples",), "test_samples", "Test points, a multiple of 4 (default 32).",
+           int),
+    Option(("--steps",), "steps", f"Steps (training: 1 to {MAX_STEPS}, default 100).", int),
+    Option(("--seed",), "seed", "Seed of the uniform draws (training: default 1).", int),
+    Option(("--activation",), "activation",
+           f"Activation (training: {', '.join(ACTIVATIONS)}, default relu).", str),
+    Option(("--init",), "init", f"Initializer (training: {', '.join(INITS)}, default he).",
+           str),
+    Option(("--sigma",), "sigma", "Weight σ for --init normal (default 1).", float),
+    Option(("--optimizer",), "optimizer",
+           f"Optimizer: {', '.join(OPTIMIZERS)} (default adam).", str),
+    Option(("--lr",), "lr", "Learning rate (default 0.02).", float),
+    Option(("--momentum",), "momentum", "Momentum β (default 0.9).", float),
+    Option(("--beta1",), "beta1", "Adam β₁ (default 0.9).", float),
+    Option(("--beta2",), "beta2", "Adam β₂ (default 0.999).", float),
+    Option(("--eps",), "eps", "ε of Adam (default 1e-7).", float),
+    Option(("--clip",), "clip", "Gradient-clipping threshold on the global norm (default 0: "
+           "off).", float),
+    Option(("--warmup",), "warmup", "Warm-up steps (default 0: none).", int),
+    Option(("--spread",), "spread", "Standard deviation of the clusters (default 0.35).",
+           float),
+    LANG_OPTION,
+)
+"""``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
+
+
+class TrainingExperiment(Experiment):
+    """A small network trained in the sheet: loss, accuracy, gradient norms, boundary."""
+
+    name = "training"
+    summary = "a small network trained step by step in formulas: plateaus, explosions, remedies"
+    settings_type = Settings
+    options = OPTIONS
+
+    def plan(self, settings: Settings) -> TrainingPlan:
+        """Sheets, blocks and names (see ``layout``)."""
+        return plan(settings)
+
+    def draws(self, settings: Settings, plan: Any) -> Reference:
+        """The seeded draws of the data and of every layer's initial weights."""
+        return reference.draws(settings, plan)
+
+    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+        """Every formula block from the NumPy model, on ``settings`` (the file's controls)
+        and ``draws`` in the layout of ``plan`` (the file as built)."""
+        return reference.reference(settings, plan, draws)
+
+    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+        """No counts that a tie could move: every block is held to the common tolerance."""
+        return {}
+
+    def big_blocks(self, settings: Settings, plan: Any) -> Iterator[BigBlock]:
+        """None: every cell is written by this experiment's own sheets."""
+        return iter(())
+
+    def controls(self, settings: Settings) -> list[Control]:
+        """The control table (see ``controls``)."""
+        return controls.controls(settings)
+
+    def write_sheets(self, book: Any) -> None:
+        """Dashboard first (its formats number first), then the other sheets in order."""
+        exp: Settings = book.settings
+        t = texts.for_lang(exp.lang)
+        dashboard.write_dashboard(book, t)
+        sheets.write_controls(book, t)
+        sheets.write_data(book, t)
+        sheets.write_draws(book, t)
+        sheets.write_params(book, t)
+        sheets.write_passes(book, t)
+        sheets.write_steps(book, t)
+        sheets.write_boundary(book, t)
+        sheets.write_guide(book, t)
+
+    def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
+        """Every block the settings need exists with the shape they need, and no other."""
+        want = plan(settings).blocks
+        for name, b in want.items():
+            got = blocks.get(name)
+            if got is None:
+                return f"manifest has no block {name}"
+            if (got.rows, got.cols) != (b.rows, b.cols):
+                return (f"manifest block {name} ({got.sheet}!{got.range}) is {got.rows:,} × "
+                        f"{got.cols:,} cells, but its config ({settings.layers} × "
+                        f"{settings.width}, {settings.samples} points, {settings.steps} "
+                        f"steps) needs {b.rows:,} × {b.cols:,}")
+        extra = sorted(set(blocks) - set(want))
+        if extra:
+            return f"manifest block {extra[0]} is not part of its config's workbook"
+        return None
+
+    def terminal_summary(self, settings: Settings, ref: Reference) -> str:
+        """First and last loss and accuracy, and the input and output layers' gradient
+        norms at step 0 and at their largest."""
+        loss, acc, norms = ref["loss"], ref["accuracy"], ref["grad_norm"]
+        last = settings.steps
+        lines = [f"  {'':<22} {'step 0':>11} {f'step {last}':>11}"]
+        rows = (("training loss", loss[:, 0]), ("test loss", loss[:, 1]),
+                ("training accuracy", acc[:, 0]), ("test accuracy", acc[:, 1]),
+                ("‖∇‖ input layer", norms[:, 0]), ("‖∇‖ output layer", norms[:, -1]))
+        for text, col in rows:
+            lines.append(f"  {text:<22} {_g(col[0]):>11} {_g(col[last]):>11}")
+        peak = np.nanmax(norms) if np.isfinite(norms).any() else float("nan")
+        lines.append(f"  largest layer gradient norm over the run: {_g(peak)}")
+        return "\n".join(lines)
+
+    def title(self, settings: Settings) -> str:
+        """The workbook's title, in its language."""
+        return texts.for_lang(settings.lang).title
+
+
+def _g(v: float) -> str:
+    return f"{v:.4g}" if np.isfinite(v) else "overflow"

@@ -1,0 +1,236 @@
+"""Formula text for every cell of a training workbook: the one place it is made.
+
+The forward and backward passes of one step are legacy array formulas over a band of rows
+(MMULT, TRANSPOSE and elementwise arithmetic); the update of each layer's parameters is the
+optimizer lab's update rule written over whole ranges. Formulas refer to controls by
+defined name and to cells through the plan. Only functions Excel 2010+, LibreOffice and
+Gnumeric all compute are used: MMULT, TRANSPOSE, CHOOSE, MATCH, IF, ISNUMBER, NA, TANH,
+EXP, LN, ABS, SIGN, SQRT, SUMSQ, AVERAGE, SUMPRODUCT, MIN, MAX, NORM.S.INV and ``^``.
+
+The sigmoid is written (1 + tanh(z/2))/2 and ReLU (z + |z|)/2, and the cross-entropy
+through softplus, max(z, 0) + ln(1 + e^{−|z|}) = (z + |z|)/2 + ln(1 + e^{−|z|}): none of
+these overflows for any finite z, so a #NUM! in the sheet always means the run diverged.
+"""
+
+from __future__ import annotations
+
+from sheetsim.experiments.descent import formulas as lab
+from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
+from sheetsim.experiments.training.layout import (
+    GRID,
+    GRID_HIGH,
+    GRID_LOW,
+    INDEX_NAMES,
+    LIST_NAMES,
+    NAME_ACT,
+    NAME_CLIP,
+    NAME_INIT,
+    NAME_LR,
+    NAME_ONES,
+    NAME_OPT,
+    NAME_SIGMA,
+    NAME_SPREAD,
+    NAME_WARMUP,
+    TrainingPlan,
+)
+from sheetsim.xlsx.cells import Block
+
+ACT_INDEX, INIT_INDEX, OPT_INDEX = INDEX_NAMES
+CHOICES = {NAME_ACT: ACTIVATIONS, NAME_INIT: INITS, NAME_OPT: OPTIMIZERS}
+"""Each dropdown control and the list it picks from."""
+
+
+def index(j: int) -> str:
+    """The chosen activation's (0), initializer's (1) or optimizer's (2) position."""
+    control = (NAME_ACT, NAME_INIT, NAME_OPT)[j]
+    return f"MATCH({control},{LIST_NAMES[j]},0)"
+
+
+def list_check(control: str) -> str:
+    """The validation list of a dropdown control."""
+    return LIST_NAMES[(NAME_ACT, NAME_INIT, NAME_OPT).index(control)]
+
+
+def _activate(e: str) -> str:
+    """f(e) of the chosen activation, e an array expression."""
+    e = f"({e})"
+    return (f"CHOOSE({ACT_INDEX},(1+TANH({e}/2))/2,TANH({e}),({e}+ABS({e}))/2)")
+
+
+def _slope(a: str) -> str:
+    """f′ in terms of the activation's output a: a(1 − a), 1 − a², [a > 0]."""
+    return f"CHOOSE({ACT_INDEX},{a}*(1-{a}),1-{a}*{a},SIGN({a}))"
+
+
+def _scale(fan_in: int) -> str:
+    """The chosen initializer's standard deviation: σ, √(1/n), √(2/n)."""
+    return f"CHOOSE({INIT_INDEX},{NAME_SIGMA},SQRT(1/{fan_in}),SQRT(2/{fan_in}))"
+
+
+# ---------------------------------------------------------------------------- data
+
+def points(plan: TrainingPlan, which: str) -> str:
+    """The points of the training or test set: centre + Spread·Φ⁻¹(u)."""
+    block = plan.blocks[f"x_{which}"]
+    centres = Block("c", block.sheet, block.row, block.col - 3, block.rows, 2, "")
+    return f"{centres.ref}+{NAME_SPREAD}*NORM.S.INV({plan.blocks[f'u_{which}'].ref})"
+
+
+def label_ref(plan: TrainingPlan, which: str) -> str:
+    """The labels column of the training or test set (constants beside the points)."""
+    block = plan.blocks[f"x_{which}"]
+    return Block("y", block.sheet, block.row, block.col - 1, block.rows, 1, "").ref
+
+
+def train_shown(plan: TrainingPlan, i: int, j: int) -> str:
+    """The chart's y of training point i in the series of class 1 (j = 0) or 0 (j = 1):
+    its x₂, or #N/A (not drawn) in the other class's series."""
+    x = plan.blocks["x_train"]
+    y = Block("y", x.sheet, x.row, x.col - 1, x.rows, 1, "").cell_ref(i, 0)
+    x2 = x.cell_ref(i, 1)
+    return f"IF({y}=1,{x2},NA())" if j == 0 else f"IF({y}=1,NA(),{x2})"
+
+
+# ------------------------------------------------------------------- forward, back
+
+def _inputs(plan: TrainingPlan, sheet: str, t: int, layer: int) -> str:
+    """What layer ``layer`` reads: the points, or the previous layer's activations."""
+    if layer == 1:
+        return plan.blocks["x_train" if sheet == "Train" else "x_test"].ref
+    return plan.step_block(sheet, t, "a", layer - 1).ref
+
+
+def forward(plan: TrainingPlan, sheet: str, t: int, part: str, layer: int | None = None) -> str:
+    """Step t's forward pass on Train or Test: ``a`` of a hidden layer, the output's ``z``
+    and ``p``, the per-sample loss ``ls``."""
+    count = plan.count
+    if part == "a":
+        assert layer is not None
+        w, b = plan.params("p", t, layer, "w"), plan.params("p", t, layer, "b")
+        return _activate(f"MMULT({_inputs(plan, sheet, t, layer)},{w})+{b}")
+    z = plan.step_block(sheet, t, "z").ref
+    if part == "z":
+        w, b = plan.params("p", t, count, "w"), plan.params("p", t, count, "b")
+        return f"MMULT({_inputs(plan, sheet, t, count)},{w})+{b}"
+    if part == "p":
+        return f"(1+TANH({z}/2))/2"
+    y = label_ref(plan, "train" if sheet == "Train" else "test")
+    return f"({z}+ABS({z}))/2+LN(1+EXP(-ABS({z})))-{y}*{z}"
+
+
+def delta(plan: TrainingPlan, t: int, layer: int) -> str:
+    """Step t's δ = ∂L/∂z of ``layer``: (p − y)/N at the output, (δ_{l+1}·W_{l+1}ᵀ) ⊙ f′(a_l)
+    below it."""
+    if layer == plan.count:
+        p = plan.step_block("Train", t, "p").ref
+        return f"({p}-{label_ref(plan, 'train')})/{plan.settings.samples}"
+    above = plan.step_block("Train", t, "d", layer + 1).ref
+    w = plan.params("p", t, layer + 1, "w")
+    a = plan.step_block("Train", t, "a", layer).ref
+    return f"MMULT({above},TRANSPOSE({w}))*{_slope(a)}"
+
+
+def gradient(plan: TrainingPlan, t: int, layer: int, part: str) -> str:
+    """Step t's ∂L/∂W (``gw``: inputsᵀ·δ) or ∂L/∂b (``gb``: Onesᵀ·δ) of ``layer``."""
+    d = plan.step_block("Train", t, "d", layer).ref
+    if part == "gb":
+        return f"MMULT(TRANSPOSE({NAME_ONES}),{d})"
+    return f"MMULT(TRANSPOSE({_inputs(plan, 'Train', t, layer)}),{d})"
+
+
+# --------------------------------------------------------------------- the update
+
+def initial(plan: TrainingPlan, layer: int) -> str:
+    """Step 0's weights of ``layer``: Φ⁻¹(u) times the chosen initializer's scale."""
+    fan_in = plan.sizes[layer - 1][0]
+    return f"NORM.S.INV({plan.blocks[f'u_w{layer}'].ref})*{_scale(fan_in)}"
+
+
+def update(plan: TrainingPlan, t: int, layer: int, group: str) -> str:
+    """Step t's parameters (``p``) or optimizer state (``m``, ``v``) of ``layer``: the
+    chosen optimizer's rule (the optimizer lab's text) on step t − 1's clipped gradient."""
+    clip = plan.steps_cell("clipping", t - 1, 1)
+    cell = {
+        "p": plan.params("p", t - 1, layer), "g": f"({clip}*{plan.params('g', t - 1, layer)})",
+        "m": plan.params("m", t - 1, layer), "m_new": plan.params("m", t, layer),
+        "v": plan.params("v", t - 1, layer), "v_new": plan.params("v", t, layer),
+    }
+    lr = plan.steps_cell("lr", t)
+    step = str(t)
+    rules = {opt: lab.update(opt, "p", cell, lr, step) for opt in OPTIMIZERS}
+    key = {"p": "p", "m": "mp", "v": "vp"}[group]
+    options = [rules[opt].get(key, "0") for opt in OPTIMIZERS]
+    return f"CHOOSE({OPT_INDEX},{','.join(options)})"
+
+
+# -------------------------------------------------------------------------- Steps
+
+def steps(plan: TrainingPlan, name: str, t: int, j: int) -> str:
+    """Step t's column j of a Steps block."""
+    n, m = plan.settings.samples, plan.settings.test_samples
+    if name == "lr":
+        return "0" if t == 0 else f"{NAME_LR}*IF({NAME_WARMUP}>0,MIN(1,{t}/{NAME_WARMUP}),1)"
+    if name == "loss":
+        sheet = ("Train", "Test")[j]
+        return f"AVERAGE({plan.step_block(sheet, t, 'ls').ref})"
+    if name == "accuracy":
+        sheet, which, size = (("Train", "train", n), ("Test", "test", m))[j]
+        z, y = plan.step_block(sheet, t, "z").ref, label_ref(plan, which)
+        return f"SUMPRODUCT(({z}>0)*{y}+({z}<=0)*(1-{y}))/{size}"
+    if name == "grad_norm":
+        return f"SQRT(SUMSQ({plan.params('g', t, j + 1)}))"
+    if name == "clipping":
+        if j == 0:
+            every = ",".join(plan.params("g", t, k) for k in range(1, plan.count + 1))
+            return f"SQRT(SUMSQ({every}))"
+        total = plan.steps_cell("clipping", t, 0)
+        return f"IF({NAME_CLIP}>0,MIN(1,{NAME_CLIP}/{total}),1)"
+    if name == "loss_chart":
+        return lab.shown(plan.steps_cell("loss", t, j))
+    return lab.shown(plan.steps_cell("grad_norm", t, j))
+
+
+# ----------------------------------------------------------------------- Boundary
+
+def grid(i: int, j: int) -> str:
+    """Grid point i's coordinate j: x₁ runs along rows of the grid, x₂ within them."""
+    k = (i // GRID, i % GRID)[j]
+    return f"{GRID_LOW:g}+{GRID_HIGH - GRID_LOW:g}*{k}/{GRID - 1}"
+
+
+def grid_forward(plan: TrainingPlan, part: str, layer: int | None = None) -> str:
+    """The forward pass of the grid through the last step's parameters."""
+    t = plan.settings.steps
+    k = layer if part == "a" and layer is not None else plan.count
+    inputs = plan.blocks["grid"].ref if k == 1 else plan.blocks[f"grid_a{k - 1}"].ref
+    w, b = plan.params("p", t, k, "w"), plan.params("p", t, k, "b")
+    e = f"MMULT({inputs},{w})+{b}"
+    return _activate(e) if part == "a" else e
+
+
+def grid_shown(plan: TrainingPlan, i: int, j: int) -> str:
+    """The chart's y of grid point i in the series of class 1 (j = 0) or 0 (j = 1)."""
+    z = plan.blocks["grid_z"].cell_ref(i, 0)
+    x2 = plan.blocks["grid"].cell_ref(i, 1)
+    return f"IF({z}>0,{x2},NA())" if j == 0 else f"IF({z}>0,NA(),{x2})"
+
+
+# ---------------------------------------------------------------------- Dashboard
+
+SUMMARY_ROWS = ("train_loss", "test_loss", "train_acc", "test_acc", "norm_in", "norm_out")
+
+
+def summary(plan: TrainingPlan, i: int, j: int) -> str:
+    """The Dashboard's table: row i of SUMMARY_ROWS at the first (j = 0) or last step."""
+    t = 0 if j == 0 else plan.settings.steps
+    name, col = {"train_loss": ("loss", 0), "test_loss": ("loss", 1),
+                 "train_acc": ("accuracy", 0), "test_acc": ("accuracy", 1),
+                 "norm_in": ("grad_norm", 0),
+                 "norm_out": ("grad_norm", plan.count - 1)}[SUMMARY_ROWS[i]]
+    return plan.steps_cell(name, t, col)
+
+
+def subtitle(words: tuple[str, ...]) -> str:
+    """The live description: activation, initializer, optimizer and learning rate."""
+    a, b, c, d = words
+    return (f'"{a}"&{NAME_ACT}&"{b}"&{NAME_INIT}&"{c}"&{NAME_OPT}&"{d}"&{NAME_LR}')

@@ -1,0 +1,115 @@
+"""Settings of the training experiment: fields, defaults, limits.
+
+The shape of the run (hidden layers, width, samples, steps, seed) is fixed at build; the
+rest are live controls in the workbook.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from sheetsim.config import (
+    MAX_SEED,
+    ConfigError,
+    check_choice,
+    check_float,
+    check_int,
+    from_mapping,
+)
+from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
+
+MAX_LAYERS = 6
+MAX_WIDTH = 12
+MAX_SAMPLES = 400
+MAX_STEPS = 400
+BETAS = ("momentum", "beta1", "beta2")
+"""Decay rates, each in [0, 1)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One training run: the network's shape, the data, the training constants."""
+
+    FLOATS = ("sigma", "lr", "momentum", "beta1", "beta2", "eps", "clip", "spread")
+
+    layers: int = 3
+    """Hidden layers (the output layer comes on top)."""
+    width: int = 6
+    samples: int = 48
+    """Training points (a multiple of 4: the four clusters get as many each)."""
+    test_samples: int = 32
+    steps: int = 100
+    seed: int = 1
+    spread: float = 0.35
+    """Standard deviation of each cluster around its centre (±1, ±1)."""
+    activation: str = "relu"
+    init: str = "he"
+    sigma: float = 1.0
+    """Weight σ of ``init = "normal"``."""
+    optimizer: str = "adam"
+    lr: float = 0.02
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-7
+    clip: float = 0.0
+    """Gradient-clipping threshold on the global norm (0: off)."""
+    warmup: int = 0
+    """Warm-up steps: the learning rate rises linearly to ``lr`` over them (0: none)."""
+    lang: str = "en"
+
+    @classmethod
+    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
+        """``config.from_mapping`` for these settings."""
+        return from_mapping(cls, data, base, source)
+
+    def validated(self) -> Settings:
+        """These settings, or a ConfigError naming the first bad field."""
+        check_int("layers", self.layers, 1, MAX_LAYERS)
+        check_int("width", self.width, 2, MAX_WIDTH)
+        check_int("samples", self.samples, 4, MAX_SAMPLES)
+        if self.samples % 4:
+            raise ConfigError(f"samples: {self.samples:,} is not a multiple of 4 (the four "
+                              "clusters get as many points each)")
+        check_int("test_samples", self.test_samples, 4, MAX_SAMPLES)
+        if self.test_samples % 4:
+            raise ConfigError(f"test_samples: {self.test_samples:,} is not a multiple of 4")
+        check_int("steps", self.steps, 1, MAX_STEPS)
+        check_int("seed", self.seed, 0, MAX_SEED)
+        check_float("spread", self.spread, positive=True)
+        check_choice("activation", self.activation, ACTIVATIONS)
+        check_choice("init", self.init, INITS)
+        check_float("sigma", self.sigma, positive=True)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_float("lr", self.lr, positive=True)
+        for key in BETAS:
+            value = getattr(self, key)
+            check_float(key, value)
+            if not 0 <= value < 1:
+                raise ConfigError(f"{key}: {value:g} is out of range; allowed 0 ≤ {key} < 1")
+        check_float("eps", self.eps, positive=True)
+        check_float("clip", self.clip)
+        if self.clip < 0:
+            raise ConfigError(f"clip: {self.clip:g} is negative; allowed 0 (off) or a "
+                              "threshold above 0")
+        check_int("warmup", self.warmup, 0, MAX_STEPS)
+        check_choice("lang", self.lang, LANGS)
+        return self
+
+    def to_json(self) -> str:
+        """The settings as the manifest stores them."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @property
+    def describe(self) -> str:
+        """One line for the terminal: the settings that matter."""
+        clip = f", clip {self.clip:g}" if self.clip > 0 else ""
+        warm = f", warm-up {self.warmup}" if self.warmup else ""
+        sigma = f" σ={self.sigma:g}" if self.init == "normal" else ""
+        return (f"{self.layers}×{self.width} {self.activation}, {self.init}{sigma} init, "
+                f"{self.optimizer} lr {self.lr:g}{clip}{warm}; {self.samples} points, "
+                f"{self.steps} steps")
+
+

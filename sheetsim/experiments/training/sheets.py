@@ -1,0 +1,253 @@
+"""The sheets of a training workbook but the Dashboard: Controls, Data, Draws, Params, Train,
+Test, Steps, Boundary and the Guide. Cached values come from the reference mapping,
+formula text from ``formulas``, places from the plan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sheetsim.experiments.descent.sheets import fill
+from sheetsim.experiments.training import formulas, model, texts
+from sheetsim.experiments.training.controls import controls
+from sheetsim.experiments.training.layout import (
+    BAND_TOP,
+    GROUPS,
+    LIST_NAMES,
+    NAME_BETA1,
+    NAME_BETA2,
+    NAME_CLIP,
+    NAME_LR,
+    NAME_MOMENTUM,
+    NAME_ONES,
+    NAME_SIGMA,
+    NAME_SPREAD,
+    NAME_WARMUP,
+    STEPS_TOP,
+    TrainingPlan,
+    block_name,
+    steps_columns,
+)
+from sheetsim.xlsx.cells import formula_entry
+
+if TYPE_CHECKING:
+    from sheetsim.build.writer import Canvas
+
+
+def _array(c: Canvas, name: str, text: str, style: Any) -> None:
+    """One legacy array formula over block ``name``, its cells with their cached values."""
+    b = c.plan.blocks[name]
+    c.block_values(c.sheets[b.sheet], b, text, style)
+
+
+def write_controls(c: Canvas, t: texts.Texts) -> None:
+    """Named controls with notes and validation, the choice lists, the chosen positions."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    exp, styles, ws = plan.settings, c.styles, c.sheets["Controls"]
+    ws.write_string(0, 0, t.controls_title, styles.title)
+    ws.write_string(1, 0, t.controls_note, styles.note)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 2, 12)
+    ws.set_column(3, 3, 70)
+    for control in controls(exp):
+        c.control(ws, plan.names[control.name], t.control_labels[control.name],
+                  control.to_cell(exp), t.control_help[control.name], control.fixed)
+    first = plan.names[LIST_NAMES[0]]
+    ws.write_string(first.row - 2, 0, t.lists_title, styles.caption)
+    for j, (name, control) in enumerate(zip(LIST_NAMES, formulas.CHOICES, strict=True)):
+        cell = plan.names[name]
+        ws.write_string(cell.row - 1, j, control, styles.header)
+        for i, value in enumerate(formulas.CHOICES[control]):
+            ws.write_string(cell.row + i, j, value, styles.fixed)
+    idx = plan.blocks["indices"]
+    for j, text in enumerate(t.index_headers):
+        ws.write_string(idx.row - 1, j, text, styles.header)
+    fill(c, idx, lambda i, j: formulas.index(j), styles.count)
+    _validations(ws, plan, t)
+    ws.freeze_panes(3, 0)
+
+
+def _validations(ws: Any, plan: TrainingPlan, t: texts.Texts) -> None:
+    def rule(name: str, spec: dict[str, Any]) -> None:
+        cell = plan.names[name]
+        ws.data_validation(cell.row, cell.col, cell.row, cell.col, {
+            **spec, "error_title": t.control_labels[name][:32],
+            "error_message": t.control_help[name]})
+
+    for control in formulas.CHOICES:
+        rule(control, {"validate": "list",
+                       "source": formula_entry(formulas.list_check(control))})
+    positive = {"validate": "decimal", "criteria": ">", "value": 0}
+    for name in (NAME_SIGMA, NAME_LR, "Eps", NAME_SPREAD):
+        rule(name, positive)
+    for name in (NAME_MOMENTUM, NAME_BETA1, NAME_BETA2):
+        rule(name, {"validate": "decimal", "criteria": "between", "minimum": 0,
+                    "maximum": 0.999999999999})
+    rule(NAME_CLIP, {"validate": "decimal", "criteria": ">=", "value": 0})
+    rule(NAME_WARMUP, {"validate": "integer", "criteria": ">=", "value": 0})
+
+
+def write_data(c: Canvas, t: texts.Texts) -> None:
+    """Centres and labels (constants), the points (formulas of the draws), chart columns,
+    the column of ones; the test set beside."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles, ws = c.styles, c.sheets["Data"]
+    ws.write_string(0, 0, t.data_title, styles.title)
+    for which in ("train", "test"):
+        x = plan.blocks[f"x_{which}"]
+        first = x.col - 4
+        centres, labels = model.centres(x.rows)
+        heads = t.data_headers if which == "train" else t.data_headers[:6]
+        for j, text in enumerate(heads):
+            ws.write_string(x.row - 1, first + j, text, styles.header)
+        for i in range(x.rows):
+            ws.write_number(x.row + i, first, i + 1, styles.label)
+            ws.write_number(x.row + i, first + 1, centres[i, 0], styles.fixed)
+            ws.write_number(x.row + i, first + 2, centres[i, 1], styles.fixed)
+            ws.write_number(x.row + i, first + 3, labels[i, 0], styles.fixed)
+        _array(c, f"x_{which}", formulas.points(plan, which), styles.value)
+    fill(c, plan.blocks["train_shown"], lambda i, j: formulas.train_shown(plan, i, j),
+         styles.value, na=True)
+    ones = plan.names[NAME_ONES]
+    for i in range(ones.rows):
+        ws.write_number(ones.row + i, ones.col, 1, styles.fixed)
+    ws.set_column(0, 16, 10)
+    ws.freeze_panes(plan.blocks["x_train"].row, 0)
+
+
+def write_draws(c: Canvas, t: texts.Texts) -> None:
+    """The stored uniform draws."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles, ws = c.styles, c.sheets["Draws"]
+    ws.write_string(0, 0, t.draws_title, styles.title)
+    for name, b in plan.blocks.items():
+        if b.kind == "uniform":
+            ws.write_string(b.row - 1, b.col, name, styles.header)
+            c.block_values(ws, b, None, styles.draw)
+    ws.set_tab_color("#BDD7EE")
+
+
+def write_params(c: Canvas, t: texts.Texts) -> None:
+    """Every step's parameters, gradient and optimizer states."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles, ws = c.styles, c.sheets["Params"]
+    ws.write_string(0, 0, t.params_title, styles.title)
+    for group in GROUPS:
+        ws.write_string(1, plan.param_col(group, 1), t.groups[group], styles.caption)
+        for k in range(1, plan.count + 1):
+            ws.write_string(2, plan.param_col(group, k), t.layer.format(k=k), styles.header)
+    for step in range(plan.settings.steps + 1):
+        row = plan.param_row(step)
+        ws.write_string(row, 0, f"{t.step} {step}", styles.label)
+        for k in range(1, plan.count + 1):
+            fan_in, fan_out = plan.sizes[k - 1]
+            if step == 0:
+                _array(c, block_name(0, "p", k), formulas.initial(plan, k), styles.value)
+                for group, col in (("p", 0), ("m", 0), ("v", 0)):
+                    base = plan.param_col(group, k)
+                    first = fan_in if group == "p" else 0
+                    for i in range(first, fan_in + 1):
+                        for j in range(fan_out):
+                            ws.write_number(row + i, base + j, col, styles.fixed)
+            else:
+                for group in ("m", "v", "p"):
+                    _array(c, block_name(step, group, k),
+                           formulas.update(plan, step, k, group), styles.value)
+            for part in ("gw", "gb"):
+                _array(c, block_name(step, part, k), formulas.gradient(plan, step, k, part),
+                       styles.sci)
+    ws.set_column(0, 0, 9)
+    ws.set_column(1, plan.param_col("v", plan.count) + 1, 8)
+    ws.freeze_panes(BAND_TOP, 1)
+
+
+def write_passes(c: Canvas, t: texts.Texts) -> None:
+    """Train (forward and backward) and Test (forward) of every step."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles = c.styles
+    for sheet, title in (("Train", t.train_title), ("Test", t.test_title)):
+        ws = c.sheets[sheet]
+        ws.write_string(0, 0, title, styles.title)
+        prefix = "" if sheet == "Train" else "t"
+        heads = [("a", k) for k in range(1, plan.settings.layers + 1)]
+        heads += [("z", None), ("p", None), ("ls", None)]
+        if sheet == "Train":
+            heads += [("d", k) for k in range(1, plan.count + 1)]
+        for part, k in heads:
+            ws.write_string(BAND_TOP - 1, plan.pass_col(part, k),
+                            t.pass_headers[part].format(k=k), styles.header)
+        for step in range(plan.settings.steps + 1):
+            top = plan.step_block(sheet, step, "z").row
+            ws.write_string(top, 0, f"{t.step} {step}", styles.label)
+            for k in range(1, plan.settings.layers + 1):
+                _array(c, block_name(step, prefix + "a", k),
+                       formulas.forward(plan, sheet, step, "a", k), styles.value)
+            for part in ("z", "p", "ls"):
+                _array(c, block_name(step, prefix + part),
+                       formulas.forward(plan, sheet, step, part), styles.value)
+            if sheet == "Train":
+                for k in range(plan.count, 0, -1):
+                    _array(c, block_name(step, "d", k), formulas.delta(plan, step, k),
+                           styles.sci)
+        ws.set_column(0, 0, 9)
+        ws.set_column(1, plan.pass_col("d", plan.count) + 1, 8)
+        ws.freeze_panes(BAND_TOP, 1)
+
+
+def write_steps(c: Canvas, t: texts.Texts) -> None:
+    """One row per step: learning rate, losses, accuracies, gradient norms, clipping."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles, ws = c.styles, c.sheets["Steps"]
+    ws.write_string(0, 0, t.steps_title, styles.title)
+    ws.write_string(STEPS_TOP - 1, 0, t.step, styles.header)
+    for i in range(plan.settings.steps + 1):
+        ws.write_number(STEPS_TOP + i, 0, i, styles.label)
+    for name, (col, cols) in steps_columns(plan.settings).items():
+        words = t.steps_headers[name].split("|")
+        for j in range(cols):
+            text = words[j] if len(words) > 1 else words[0].format(k=j + 1)
+            ws.write_string(STEPS_TOP - 1, col + j, text, styles.header)
+        style = styles.sci if name in ("grad_norm", "clipping", "norm_chart") else styles.value
+        fill(c, plan.blocks[name], lambda i, j, name=name: formulas.steps(plan, name, i, j),
+             style)
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 30, 12)
+    ws.freeze_panes(STEPS_TOP, 1)
+
+
+def write_boundary(c: Canvas, t: texts.Texts) -> None:
+    """The grid, its forward pass through the last step's network, the chart columns."""
+    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    styles, ws = c.styles, c.sheets["Boundary"]
+    ws.write_string(0, 0, t.boundary_title, styles.title)
+    g = plan.blocks["grid"]
+    for j, text in enumerate(("x₁", "x₂")):
+        ws.write_string(g.row - 1, g.col + j, text, styles.header)
+    fill(c, g, formulas.grid, styles.value)
+    for k in range(1, plan.settings.layers + 1):
+        b = plan.blocks[f"grid_a{k}"]
+        ws.write_string(b.row - 1, b.col, t.pass_headers["a"].format(k=k), styles.header)
+        _array(c, f"grid_a{k}", formulas.grid_forward(plan, "a", k), styles.value)
+    z = plan.blocks["grid_z"]
+    ws.write_string(z.row - 1, z.col, t.pass_headers["z"], styles.header)
+    _array(c, "grid_z", formulas.grid_forward(plan, "z"), styles.value)
+    shown = plan.blocks["grid_shown"]
+    for j, key in enumerate(("grid1", "grid0")):
+        ws.write_string(shown.row - 1, shown.col + j, t.series[key], styles.header)
+    fill(c, shown, lambda i, j: formulas.grid_shown(plan, i, j), styles.value, na=True)
+    ws.set_column(0, shown.col + 1, 9)
+    ws.freeze_panes(g.row, 0)
+
+
+def write_guide(c: Canvas, t: texts.Texts) -> None:
+    """The Guide: what the experiment is, what to try, what to look for, why."""
+    styles, ws = c.styles, c.sheets["Guide"]
+    ws.set_column(0, 0, 110)
+    ws.write_string(0, 0, t.title, styles.title)
+    r = 2
+    for heading, body in t.guide:
+        ws.write_string(r, 0, heading, styles.caption)
+        ws.write_string(r + 1, 0, body, styles.wrap)
+        ws.set_row(r + 1, 15 * (len(body.encode()) // 160 + 2))
+        r += 3
+
+
