@@ -36,6 +36,8 @@ from sheetsim.experiments.training.layout import (
 from sheetsim.xlsx.cells import Block
 
 ACT_INDEX, INIT_INDEX, OPT_INDEX = INDEX_NAMES
+NORM_S_INV = "_xlfn.NORM.S.INV"
+"""A function newer than Excel 2007, written with its prefix as Excel stores it."""
 CHOICES = {NAME_ACT: ACTIVATIONS, NAME_INIT: INITS, NAME_OPT: OPTIMIZERS}
 """Each dropdown control and the list it picks from."""
 
@@ -73,7 +75,7 @@ def points(plan: TrainingPlan, which: str) -> str:
     """The points of the training or test set: centre + Spread·Φ⁻¹(u)."""
     block = plan.blocks[f"x_{which}"]
     centres = Block("c", block.sheet, block.row, block.col - 3, block.rows, 2, "")
-    return f"{centres.ref}+{NAME_SPREAD}*NORM.S.INV({plan.blocks[f'u_{which}'].ref})"
+    return f"{centres.ref}+{NAME_SPREAD}*{NORM_S_INV}({plan.blocks[f'u_{which}'].ref})"
 
 
 def label_ref(plan: TrainingPlan, which: str) -> str:
@@ -143,7 +145,7 @@ def gradient(plan: TrainingPlan, t: int, layer: int, part: str) -> str:
 def initial(plan: TrainingPlan, layer: int) -> str:
     """Step 0's weights of ``layer``: Φ⁻¹(u) times the chosen initializer's scale."""
     fan_in = plan.sizes[layer - 1][0]
-    return f"NORM.S.INV({plan.blocks[f'u_w{layer}'].ref})*{_scale(fan_in)}"
+    return f"{NORM_S_INV}({plan.blocks[f'u_w{layer}'].ref})*{_scale(fan_in)}"
 
 
 def update(plan: TrainingPlan, t: int, layer: int, group: str) -> str:
