@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sheetsim.experiments.descent.sheets import fill
 from sheetsim.experiments.training import formulas, texts
 from sheetsim.experiments.training.layout import GRID_HIGH, GRID_LOW, TrainingPlan
+from sheetsim.experiments.training.sheets import fill
 
 if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
@@ -35,8 +35,8 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     values = c.reference[table.name]
     for i in range(table.rows):
         for j in range(table.cols):
-            c.formula(ws, table.row + i, table.col + j, formulas.summary(plan, i, j), fmt[i],
-                      float(values[i, j]))
+            c.entry(ws, table.row + i, table.col + j, (formulas.summary(plan, i, j), True),
+                    fmt[i], float(values[i, j]))
     ws.set_column(0, 0, 22)
     ws.set_column(1, 2, 12)
     ws.freeze_panes(2, 0)

@@ -4,7 +4,7 @@ The forward and backward passes of one step are legacy array formulas over a ban
 (MMULT, TRANSPOSE and elementwise arithmetic); the update of each layer's parameters is the
 optimizer lab's update rule written over whole ranges. Formulas refer to controls by
 defined name and to cells through the plan. Only functions Excel 2010+, LibreOffice and
-Gnumeric all compute are used: MMULT, TRANSPOSE, CHOOSE, MATCH, IF, ISNUMBER, NA, TANH,
+Gnumeric all compute are used: MMULT, TRANSPOSE, CHOOSE, MATCH, IF, ISNUMBER, TANH,
 EXP, LN, ABS, SIGN, SQRT, SUMSQ, AVERAGE, SUMPRODUCT, MIN, MAX, NORM.S.INV and ``^``.
 
 The sigmoid is written (1 + tanh(z/2))/2 and ReLU (z + |z|)/2, and the cross-entropy
@@ -20,6 +20,7 @@ from sheetsim.experiments.training.layout import (
     GRID,
     GRID_HIGH,
     GRID_LOW,
+    HIDDEN,
     INDEX_NAMES,
     LIST_NAMES,
     NAME_ACT,
@@ -86,11 +87,12 @@ def label_ref(plan: TrainingPlan, which: str) -> str:
 
 def train_shown(plan: TrainingPlan, i: int, j: int) -> str:
     """The chart's y of training point i in the series of class 1 (j = 0) or 0 (j = 1):
-    its x₂, or #N/A (not drawn) in the other class's series."""
+    its x₂, or HIDDEN (off the chart) in the other class's series."""
     x = plan.blocks["x_train"]
     y = Block("y", x.sheet, x.row, x.col - 1, x.rows, 1, "").cell_ref(i, 0)
     x2 = x.cell_ref(i, 1)
-    return f"IF({y}=1,{x2},NA())" if j == 0 else f"IF({y}=1,NA(),{x2})"
+    off = f"{HIDDEN:g}"
+    return f"IF({y}=1,{x2},{off})" if j == 0 else f"IF({y}=1,{off},{x2})"
 
 
 # ------------------------------------------------------------------- forward, back
@@ -214,7 +216,8 @@ def grid_shown(plan: TrainingPlan, i: int, j: int) -> str:
     """The chart's y of grid point i in the series of class 1 (j = 0) or 0 (j = 1)."""
     z = plan.blocks["grid_z"].cell_ref(i, 0)
     x2 = plan.blocks["grid"].cell_ref(i, 1)
-    return f"IF({z}>0,{x2},NA())" if j == 0 else f"IF({z}>0,NA(),{x2})"
+    off = f"{HIDDEN:g}"
+    return f"IF({z}>0,{x2},{off})" if j == 0 else f"IF({z}>0,{off},{x2})"
 
 
 # ---------------------------------------------------------------------- Dashboard

@@ -63,6 +63,9 @@ STEPS_TOP = 4
 GRID = 21
 """Points per side of the decision-boundary grid."""
 GRID_LOW, GRID_HIGH = -2.5, 2.5
+HIDDEN = 99.0
+"""The chart value of a point left out of a series: far outside the boundary chart's fixed
+axes (a number rather than #N/A, which xlsxwriter cannot cache in an array formula)."""
 GROUPS = ("p", "g", "m", "v")
 """The column groups of Params: parameters, gradient, the optimizer's two states."""
 

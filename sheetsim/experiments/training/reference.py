@@ -14,7 +14,14 @@ from sheetsim.experiments.descent.reference import shown
 from sheetsim.experiments.init.model import uniform_draws
 from sheetsim.experiments.training import model, texts
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
-from sheetsim.experiments.training.layout import GRID, GRID_HIGH, GRID_LOW, TrainingPlan, block_name
+from sheetsim.experiments.training.layout import (
+    GRID,
+    GRID_HIGH,
+    GRID_LOW,
+    HIDDEN,
+    TrainingPlan,
+    block_name,
+)
 from sheetsim.experiments.training.settings import Settings
 
 STREAMS = {"u_train": 1, "u_test": 2}
@@ -66,8 +73,8 @@ def reference(exp: Settings, plan: TrainingPlan, u: Reference) -> Reference:
         out["x_train"], out["x_test"] = data["x"], data["xt"]
         ones = data["y"][:, 0] == 1
         x2 = data["x"][:, 1]
-        out["train_shown"] = np.column_stack([np.where(ones, x2, np.nan),
-                                              np.where(ones, np.nan, x2)])
+        out["train_shown"] = np.column_stack([np.where(ones, x2, HIDDEN),
+                                              np.where(ones, HIDDEN, x2)])
         for t in range(plan.settings.steps + 1):
             _step(plan, r, t, out)
         _steps(plan, r, data, out)
@@ -123,8 +130,10 @@ def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> No
     with np.errstate(invalid="ignore"):
         one = z > 0
     bad = ~np.isfinite(z)
-    out["grid_shown"] = np.column_stack([np.where(one & ~bad, g[:, 1], np.nan),
-                                         np.where(~one & ~bad, g[:, 1], np.nan)])
+    first = np.where(one, g[:, 1], HIDDEN)
+    second = np.where(one, HIDDEN, g[:, 1])
+    out["grid_shown"] = np.column_stack([np.where(bad, np.nan, first),
+                                         np.where(bad, np.nan, second)])
 
 
 def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:

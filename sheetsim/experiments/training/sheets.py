@@ -4,9 +4,9 @@ formula text from ``formulas``, places from the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sheetsim.experiments.descent.sheets import fill
 from sheetsim.experiments.training import formulas, model, texts
 from sheetsim.experiments.training.controls import controls
 from sheetsim.experiments.training.layout import (
@@ -31,6 +31,25 @@ from sheetsim.xlsx.cells import formula_entry
 
 if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
+
+
+def fill(c: Canvas, block: Any, formula: Callable[[int, int], str], style: Any) -> None:
+    """Every cell of ``block``: formula(i, j), each entered as a one-cell array formula,
+    with its reference value cached (a non-finite one as #NUM!).
+
+    Nearly every formula here reads an array formula's result, directly or through
+    another cell. LibreOffice loads an .xlsx with array cells dirty and does not pass a
+    control's change on through them to plain formulas, which would keep stale values
+    through AutoCalculate and F9; array-entered dependents are recomputed (see the
+    interactive tests)."""
+    ws = c.sheets[block.sheet]
+    values = c.reference[block.name]
+    for i in range(block.rows):
+        for j in range(block.cols):
+            v = values[i, j]
+            if isinstance(v, float | int) and not isinstance(v, bool):
+                v = float(v)
+            c.entry(ws, block.row + i, block.col + j, (formula(i, j), True), style, v)
 
 
 def _array(c: Canvas, name: str, text: str, style: Any) -> None:
@@ -106,7 +125,7 @@ def write_data(c: Canvas, t: texts.Texts) -> None:
             ws.write_number(x.row + i, first + 3, labels[i, 0], styles.fixed)
         _array(c, f"x_{which}", formulas.points(plan, which), styles.value)
     fill(c, plan.blocks["train_shown"], lambda i, j: formulas.train_shown(plan, i, j),
-         styles.value, na=True)
+         styles.value)
     ones = plan.names[NAME_ONES]
     for i in range(ones.rows):
         ws.write_number(ones.row + i, ones.col, 1, styles.fixed)
@@ -233,7 +252,7 @@ def write_boundary(c: Canvas, t: texts.Texts) -> None:
     shown = plan.blocks["grid_shown"]
     for j, key in enumerate(("grid1", "grid0")):
         ws.write_string(shown.row - 1, shown.col + j, t.series[key], styles.header)
-    fill(c, shown, lambda i, j: formulas.grid_shown(plan, i, j), styles.value, na=True)
+    fill(c, shown, lambda i, j: formulas.grid_shown(plan, i, j), styles.value)
     ws.set_column(0, shown.col + 1, 9)
     ws.freeze_panes(g.row, 0)
 

@@ -1,0 +1,322 @@
+"""Training in the sheet (``--experiment training``): a small network trained by formulas,
+checked three ways, and the story its presets tell.
+
+The model's gradients are checked against central differences of its own loss; the story
+(learning, a plateau with vanishing input-side gradients, an explosion and its remedies) is
+asserted on the workbooks' cached values and again on LibreOffice's recalculation. Every
+preset verifies (built small, for time), also after LibreOffice and Gnumeric; tampering is
+caught and named; bad settings are one line and exit status 2; a control changed in a
+running LibreOffice gives the model's numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sheetsim import config, engines
+from sheetsim.build import writer
+from sheetsim.check import manifest, verify
+from sheetsim.cli import cli
+from sheetsim.contract import MANIFEST_SHEET
+from sheetsim.experiments import load_preset
+from sheetsim.experiments.init.model import uniform_draws
+from sheetsim.experiments.training import model
+from sheetsim.experiments.training.catalog import ACTIVATIONS
+from sheetsim.experiments.training.layout import plan
+from sheetsim.experiments.training.settings import Settings
+from sheetsim.xlsx import reader
+from sheetsim.xlsx.cells import cell
+
+from .conftest import need, patch_sheet, sheet_part
+
+PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "training"]
+SMALL = dict(layers=2, width=4, samples=16, test_samples=8, steps=12)
+"""The shape of the workbooks the verification tests build: every formula kind, fast."""
+
+
+# ------------------------------------------------------------------- the model
+
+def _net(act: str, seed: int = 3) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sizes = [(2, 5), (5, 4), (4, 1)]
+    params = [rng.normal(0, 0.8, (i + 1, o)) for i, o in sizes]
+    x = rng.normal(0, 1, (12, 2))
+    y = (rng.random((12, 1)) < 0.5).astype(float)
+    return params, x, y
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_backward_pass_matches_finite_differences(act):
+    params, x, y = _net(act)
+    fw = model.forward(params, x, y, act)
+    _, grads = model.backward(params, x, y, act, fw)
+    h = 1e-6
+    for k, p in enumerate(params):
+        for idx in np.ndindex(p.shape):
+            up = [q.copy() for q in params]
+            down = [q.copy() for q in params]
+            up[k][idx] += h
+            down[k][idx] -= h
+            numeric = (model.loss_of(up, x, y, act) - model.loss_of(down, x, y, act)) / (2 * h)
+            assert grads[k][idx] == pytest.approx(numeric, rel=1e-5, abs=1e-8), (act, k, idx)
+
+
+def test_forward_pieces_are_what_they_claim():
+    z = np.array([-800.0, -3.0, 0.0, 2.0, 800.0])
+    with np.errstate(over="ignore"):
+        plain = 1 / (1 + np.exp(-z))
+    assert np.allclose(model.activate("sigmoid", z), plain, rtol=1e-15, atol=1e-300)
+    assert np.allclose(model.softplus(z), np.logaddexp(0, z))
+    assert np.all(model.slope("relu", np.array([0.0, 2.0, np.nan]))[:2] == [0, 1])
+    assert np.isnan(model.slope("relu", np.array([np.nan])))[0]
+    c, y = model.centres(8)
+    assert c.tolist()[:4] == [[1, 1], [1, -1], [-1, 1], [-1, -1]]
+    assert y[:4, 0].tolist() == [1, 0, 0, 1]
+
+
+def test_clipping_and_warm_up_act_as_defined():
+    params, x, y = _net("relu")
+    h = model.Hyper("relu", "sgd", 0.5, 0.01, 4, 0.9, 0.9, 0.999, 1e-7)
+    r = model.train(params, x, y, x, y, h, 6)
+    assert r.lr.tolist() == pytest.approx([0, 0.125, 0.25, 0.375, 0.5, 0.5, 0.5])
+    assert r.clip[0] == pytest.approx(min(1, 0.01 / r.total[0]))
+    expected = params[0] - 0.125 * r.clip[0] * r.grads[0][0]
+    assert np.allclose(r.params[1][0], expected, rtol=1e-14)
+    total = np.sqrt(sum(np.sum(g * g) for g in r.grads[0]))
+    assert r.total[0] == pytest.approx(total, rel=1e-14)
+
+
+# --------------------------------------------------------------------- the story
+
+def _settings(path: Path) -> Settings:
+    """The settings a workbook was built with, from its manifest."""
+    book = reader.read(path, only={MANIFEST_SHEET})
+    data = book.sheet(MANIFEST_SHEET)
+    text = next(v for v in data.other.values() if isinstance(v, str) and v.startswith("{"))
+    return Settings.from_mapping(json.loads(text))
+
+
+def _cached(path: Path, name: str, exp: Settings | None = None) -> np.ndarray:
+    """A block's cached values, reading only its sheet (placed by the plan of ``exp``, by
+    default the file's own settings)."""
+    exp = exp or _settings(path)
+    block = plan(exp).blocks[name]
+    book = reader.read(path, only={block.sheet})
+    return np.asarray(reader.block_values(book, block), dtype=np.float64)
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    """Full-size preset workbooks, and LibreOffice's recalculation of some of them."""
+    folder = tmp_path_factory.mktemp("training-full")
+    done: dict[tuple[str, str], Path] = {}
+
+    def get(name: str, engine: str = "") -> Path:
+        if (name, "") not in done:
+            done[name, ""] = folder / f"{name}.xlsx"
+            writer.build(load_preset(name), done[name, ""])
+        if engine and (name, engine) not in done:
+            need(engine)
+            done[name, engine] = engines.recalc(done[name, ""],
+                                                folder / f"{name}.{engine}.xlsx", engine)
+        return done[name, engine]
+
+    return get
+
+
+def test_the_default_preset_is_the_default_and_learns(full):
+    assert load_preset("training-relu-he-adam") == Settings().validated()
+    loss = _cached(full("training-relu-he-adam"), "loss")
+    assert loss.shape == (Settings().steps + 1, 2)
+    assert loss[-1, 0] < loss[0, 0] / 2
+    accuracy = _cached(full("training-relu-he-adam"), "accuracy")
+    assert accuracy[-1, 0] >= 0.9
+
+
+def _plateau(path: Path) -> None:
+    loss = _cached(path, "loss")[:, 0]
+    norms = _cached(path, "grad_norm")
+    half = (len(loss) - 1) // 2
+    assert np.max(np.abs(loss[: half + 1] - loss[0])) < 0.05 * loss[0]
+    assert norms.shape[1] == load_preset("training-plateau").layers + 1
+    assert norms[0, 0] < 0.01 * norms[0, -1]
+    assert norms[: half + 1, 0].sum() < 0.01 * norms[: half + 1, -1].sum()
+
+
+def _explosion(explode: Path, clipped: Path, warmed: Path) -> None:
+    raw = _cached(explode, "grad_norm")
+    assert np.nanmax(raw[:, 0]) > 100 * raw[0, 0]  # the input layer: two orders and more
+    total = _cached(explode, "clipping")[:, 0]
+    assert np.nanmax(total) > 50 * total[0]
+    for path in (clipped, warmed):
+        tamed = _cached(path, "clipping")[:, 0]
+        assert tamed[0] == pytest.approx(total[0])
+        assert np.max(tamed) < 10 * tamed[0]
+        assert np.max(tamed) < 0.1 * np.nanmax(total)
+        loss = _cached(path, "loss")[:, 0]
+        assert loss[-1] < loss[0] / 2
+
+
+def test_the_plateau_on_cached_values(full):
+    _plateau(full("training-plateau"))
+
+
+def test_the_explosion_and_its_remedies_on_cached_values(full):
+    _explosion(full("training-explode"), full("training-explode-clip"),
+               full("training-explode-warmup"))
+
+
+@pytest.mark.engine
+def test_the_story_holds_in_libreoffice(full):
+    _plateau(full("training-plateau", "libreoffice"))
+    _explosion(full("training-explode", "libreoffice"),
+               full("training-explode-clip", "libreoffice"),
+               full("training-explode-warmup", "libreoffice"))
+    loss = _cached(full("training-relu-he-adam", "libreoffice"), "loss")
+    assert loss[-1, 0] < loss[0, 0] / 2
+
+
+# ------------------------------------------------------------------- settings
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layers", "0"], "layers: 0 is out of range; allowed 1 to 6"),
+        (["--samples", "10"], "samples: 10 is not a multiple of 4"),
+        (["--activation", "relu6"], "activation: unknown value 'relu6'"),
+        (["--optimizer", "adagrad"], "optimizer: unknown value 'adagrad'"),
+        (["--clip", "-1"], "clip: -1 is negative"),
+        (["--lr", "0"], "lr: must be greater than 0"),
+        (["--surface", "bowl"], "--surface: not a setting of the training experiment"),
+    ],
+)
+def test_bad_settings_are_one_line_exit_2(tmp_path, args, message):
+    out = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(cli, ["build", "--experiment", "training", *args, "-o",
+                                      str(out)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.output
+    assert not out.exists()
+
+
+def test_the_manifest_names_the_contract_blocks(small_book):
+    book = reader.read(small_book("training-relu-he-adam"))
+    blocks = manifest.read(book, small_book("training-relu-he-adam")).blocks
+    assert blocks["loss"].kind == "loss" and blocks["grad_norm"].kind == "grad_norm"
+    assert (blocks["loss"].rows, blocks["grad_norm"].cols) == (SMALL["steps"] + 1,
+                                                               SMALL["layers"] + 1)
+
+
+# -------------------------------------------------------------------- verification
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("training-small")
+    done: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            done[name] = folder / f"{name}.xlsx"
+            writer.build(replace(load_preset(name), **SMALL), done[name])
+        return done[name]
+
+    return get
+
+
+def test_the_presets_tell_the_story():
+    assert {"training-relu-he-adam", "training-plateau", "training-relu-he",
+            "training-explode", "training-explode-clip", "training-explode-warmup"} <= set(
+                PRESETS)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_training_preset_verifies(small_book, preset):
+    result = CliRunner().invoke(cli, ["verify", str(small_book(preset))])
+    assert result.exit_code == 0, result.output
+    for sheet in ("Params", "Train", "Test", "Steps", "Boundary"):
+        assert re.search(rf"^{sheet}\s+cached\s+[\d,]+", result.output, re.M), sheet
+        assert re.search(rf"^{sheet}\s+model\s+[\d,]+", result.output, re.M), sheet
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_training_preset_verifies_after_an_engine(small_book, tmp_path, preset, engine):
+    need(engine)
+    out = engines.recalc(small_book(preset), tmp_path / f"{preset}.{engine}.xlsx", engine)
+    report = verify.verify(out)
+    assert report.ok, report.render()
+    assert any(engine in note for note in report.notes) or report.cells > 1000
+
+
+@pytest.fixture
+def book_copy(small_book, tmp_path) -> Path:
+    target = tmp_path / "copy.xlsx"
+    target.write_bytes(small_book("training-relu-he-adam").read_bytes())
+    return target
+
+
+def _cell_xml(path: Path, sheet: str, ref: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_part(path, sheet)).decode()
+    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
+    assert m, ref
+    return m.group(0)
+
+
+def test_a_changed_cached_loss_is_named(book_copy):
+    old = _cell_xml(book_copy, "Steps", "C9")  # training loss at step 4
+    patch_sheet(book_copy, "Steps", old, re.sub(r"<v>[^<]*</v>", "<v>0.25</v>", old))
+    result = CliRunner().invoke(cli, ["verify", str(book_copy)])
+    assert result.exit_code == 1
+    assert "Steps!C9" in result.output and "0.25" in result.output
+
+
+def test_a_wrong_formula_is_named(book_copy):
+    # step 3's output probability with σ(z) = (1 + tanh(z/3))/2, a wrong sigmoid
+    p = plan(replace(Settings(), **SMALL).validated())
+    block = p.blocks["s3_p"]
+    target = next(f for f in reader.read(book_copy).formulas
+                  if f.sheet == "Train" and (f.row, f.col) == (block.row, block.col))
+    assert target.text.startswith("(1+TANH(") and target.text.endswith("/2))/2")
+    patch_sheet(book_copy, "Train", target.text, target.text[:-len("/2))/2")] + "/3))/2")
+    report = verify.verify(book_copy)
+    assert not report.ok
+    assert block.address(0, 0) in {m.address for m in report.mismatches}
+    bad = {key for key, sheet in report.sheets.items() if sheet.mismatches}
+    assert {("Train", "cached"), ("Train", "model")} <= bad
+
+
+def test_a_control_changed_without_recalculation_is_caught(book_copy):
+    lr = plan(replace(Settings(), **SMALL).validated()).names["LearningRate"]
+    old = _cell_xml(book_copy, "Controls", cell(lr.row, lr.col))
+    assert "<v>0.02</v>" in old
+    patch_sheet(book_copy, "Controls", old, old.replace("0.02", "0.05"))
+    report = verify.verify(book_copy)
+    assert not report.ok  # the file's numbers are those of the old learning rate
+    bad = {key for key, sheet in report.sheets.items() if sheet.mismatches}
+    assert ("Params", "cached") in bad and ("Steps", "cached") in bad
+    assert not {key for key in bad if key[1] == "model"}  # the model follows the control
+
+
+def test_same_settings_give_identical_bytes(tmp_path):
+    exp = replace(Settings(), **SMALL).validated()
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    writer.build(exp, a)
+    writer.build(exp, b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_the_draws_are_the_stored_streams(small_book):
+    path = small_book("training-relu-he-adam")
+    u = _cached(path, "u_w1")
+    assert np.allclose(u, uniform_draws(1, 11, u.shape), rtol=1e-15, atol=0)
