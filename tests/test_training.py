@@ -320,3 +320,30 @@ def test_the_draws_are_the_stored_streams(small_book):
     path = small_book("training-relu-he-adam")
     u = _cached(path, "u_w1")
     assert np.allclose(u, uniform_draws(1, 11, u.shape), rtol=1e-15, atol=0)
+
+
+# ------------------------------------------------------------ interactive LibreOffice
+
+CHANGES = [
+    {"Activation": "tanh"},
+    {"Optimizer": "momentum", "LearningRate": 0.3},
+    {"Clip": 0.05, "Warmup": 4},
+    {"Init": "normal", "Sigma": 0.3, "Spread": 0.5},
+]
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("change", CHANGES, ids=["-".join(c) for c in CHANGES])
+def test_a_control_changed_in_running_libreoffice_gives_the_models_numbers(
+        small_book, tmp_path, change):
+    from .test_interactive import _uno, drive
+
+    _uno()
+    saved = tmp_path / "after-calculate.xlsx"
+    report = drive(small_book("training-relu-he-adam"), [{"set": change, "save": str(saved)}])
+    step = report["steps"][0]
+    assert step["stale_count"] == 0, step["stale"]
+    result = verify.verify(saved)  # LibreOffice's numbers against the model on the new controls
+    assert result.ok, result.render()
+    before = _cached(small_book("training-relu-he-adam"), "loss")
+    assert not np.allclose(_cached(saved, "loss"), before)  # the change reached the losses
