@@ -123,10 +123,10 @@ def _boundary_chart(c: Canvas, t: texts.Texts) -> None:
     chart = c.wb.add_chart({"type": "scatter"})
     g, shown = plan.blocks["grid"], plan.blocks["grid_shown"]
     x, pts = plan.blocks["x_train"], plan.blocks["train_shown"]
-    marks = (("grid1", g, shown, 0, "#F8CBAD", "square", 5),
-             ("grid0", g, shown, 1, "#BDD7EE", "square", 5),
-             ("pts1", x, pts, 0, "#C00000", "circle", 5),
-             ("pts0", x, pts, 1, "#1F4E79", "circle", 5))
+    marks = (("grid1", g, shown, 0, "#F8CBAD", "square", 6),
+             ("grid0", g, shown, 1, "#BDD7EE", "square", 6),
+             ("pts1", x, pts, 0, "#C00000", "circle", 6),
+             ("pts0", x, pts, 1, "#1F4E79", "circle", 6))
     for key, xb, yb, j, colour, shape, size in marks:
         chart.add_series({
             "name": t.series[key], "categories": _series(xb, 0), "values": _series(yb, j),
@@ -135,8 +135,8 @@ def _boundary_chart(c: Canvas, t: texts.Texts) -> None:
         })
     chart.set_title({"name": t.chart_boundary, "name_font": {"size": 11}})
     for axis, name in ((chart.set_x_axis, "x₁"), (chart.set_y_axis, "x₂")):
-        axis({"name": name, "min": GRID_LOW, "max": GRID_HIGH,
+        axis({"name": name, "min": GRID_LOW, "max": GRID_HIGH, "crossing": "min",
               "major_gridlines": {"visible": False}})
-    chart.set_legend({"position": "right"})
+    chart.set_legend({"position": "bottom"})
     chart.set_size({"width": W, "height": H})
     _place(c, chart, 3)

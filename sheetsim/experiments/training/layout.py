@@ -60,7 +60,7 @@ DATA_TOP = 3
 DRAW_TOP = 3
 BAND_TOP = 3
 STEPS_TOP = 4
-GRID = 21
+GRID = 31
 """Points per side of the decision-boundary grid."""
 GRID_LOW, GRID_HIGH = -2.5, 2.5
 HIDDEN = 99.0
