@@ -247,6 +247,24 @@ def test_every_training_preset_verifies(small_book, preset):
         assert re.search(rf"^{sheet}\s+model\s+[\d,]+", result.output, re.M), sheet
 
 
+def test_the_other_choices_verify_in_japanese(tmp_path):
+    """Xavier, tanh, Momentum, clipping and warm-up together, built from the command line
+    (the presets cover the other initializers, activations and optimizers)."""
+    out = tmp_path / "ja.xlsx"
+    result = CliRunner().invoke(cli, [
+        "build", "--experiment", "training", "--layers", "1", "--width", "3", "--samples",
+        "12", "--test-samples", "4", "--steps", "9", "--init", "xavier", "--activation",
+        "tanh", "--optimizer", "momentum", "--lr", "0.5", "--clip", "0.05", "--warmup", "3",
+        "--lang", "ja", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "training loss" in result.output and "step 9" in result.output
+    report = verify.verify(out)
+    assert report.ok, report.render()
+    clip = _cached(out, "clipping")
+    assert np.all(clip[:, 1] <= 1) and np.any(clip[:, 1] < 1)  # clipping acted
+    assert _cached(out, "lr")[1:4, 0] == pytest.approx([0.5 / 3, 1 / 3, 0.5])
+
+
 @pytest.mark.engine
 @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
 @pytest.mark.parametrize("preset", PRESETS)
