@@ -236,6 +236,8 @@ def summary(plan: TrainingPlan, i: int, j: int) -> str:
 
 
 def subtitle(words: tuple[str, ...]) -> str:
-    """The live description: activation, initializer, optimizer and learning rate."""
-    a, b, c, d = words
-    return (f'"{a}"&{NAME_ACT}&"{b}"&{NAME_INIT}&"{c}"&{NAME_OPT}&"{d}"&{NAME_LR}')
+    """The live description: activation, initializer and optimizer (names only: engines
+    turn numbers into text differently, 1E+30 or 1e+30)."""
+    a, b, c = words
+    return f'"{a}"&{NAME_ACT}&"{b}"&{NAME_INIT}&"{c}"&{NAME_OPT}'
+

@@ -138,9 +138,9 @@ def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> No
 
 def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:
     t = texts.for_lang(exp.lang)
-    a, b, c, d = t.subtitle
-    out["dash_subtitle"] = np.array([[f"{a}{exp.activation}{b}{exp.init}{c}{exp.optimizer}"
-                                      f"{d}{exp.lr:g}"]], dtype=object)
+    a, b, c = t.subtitle
+    out["dash_subtitle"] = np.array([[f"{a}{exp.activation}{b}{exp.init}{c}{exp.optimizer}"]],
+                                    dtype=object)
     last = plan.settings.steps
     rows = [(out["loss"], 0), (out["loss"], 1), (out["accuracy"], 0), (out["accuracy"], 1),
             (out["grad_norm"], 0), (out["grad_norm"], plan.count - 1)]

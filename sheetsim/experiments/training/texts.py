@@ -13,7 +13,7 @@ class Texts:
     """Every word of the workbook in one language, by where it appears."""
 
     title: str
-    subtitle: tuple[str, str, str, str]
+    subtitle: tuple[str, str, str]
     controls_title: str
     controls_note: str
     control_labels: dict[str, str]
@@ -50,7 +50,7 @@ class Texts:
 
 EN = Texts(
     title="Training in the sheet: a small network learns, step by step",
-    subtitle=("Activation: ", "   init: ", "   optimizer: ", "   learning rate: "),
+    subtitle=("Activation: ", "   init: ", "   optimizer: "),
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: the whole run of training recomputes. Grey cells are fixed "
@@ -154,7 +154,7 @@ EN = Texts(
 
 JA = Texts(
     title="シートの中の学習：小さなネットワークが一歩ずつ学ぶ",
-    subtitle=("活性化関数: ", "   初期化: ", "   最適化: ", "   学習率: "),
+    subtitle=("活性化関数: ", "   初期化: ", "   最適化: "),
     controls_title="コントロール",
     controls_note=("黄色のセルを変えると学習全体が再計算されます。灰色のセルはファイル作成時に"
                    "固定されます（sheetsim build --experiment training --layers N …）。"),
