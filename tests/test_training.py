@@ -365,3 +365,37 @@ def test_a_control_changed_in_running_libreoffice_gives_the_models_numbers(
     assert result.ok, result.render()
     before = _cached(small_book("training-relu-he-adam"), "loss")
     assert not np.allclose(_cached(saved, "loss"), before)  # the change reached the losses
+
+
+# -------------------------------------------------------------------- overflow
+
+OVERFLOW = ["--layers", "2", "--width", "4", "--samples", "16", "--test-samples", "8",
+            "--steps", "6", "--init", "normal", "--sigma", "1e120", "--optimizer", "sgd",
+            "--lr", "1"]
+
+
+@pytest.fixture(scope="module")
+def overflow_book(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("training-overflow") / "overflow.xlsx"
+    result = CliRunner().invoke(cli, ["build", "--experiment", "training", *OVERFLOW, "-o",
+                                      str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_an_overflowing_run_shows_num_errors_and_verifies(overflow_book):
+    book = reader.read(overflow_book, only={"Train"})
+    errors = [v for v in book.sheet("Train").other.values() if str(v) == "#NUM!"]
+    assert len(errors) > 100  # stored as the error value, also inside array ranges
+    assert all(not isinstance(v, str) for v in errors)
+    report = verify.verify(overflow_book)
+    assert report.ok, report.render()
+    assert any("non-finite" in note for note in report.notes)
+
+
+@pytest.mark.engine
+def test_an_overflowing_run_verifies_after_libreoffice(overflow_book, tmp_path):
+    need("libreoffice")
+    out = engines.recalc(overflow_book, tmp_path / "overflow.lo.xlsx", "libreoffice")
+    report = verify.verify(out)
+    assert report.ok, report.render()

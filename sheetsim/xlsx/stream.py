@@ -105,15 +105,31 @@ def _typed(v: float) -> tuple[str, str]:
 _STR_ERROR = re.compile(rb'(<c [^>]*?) t="str"(><f t="array"[^>]*>[^<]*</f><v>#NUM!</v>)')
 
 
-def error_caches(xml: bytes) -> bytes:
+def error_caches(xml: bytes, error_string: int | None = None) -> bytes:
     """Mark a cached #NUM! of an array formula as an error, not as text.
 
     xlsxwriter stores an array formula's cached value as a number or as text only; an
-    overflowed statistic must read as the error value it is.
+    overflowed statistic must read as the error value it is. The other cells of a
+    multi-cell array formula are written as strings; ``error_string`` is the index of
+    ``#NUM!`` in the shared strings (None if absent), and such a cell becomes the error.
     """
-    if b"<v>#NUM!</v>" not in xml:
-        return xml
-    return _STR_ERROR.sub(rb'\1 t="e"\2', xml)
+    if b"<v>#NUM!</v>" in xml:
+        xml = _STR_ERROR.sub(rb'\1 t="e"\2', xml)
+    if error_string is not None:
+        shared = re.compile(rb'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")?) t="s"><v>'
+                            + str(error_string).encode() + rb"</v></c>")
+        xml = shared.sub(rb'\1 t="e"><v>#NUM!</v></c>', xml)
+    return xml
+
+
+def error_string_index(package: zipfile.ZipFile) -> int | None:
+    """The position of ``#NUM!`` in xlsxwriter's shared strings, if it is there."""
+    try:
+        table = package.read("xl/sharedStrings.xml")
+    except KeyError:
+        return None
+    items = re.findall(rb"<si>(.*?)</si>", table, re.S)
+    return next((i for i, item in enumerate(items) if item == b"<t>#NUM!</t>"), None)
 
 
 def sheet_dimension(sheet: HeavySheet) -> str:
@@ -195,6 +211,7 @@ def assemble(
     import io
 
     src = zipfile.ZipFile(io.BytesIO(package))
+    error_string = error_string_index(src)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info.filename)
@@ -203,7 +220,7 @@ def assemble(
             sheet = parts.get(info.filename)
             if sheet is None:
                 if info.filename.startswith("xl/worksheets/sheet"):
-                    data = error_caches(data)
+                    data = error_caches(data, error_string)
                 with open_member(out, member, len(data)) as fh:
                     fh.write(data)
                 continue
