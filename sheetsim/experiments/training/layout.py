@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sheetsim.experiments.base import Plan
 from sheetsim.experiments.descent.layout import NAME_EPS, PARAM_NAMES
+from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx.cells import Block, Named, span
 
@@ -158,10 +159,6 @@ class TrainingPlan(Plan):
         """The block of ``part`` at step t on Train, Test or Params."""
         return self.blocks[block_name(t, part if sheet != "Test" else "t" + part, layer)]
 
-    def steps_block(self, name: str) -> Block:
-        """A block of Steps (``loss``, ``grad_norm`` …)."""
-        return self.blocks[name]
-
     def steps_cell(self, name: str, t: int, j: int = 0) -> str:
         """Step t's cell of column j of a Steps block, absolute."""
         return self.blocks[name].cell_ref(t, j)
@@ -178,8 +175,9 @@ def plan(exp: Settings) -> TrainingPlan:
     for i, name in enumerate(CONTROL_NAMES):
         p.name(Named(name, "Controls", CONTROL_TOP + i, 1))
     lists = CONTROL_TOP + len(CONTROL_NAMES) + 2
-    for j, (name, size) in enumerate(zip(LIST_NAMES, (3, 3, 3), strict=True)):
-        p.name(Named(name, "Controls", lists + 1, j, size, 1))
+    for j, (name, choices) in enumerate(zip(LIST_NAMES, (ACTIVATIONS, INITS, OPTIMIZERS),
+                                            strict=True)):
+        p.name(Named(name, "Controls", lists + 1, j, len(choices), 1))
     p.add(Block("indices", "Controls", lists + 6, 0, 1, 3, "index"))
     for j, name in enumerate(INDEX_NAMES):
         p.name(Named(name, "Controls", lists + 6, j))

@@ -217,7 +217,8 @@ def train(params0: list[np.ndarray], x: np.ndarray, y: np.ndarray, x_test: np.nd
 
 
 def _update(h: Hyper, params: list[np.ndarray], grads: list[np.ndarray], m: list[np.ndarray],
-            v: list[np.ndarray], clip: np.ndarray, lr: float, t: int):
+            v: list[np.ndarray], clip: np.ndarray, lr: float, t: int
+            ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """One optimizer step of every layer (the optimizer lab's rules, element by element)."""
     new_p, new_m, new_v = [], [], []
     for p, g, mm, vv in zip(params, grads, m, v, strict=True):
