@@ -101,3 +101,25 @@ def test_every_registered_experiment_declares_its_options_as_settings() -> None:
         for option in experiment.options:
             assert option.key in keys, (experiment.name, option.key)
         assert settings.validated() == settings
+
+
+def test_every_experiments_model_is_kept_from_every_formula_text_by_contract() -> None:
+    """A new experiment's model falls under the import contract that keeps models written
+    from the mathematics: the contract's lists cannot fall behind the registry."""
+    import importlib
+    import importlib.util
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    contract = next(c for c in project["tool"]["importlinter"]["contracts"]
+                    if c["name"].startswith("every experiment's model"))
+    packages = {type(e).__module__ for e in experiments.REGISTRY.values()}
+    for package in packages:
+        if not hasattr(importlib.import_module(package), "__path__"):
+            continue  # a single module: no formulas, layout or model of its own
+        for part in ("formulas", "layout"):
+            if importlib.util.find_spec(f"{package}.{part}") is not None:
+                assert f"{package}.{part}" in contract["forbidden_modules"], package
+        if importlib.util.find_spec(f"{package}.model") is not None:
+            assert f"{package}.model" in contract["source_modules"], package
