@@ -839,3 +839,43 @@ def test_engine_folders_of_a_killed_run_are_removed_next_time(small_book, tmp_pa
     assert orphan.wait(timeout=5) == -9
     assert not stale.exists() and running.is_dir()
     assert sorted(p.name for p in private.iterdir()) == [running.name]
+
+
+# ------------------------------------------------------------------ sizes at Excel's edge
+
+# The largest block sheets: data start below a caption and a label row, so of Excel's
+# 1,048,576 rows 1,048,574 hold samples, and of its 16,384 columns 16,383 hold neurons.
+FIRST_DATA_ROW = 3  # A1 row number, read off the file in the test below
+LARGEST_SAMPLES = 1_048_576 - FIRST_DATA_ROW + 1
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--samples", str(LARGEST_SAMPLES + 1), "--width", "1"],
+     "samples: 1,048,575 is too large; the workbook does not fit Excel's grid: input_u needs "
+     "1,048,575 rows from Input_U!B3, where at most 1,048,574 fit"),
+    (["--samples", "1", "--width", "16384"],
+     "width: 16,384 is too large; the workbook does not fit Excel's grid"),
+    (["--samples", "1048576", "--width", "1"], "samples: 1,048,576 is too large"),
+])
+def test_sizes_beyond_the_grid_are_refused_before_writing(flags, message, tmp_path):
+    out = tmp_path / "big.xlsx"
+    result = CliRunner().invoke(cli, ["build", *flags, "--layers", "1", "-q", "-o", str(out)])
+    one_error_line(result, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_largest_accepted_shape_builds_and_verifies(tmp_path):
+    """1,048,574 samples at width 1 (a 95 MB workbook): built through the CLI (its fast
+    path), its last sample on row 1,048,576, and its own verify agrees."""
+    out = tmp_path / "largest.xlsx"
+    result = CliRunner().invoke(cli, ["build", "--samples", str(LARGEST_SAMPLES), "--width",
+                                      "1", "--layers", "1", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = reader.read(out, only={"Input_U"})
+    numbers = book.sheet("Input_U").numbers
+    assert numbers.shape == (1_048_576, 2)
+    assert numbers[FIRST_DATA_ROW - 2, 1] == 1  # the neuron label above the data
+    assert 0 < numbers[FIRST_DATA_ROW - 1, 1] < 1 and 0 < numbers[-1, 1] < 1
+    result = CliRunner().invoke(cli, ["verify", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: ")
