@@ -432,6 +432,16 @@ def _long_formula(p: Path, book: Path) -> Path:
     return p
 
 
+def _formula_part(text: str) -> Callable[[Path, Path], Path]:
+    """A mutation adding ``text`` to a formula of the Histograms sheet."""
+    def make(p: Path, book: Path) -> Path:
+        p.write_bytes(book.read_bytes())
+        patch_part(p, sheet_part(p, "Histograms"), "COUNTIF(", f"{text}+COUNTIF(")
+        return p
+
+    return make
+
+
 def _unterminated_cells(p: Path, book: Path) -> Path:
     # 300,000 string cells that never close: a quadratic scan would take hours
     part, xml = sheet_xml(book, "Controls")
@@ -524,6 +534,24 @@ CORPUS: dict[str, Kind] = {
         "(17,179,869,184 cells would be needed); refused", package=False, bomb=True),
     "formula over the whole grid": Kind(
         _huge_formula_range, "refers to A1:XFD1048576 (17,179,869,184 cells)", package=False),
+    "MMULT of a column by a row": Kind(
+        _formula_part("SUM(MMULT(Input_U!B1:B1000000,TRANSPOSE(Input_U!B1:B1000000)))"),
+        "Histograms!D24: MMULT's result would need 1,000,000 × 1,000,000 = "
+        "1,000,000,000,000 cells; the evaluator holds at most 8,000,000 in one array; refused",
+        package=False, bomb=True),
+    "a million rows × 20 columns past the cells": Kind(
+        _formula_part("SUM(Input_U!A1:T1000000)"),
+        "Histograms!D24: a range reaching past its sheet's cells would need 1,000,000 × 20 = "
+        "20,000,000 cells", package=False, bomb=True),
+    "outer product of two columns": Kind(
+        _formula_part("SUM(Input_U!B3:B62*TRANSPOSE(Input_U!A1:A1000000))"),
+        "Histograms!D24: an elementwise result would need 60 × 1,000,000 = 60,000,000 cells",
+        package=False),
+    "COUNTIF over an array of criteria": Kind(
+        _formula_part("SUM(COUNTIF(Input_U!A1:A1000000,Input_U!A1:Z1000))"),
+        "Histograms!D24: a criteria function over an array of criteria would take "
+        "26,000,000,000 operations; the evaluator does at most 1,000,000,000; refused",
+        package=False),
     "formula nested 5,000 deep": Kind(_nested_formula, "holds a formula nested 5,000 deep; "
                                       "sheetsim reads at most 100 levels", package=False),
     "3,000 signs in a row": Kind(_sign_chain, "holds a formula nested 3,000 deep",
