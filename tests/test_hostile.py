@@ -8,6 +8,7 @@ child process whose peak memory (``ru_maxrss``) and time are measured.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
@@ -907,3 +908,97 @@ def test_the_largest_accepted_shape_builds_and_verifies(tmp_path):
     result = CliRunner().invoke(cli, ["verify", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: ")
+
+
+# ------------------------------------------------------------------ concurrent runs, full disk
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_FLAGS = ["--samples", "30", "--width", "6", "--layers", "2", "--bins", "8", "-q"]
+
+
+def sheetsim_process(*args: str) -> subprocess.Popen:
+    """``python -m sheetsim ARGS`` as a separate process, run from this checkout."""
+    return subprocess.Popen([sys.executable, "-m", "sheetsim", *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def seed_of(path: Path) -> int:
+    return manifest.read(reader.read(path)).config.seed
+
+
+def test_two_builds_to_one_target_leave_one_complete_workbook(tmp_path):
+    target = tmp_path / "same.xlsx"
+    for round_ in range(3):
+        runs = [sheetsim_process("build", *SMALL_FLAGS, "--seed", str(seed), "-o", str(target))
+                for seed in (1, 2)]
+        for run in runs:
+            _, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err
+        assert [p.name for p in tmp_path.iterdir()] == ["same.xlsx"], round_
+        assert seed_of(target) in (1, 2)
+        result = CliRunner().invoke(cli, ["verify", str(target), "-q"])
+        assert result.exit_code == 0, result.output
+
+
+_REBUILD_LOOP = """
+import sys
+from sheetsim.cli import cli
+target, count, flags = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+for i in range(count):
+    cli.main(["build", *flags, "--seed", str(1 + i % 2), "-o", target], standalone_mode=False)
+print("done")
+"""
+
+
+def test_verify_during_replacements_sees_the_old_or_the_new_workbook(tmp_path):
+    """One process rebuilds the target over and over (seeds 1 and 2 in turn) while this one
+    verifies it: every verify reads one complete workbook, never parts of both."""
+    target = tmp_path / "busy.xlsx"
+    assert CliRunner().invoke(cli, ["build", *SMALL_FLAGS, "--seed", "2", "-o",
+                                    str(target)]).exit_code == 0
+    writer_proc = subprocess.Popen([sys.executable, "-c", _REBUILD_LOOP, str(target), "40",
+                                    *SMALL_FLAGS], cwd=REPO, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    seen: list[int] = []
+    try:
+        while writer_proc.poll() is None:
+            result = CliRunner().invoke(cli, ["verify", str(target), "--json"])
+            assert result.exit_code == 0, result.output
+            report = json.loads(result.stdout)
+            assert report["ok"], report
+            seen.append(seed_of(target))
+    finally:
+        out, err = writer_proc.communicate(timeout=120)
+    assert writer_proc.returncode == 0 and out.strip() == "done", err
+    assert len(seen) >= 3 and set(seen) == {1, 2}, seen  # reads overlapped the rebuilds
+    assert [p.name for p in tmp_path.iterdir()] == ["busy.xlsx"]
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Path:
+    """A 300 kB tmpfs (root only: CI runs as root), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], check=True)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_keeps_the_old_workbook(small_disk):
+    target = small_disk / "book.xlsx"
+    result = CliRunner().invoke(cli, ["build", *SMALL_FLAGS, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    before = target.read_bytes()
+    run = sheetsim_process("build", "--samples", "600", "--width", "60", "--layers", "2", "-q",
+                           "-o", str(target))
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 2, (out, err)
+    assert err.strip().splitlines() == [f"sheetsim: error: {target}: No space left on device"]
+    assert out == ""
+    assert target.read_bytes() == before
+    assert [p.name for p in small_disk.iterdir()] == ["book.xlsx"]
+    assert seed_of(target) == 0
