@@ -314,6 +314,8 @@ def parse(text: str) -> Node:
         tokens = Tokenizer("=" + body).items
     except TokenizerError as exc:
         raise FormulaSyntaxError(str(exc)) from exc
+    except (IndexError, KeyError, ValueError) as exc:  # openpyxl's tokenizer on a stray closer
+        raise FormulaSyntaxError("unbalanced parentheses, braces or quotes") from exc
     parser = _Parser(tokens)
     node = parser.expression()
     if parser.peek() is not None:
