@@ -6,7 +6,8 @@ and the optimizer lab, each also re-saved by LibreOffice and Gnumeric). Every mu
 ``sheetsim verify -q`` in a forked child of this process; its exit status, stderr, wall
 time and peak memory (beyond what it inherited at the fork) are recorded. A mutant that
 breaks a rule (exit status other than 0/1/2, a traceback, exit 2 that is not one line naming
-the file, more than ``--limit-seconds`` of CPU time or ``--limit-mb`` of memory) is kept in
+the file, an internal error the evaluator's net caught and reported as bad input, more than
+``--limit-seconds`` of CPU time or ``--limit-mb`` of memory) is kept in
 ``--workdir``/found. CPU time rather than wall time is held against the limit because the
 machine is shared: the wall time is reported beside it.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 import sys
 import time
@@ -42,6 +44,10 @@ from tests.test_fuzz import (  # noqa: E402
     read_members,
     run_forked,
 )
+
+MASKED = re.compile(r"cannot evaluate '.*': [A-Za-z]+(Error|Exception)\(")
+"""The evaluator's net for its own bugs (a Python exception while evaluating a formula):
+one line and exit 2 for the user, but a finding here."""
 
 
 def main() -> int:
@@ -93,6 +99,8 @@ def main() -> int:
                  or [""])[0]
         runs.append((outcome.cpu, outcome.rss_kb, name, kind, code, first, outcome.seconds))
         problem = outcome.problem(mutant)
+        if problem is None and MASKED.search(outcome.stderr):
+            problem = "an internal error reported as bad input"
         if problem is None and outcome.cpu > args.limit_seconds:
             problem = f"took {outcome.cpu:.1f} s of CPU ({outcome.seconds:.1f} s wall)"
         if problem is None and outcome.rss_kb > args.limit_mb * 1024:

@@ -1005,3 +1005,20 @@ def test_a_full_disk_keeps_the_old_workbook(small_disk):
     assert target.read_bytes() == before
     assert [p.name for p in small_disk.iterdir()] == ["book.xlsx"]
     assert seed_of(target) == 0
+
+
+# ------------------------------------------------------------------ fuzzing findings
+
+
+def test_a_condition_shorter_than_its_branches_pads_with_na(small_book):
+    """IF over a 2-row condition with a 4-row branch (a control's name pointed at a whole
+    column did this): the rows past the condition are #N/A, as Excel expands arrays."""
+    from sheetsim import evaluator
+    from sheetsim.xlsx.book import ExcelError
+
+    book = reader.read(small_book, only={"Input_U"})
+    u = book.sheet("Input_U").numbers
+    got = evaluator.evaluate_formula("IF(Input_U!B3:B4<2,Input_U!C3:C6,-1)", book, "Input_U",
+                                     shape=(4, 1))
+    assert list(got[:2, 0]) == [u[2, 2], u[3, 2]]
+    assert all(isinstance(x, ExcelError) and x.code == "#N/A" for x in got[2:, 0])

@@ -520,7 +520,10 @@ def unary(op: str, a: Value) -> Value:
 def select(mask: np.ndarray, errs: np.ndarray | None, a: Value, b: Value) -> Value:
     """Per cell ``a`` where mask else ``b``; ``errs`` (the condition's errors) win."""
     shape = common_shape((mask.shape, a.shape, b.shape))
-    mask = np.broadcast_to(mask, shape) if mask.shape != shape else mask
+    if mask.shape != shape:  # a condition shorter than a branch: #N/A beyond it, as in Excel
+        kind = None if errs is None else np.broadcast_to(errs, mask.shape).astype(np.uint8)
+        grown = Value(mask.astype(float), kind).broadcast_to(*shape)
+        mask, errs = np.asarray(grown.num == 1.0), grown.errors()
     a, b = a.broadcast_to(*shape), b.broadcast_to(*shape)
     num = np.where(mask, a.num, b.num)
     kind = None
