@@ -201,6 +201,11 @@ def _garbled_member(p: Path, book: Path) -> Path:
     return write_zip(p, members)
 
 
+def _duplicate_member(p: Path, book: Path) -> Path:
+    # a second, different workbook part: one reader would see one, another the other
+    return write_zip(p, [*members_of(book), deflated("XL/workbook.xml", b"<workbook/>")])
+
+
 def _legacy_xls(p: Path, book: Path) -> Path:
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000))
     return p
@@ -473,6 +478,9 @@ CORPUS: dict[str, Kind] = {
     "a FIFO": Kind(_fifo, "is not a regular file"),
     "truncated zip": Kind(_truncated, "damaged or truncated .xlsx workbook (no zip directory)"),
     "garbled member": Kind(_garbled_member, "damaged .xlsx workbook (part xl/worksheets/"),
+    "duplicated member": Kind(_duplicate_member, "damaged .xlsx workbook (two members named "
+                              "'XL/workbook.xml': which one an application reads is not "
+                              "defined); refused"),
     "legacy .xls": Kind(_legacy_xls, "is a legacy .xls or a password-protected workbook"),
     ".docx renamed": Kind(_docx, "a Word document (.docx), not an .xlsx workbook"),
     ".ods renamed": Kind(_ods, "an OpenDocument file (spreadsheet), not an .xlsx workbook"),
