@@ -334,7 +334,10 @@ def _job(name: str | None, preset: str | None, config_file: Path | None,
         flags[key] = value
         if used is not None:
             used.add(key)
-    return experiment, _settings(experiment, preset, config_file, flags), out
+    settings = _settings(experiment, preset, config_file, flags)
+    plan = experiment.plan(settings)
+    config.check_fits([*plan.blocks.values(), *plan.names.values()], settings)
+    return experiment, settings, out
 
 
 @cli.command()

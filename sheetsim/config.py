@@ -12,14 +12,19 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sheetsim.xlsx.cells import GRID_COLS, GRID_ROWS, label
+
 GLOBAL = "global"
 """A per-layer setting with this value follows the global control."""
-MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header row
-MAX_COLS = 16_383  # Excel's 16,384 columns less the row-label column
+MAX_ROWS = GRID_ROWS
+"""No count of rows can exceed Excel's grid; whether a workbook of these settings fits is
+its plan's question (``check_fits``: blocks start below captions and labels)."""
+MAX_COLS = GRID_COLS
 MAX_SEED = 10**15 - 1
 """Spreadsheets hold and show whole numbers exactly only up to 15 digits."""
 DEFAULT_EXPERIMENT = "init"
@@ -50,6 +55,24 @@ def check_float(name: str, value: Any, positive: bool = False) -> None:
         raise ConfigError(f"{name}: expected a finite number, got {value!r}")
     if positive and value <= 0:
         raise ConfigError(f"{name}: must be greater than 0, got {value:g}")
+
+
+def check_fits(places: Iterable[Any], settings: Any = None) -> None:
+    """Every block and named range of a plan (anything with sheet, row, col, rows, cols)
+    lies inside Excel's grid; else a ConfigError naming the first that does not, how many
+    rows or columns fit where it starts, and the settings (of ``settings``) of that size."""
+    for p in places:
+        for size, start, extent, what in ((p.rows, p.row, GRID_ROWS, "rows"),
+                                          (p.cols, p.col, GRID_COLS, "columns")):
+            if start + size <= extent:
+                continue
+            keys = [k for k in (field_names(type(settings)) if settings is not None else ())
+                    if type(getattr(settings, k)) is int and getattr(settings, k) == size]
+            raise ConfigError(
+                f"{' or '.join(keys) or 'size'}: {size:,} is too large; the workbook does not "
+                f"fit Excel's grid: {getattr(p, 'name', 'a block')} needs {size:,} {what} from "
+                f"{label(p.sheet, p.row, p.col)}, where at most {extent - start:,} fit"
+            )
 
 
 def nearest(name: str, allowed: list[str] | tuple[str, ...]) -> str | None:

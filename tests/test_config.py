@@ -28,9 +28,9 @@ def test_presets_are_the_articles_six():
     [
         ({"init": "glorot"}, "init: unknown value 'glorot'; allowed: normal"),
         ({"activation": "softmax"}, "activation: unknown value"),
-        ({"samples": 0}, "samples: 0 is out of range; allowed 1 to 1,048,575"),
-        ({"samples": 1_048_576}, "samples"),
-        ({"width": 16_385}, "width: 16,385 is out of range; allowed 1 to 16,383"),
+        ({"samples": 0}, "samples: 0 is out of range; allowed 1 to 1,048,576"),
+        ({"samples": 1_048_577}, "samples"),
+        ({"width": 16_385}, "width: 16,385 is out of range; allowed 1 to 16,384"),
         ({"layers": 0}, "layers"),
         ({"bins": 0}, "bins"),
         ({"range": [1, 0]}, "range: low (1) must be below high (0)"),

@@ -8,6 +8,7 @@ child process whose peak memory (``ru_maxrss``) and time are measured.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
@@ -198,6 +199,11 @@ def _garbled_member(p: Path, book: Path) -> Path:
             raw[len(raw) // 2 : len(raw) // 2 + 64] = bytes(64)
             m.raw = bytes(raw)
     return write_zip(p, members)
+
+
+def _duplicate_member(p: Path, book: Path) -> Path:
+    # a second, different workbook part: one reader would see one, another the other
+    return write_zip(p, [*members_of(book), deflated("XL/workbook.xml", b"<workbook/>")])
 
 
 def _legacy_xls(p: Path, book: Path) -> Path:
@@ -432,6 +438,16 @@ def _long_formula(p: Path, book: Path) -> Path:
     return p
 
 
+def _formula_part(text: str) -> Callable[[Path, Path], Path]:
+    """A mutation adding ``text`` to a formula of the Histograms sheet."""
+    def make(p: Path, book: Path) -> Path:
+        p.write_bytes(book.read_bytes())
+        patch_part(p, sheet_part(p, "Histograms"), "COUNTIF(", f"{text}+COUNTIF(")
+        return p
+
+    return make
+
+
 def _unterminated_cells(p: Path, book: Path) -> Path:
     # 300,000 string cells that never close: a quadratic scan would take hours
     part, xml = sheet_xml(book, "Controls")
@@ -462,6 +478,9 @@ CORPUS: dict[str, Kind] = {
     "a FIFO": Kind(_fifo, "is not a regular file"),
     "truncated zip": Kind(_truncated, "damaged or truncated .xlsx workbook (no zip directory)"),
     "garbled member": Kind(_garbled_member, "damaged .xlsx workbook (part xl/worksheets/"),
+    "duplicated member": Kind(_duplicate_member, "damaged .xlsx workbook (two members named "
+                              "'XL/workbook.xml': which one an application reads is not "
+                              "defined); refused"),
     "legacy .xls": Kind(_legacy_xls, "is a legacy .xls or a password-protected workbook"),
     ".docx renamed": Kind(_docx, "a Word document (.docx), not an .xlsx workbook"),
     ".ods renamed": Kind(_ods, "an OpenDocument file (spreadsheet), not an .xlsx workbook"),
@@ -524,6 +543,27 @@ CORPUS: dict[str, Kind] = {
         "(17,179,869,184 cells would be needed); refused", package=False, bomb=True),
     "formula over the whole grid": Kind(
         _huge_formula_range, "refers to A1:XFD1048576 (17,179,869,184 cells)", package=False),
+    "MMULT of a column by a row": Kind(
+        _formula_part("SUM(MMULT(Input_U!B1:B1000000,TRANSPOSE(Input_U!B1:B1000000)))"),
+        "Histograms!D24: MMULT's result would need 1,000,000 × 1,000,000 = "
+        "1,000,000,000,000 cells; the evaluator holds at most 8,000,000 in one array; refused",
+        package=False, bomb=True),
+    "a million rows × 20 columns past the cells": Kind(
+        _formula_part("SUM(Input_U!A1:T1000000)"),
+        "Histograms!D24: a range reaching past its sheet's cells would need 1,000,000 × 20 = "
+        "20,000,000 cells", package=False, bomb=True),
+    "outer product of two columns": Kind(
+        _formula_part("SUM(Input_U!B3:B62*TRANSPOSE(Input_U!A1:A1000000))"),
+        "Histograms!D24: an elementwise result would need 60 × 1,000,000 = 60,000,000 cells",
+        package=False),
+    "COUNTIF over an array of criteria": Kind(
+        _formula_part("SUM(COUNTIF(Input_U!A1:A1000000,Input_U!A1:Z1000))"),
+        "Histograms!D24: a criteria function over an array of criteria would take "
+        "26,000,000,000 operations; the evaluator does at most 1,000,000,000; refused",
+        package=False),
+    "a closing parenthesis too many": Kind(
+        _formula_part("SUM(1))"), "COUNT(L1_Z!$B$3:$I$62)': unbalanced parentheses, braces or "
+        "quotes", package=False),
     "formula nested 5,000 deep": Kind(_nested_formula, "holds a formula nested 5,000 deep; "
                                       "sheetsim reads at most 100 levels", package=False),
     "3,000 signs in a row": Kind(_sign_chain, "holds a formula nested 3,000 deep",
@@ -839,3 +879,154 @@ def test_engine_folders_of_a_killed_run_are_removed_next_time(small_book, tmp_pa
     assert orphan.wait(timeout=5) == -9
     assert not stale.exists() and running.is_dir()
     assert sorted(p.name for p in private.iterdir()) == [running.name]
+
+
+# ------------------------------------------------------------------ sizes at Excel's edge
+
+# The largest block sheets: data start below a caption and a label row, so of Excel's
+# 1,048,576 rows 1,048,574 hold samples, and of its 16,384 columns 16,383 hold neurons.
+FIRST_DATA_ROW = 3  # A1 row number, read off the file in the test below
+LARGEST_SAMPLES = 1_048_576 - FIRST_DATA_ROW + 1
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--samples", str(LARGEST_SAMPLES + 1), "--width", "1"],
+     "samples: 1,048,575 is too large; the workbook does not fit Excel's grid: input_u needs "
+     "1,048,575 rows from Input_U!B3, where at most 1,048,574 fit"),
+    (["--samples", "1", "--width", "16384"],
+     "width: 16,384 is too large; the workbook does not fit Excel's grid"),
+    (["--samples", "1048576", "--width", "1"], "samples: 1,048,576 is too large"),
+])
+def test_sizes_beyond_the_grid_are_refused_before_writing(flags, message, tmp_path):
+    out = tmp_path / "big.xlsx"
+    result = CliRunner().invoke(cli, ["build", *flags, "--layers", "1", "-q", "-o", str(out)])
+    one_error_line(result, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_largest_accepted_shape_builds_and_verifies(tmp_path):
+    """1,048,574 samples at width 1 (a 95 MB workbook): built through the CLI (its fast
+    path), its last sample on row 1,048,576, and its own verify agrees."""
+    out = tmp_path / "largest.xlsx"
+    result = CliRunner().invoke(cli, ["build", "--samples", str(LARGEST_SAMPLES), "--width",
+                                      "1", "--layers", "1", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = reader.read(out, only={"Input_U"})
+    numbers = book.sheet("Input_U").numbers
+    assert numbers.shape == (1_048_576, 2)
+    assert numbers[FIRST_DATA_ROW - 2, 1] == 1  # the neuron label above the data
+    assert 0 < numbers[FIRST_DATA_ROW - 1, 1] < 1 and 0 < numbers[-1, 1] < 1
+    result = CliRunner().invoke(cli, ["verify", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: ")
+
+
+# ------------------------------------------------------------------ concurrent runs, full disk
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_FLAGS = ["--samples", "30", "--width", "6", "--layers", "2", "--bins", "8", "-q"]
+
+
+def sheetsim_process(*args: str) -> subprocess.Popen:
+    """``python -m sheetsim ARGS`` as a separate process, run from this checkout."""
+    return subprocess.Popen([sys.executable, "-m", "sheetsim", *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def seed_of(path: Path) -> int:
+    return manifest.read(reader.read(path)).config.seed
+
+
+def test_two_builds_to_one_target_leave_one_complete_workbook(tmp_path):
+    target = tmp_path / "same.xlsx"
+    for round_ in range(3):
+        runs = [sheetsim_process("build", *SMALL_FLAGS, "--seed", str(seed), "-o", str(target))
+                for seed in (1, 2)]
+        for run in runs:
+            _, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err
+        assert [p.name for p in tmp_path.iterdir()] == ["same.xlsx"], round_
+        assert seed_of(target) in (1, 2)
+        result = CliRunner().invoke(cli, ["verify", str(target), "-q"])
+        assert result.exit_code == 0, result.output
+
+
+_REBUILD_LOOP = """
+import sys
+from sheetsim.cli import cli
+target, count, flags = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+for i in range(count):
+    cli.main(["build", *flags, "--seed", str(1 + i % 2), "-o", target], standalone_mode=False)
+print("done")
+"""
+
+
+def test_verify_during_replacements_sees_the_old_or_the_new_workbook(tmp_path):
+    """One process rebuilds the target over and over (seeds 1 and 2 in turn) while this one
+    verifies it: every verify reads one complete workbook, never parts of both."""
+    target = tmp_path / "busy.xlsx"
+    assert CliRunner().invoke(cli, ["build", *SMALL_FLAGS, "--seed", "2", "-o",
+                                    str(target)]).exit_code == 0
+    writer_proc = subprocess.Popen([sys.executable, "-c", _REBUILD_LOOP, str(target), "40",
+                                    *SMALL_FLAGS], cwd=REPO, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    seen: list[int] = []
+    try:
+        while writer_proc.poll() is None:
+            result = CliRunner().invoke(cli, ["verify", str(target), "--json"])
+            assert result.exit_code == 0, result.output
+            report = json.loads(result.stdout)
+            assert report["ok"], report
+            seen.append(seed_of(target))
+    finally:
+        out, err = writer_proc.communicate(timeout=120)
+    assert writer_proc.returncode == 0 and out.strip() == "done", err
+    assert len(seen) >= 3 and set(seen) == {1, 2}, seen  # reads overlapped the rebuilds
+    assert [p.name for p in tmp_path.iterdir()] == ["busy.xlsx"]
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Path:
+    """A 300 kB tmpfs (root only: CI runs as root), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], check=True)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_keeps_the_old_workbook(small_disk):
+    target = small_disk / "book.xlsx"
+    result = CliRunner().invoke(cli, ["build", *SMALL_FLAGS, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    before = target.read_bytes()
+    run = sheetsim_process("build", "--samples", "600", "--width", "60", "--layers", "2", "-q",
+                           "-o", str(target))
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 2, (out, err)
+    assert err.strip().splitlines() == [f"sheetsim: error: {target}: No space left on device"]
+    assert out == ""
+    assert target.read_bytes() == before
+    assert [p.name for p in small_disk.iterdir()] == ["book.xlsx"]
+    assert seed_of(target) == 0
+
+
+# ------------------------------------------------------------------ fuzzing findings
+
+
+def test_a_condition_shorter_than_its_branches_pads_with_na(small_book):
+    """IF over a 2-row condition with a 4-row branch (a control's name pointed at a whole
+    column did this): the rows past the condition are #N/A, as Excel expands arrays."""
+    from sheetsim import evaluator
+    from sheetsim.xlsx.book import ExcelError
+
+    book = reader.read(small_book, only={"Input_U"})
+    u = book.sheet("Input_U").numbers
+    got = evaluator.evaluate_formula("IF(Input_U!B3:B4<2,Input_U!C3:C6,-1)", book, "Input_U",
+                                     shape=(4, 1))
+    assert list(got[:2, 0]) == [u[2, 2], u[3, 2]]
+    assert all(isinstance(x, ExcelError) and x.code == "#N/A" for x in got[2:, 0])

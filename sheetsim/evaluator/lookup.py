@@ -26,6 +26,8 @@ from .values import (
     EMPTY,
     ERR0,
     ERROR_CODES,
+    MAX_COMPARE,
+    MAX_MULTIPLY,
     NA,
     NUM,
     REF,
@@ -34,6 +36,8 @@ from .values import (
     EvaluationError,
     Scalar,
     Value,
+    check_cells,
+    check_work,
     combined_origin,
     common_shape,
     error_kind,
@@ -118,6 +122,8 @@ def _ifs(pairs: Sequence[tuple[Value, Value]], reduce: Callable[[np.ndarray], fl
     if any(rng.shape != shape for rng, _ in pairs):
         return err_value(VALUE)
     out_shape = common_shape(c.shape for _, c in pairs)
+    check_work(out_shape[0] * out_shape[1] * shape[0] * shape[1] * len(pairs), MAX_COMPARE,
+               "a criteria function over an array of criteria")
     crits = [c.broadcast_to(*out_shape) for _, c in pairs]
     result = np.zeros(out_shape)
     for i in range(out_shape[0]):
@@ -293,6 +299,8 @@ def _index(array: Value, row: Value | None, col: Value | None = None) -> Value:
 def _mmult(a: Value, b: Value) -> Value:
     if a.shape[1] != b.shape[0]:
         return err_value(VALUE)
+    check_cells(a.shape[0], b.shape[1], "MMULT's result")
+    check_work(a.shape[0] * a.shape[1] * b.shape[1], MAX_MULTIPLY, "MMULT")
     for v in (a, b):  # text, booleans or blanks anywhere make the whole result #VALUE!
         if v.kind is not None and ((v.kind != NUM) & (v.kind < ERR0)).any():
             return err_value(VALUE)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
 from ..xlsx.book import ExcelError
-from ..xlsx.cells import col_index
+from ..xlsx.cells import GRID_COLS, GRID_ROWS, col_index
 
 
 class FormulaSyntaxError(ValueError):
@@ -122,8 +122,8 @@ _NAME_RE = re.compile(
 )
 _WHOLE_RE = re.compile(r"^(?:.*!)?\$?([A-Za-z]{1,3}|[0-9]+):\$?([A-Za-z]{1,3}|[0-9]+)$")
 
-MAX_ROWS = 1_048_576
-MAX_COLS = 16_384
+MAX_ROWS = GRID_ROWS
+MAX_COLS = GRID_COLS
 
 
 def function_name(raw: str) -> str:
@@ -314,6 +314,8 @@ def parse(text: str) -> Node:
         tokens = Tokenizer("=" + body).items
     except TokenizerError as exc:
         raise FormulaSyntaxError(str(exc)) from exc
+    except (IndexError, KeyError, ValueError) as exc:  # openpyxl's tokenizer on a stray closer
+        raise FormulaSyntaxError("unbalanced parentheses, braces or quotes") from exc
     parser = _Parser(tokens)
     node = parser.expression()
     if parser.peek() is not None:

@@ -54,6 +54,35 @@ class VolatileFunctionError(EvaluationError):
         )
 
 
+MAX_CELLS = 8_000_000
+"""Cells of one array the evaluator may create (64 MB of numbers). A sheet sheetsim can
+read holds fewer (a part inflates to at most 128 MB, and a cell takes 22 bytes or more),
+so only a formula that spreads beyond its inputs (an outer product, an MMULT of a column by
+a row, a range past a sheet's cells) can ask for more: it is refused before allocation."""
+MAX_MULTIPLY = 10_000_000_000
+"""Multiply-adds of one MMULT (a few seconds); a 1000 × 100 by 100 × 100 product is 10 M."""
+MAX_COMPARE = 1_000_000_000
+"""Cell comparisons of one criteria function (COUNTIF with an array of criteria)."""
+
+
+class BudgetError(EvaluationError):
+    """A formula would need more memory or work than the evaluator allows."""
+
+
+def check_cells(rows: int, cols: int, what: str = "an array") -> None:
+    """Refuse, before allocation, an array of more than MAX_CELLS cells."""
+    if rows * cols > MAX_CELLS:
+        raise BudgetError(f"{what} would need {rows:,} × {cols:,} = {rows * cols:,} cells; "
+                          f"the evaluator holds at most {MAX_CELLS:,} in one array; refused")
+
+
+def check_work(count: int, limit: int, what: str) -> None:
+    """Refuse, before starting, work of more than ``limit`` operations."""
+    if count > limit:
+        raise BudgetError(f"{what} would take {count:,} operations; the evaluator does at "
+                          f"most {limit:,}; refused")
+
+
 # Kind codes. Errors are ERR0 + index into ERROR_CODES, so one uint8 array carries both
 # the type of every cell and which error it holds.
 NUM, BOOL, STR, EMPTY = 0, 1, 2, 3
@@ -135,6 +164,7 @@ class Value:
     @classmethod
     def error(cls, kind: int, shape: tuple[int, int] = (1, 1), origin: str = "scalar") -> Value:
         """A block with the error ``kind`` in every cell, 1×1 unless ``shape`` says otherwise."""
+        check_cells(*shape)
         return cls(np.full(shape, np.nan), np.full(shape, kind, np.uint8), None, origin)
 
     @classmethod
@@ -255,6 +285,7 @@ class Value:
         r, c = self.shape
         if (r, c) == (rows, cols):
             return self
+        check_cells(rows, cols, "an expanded array")
         src_r = rows if r == 1 else min(r, rows)
         src_c = cols if c == 1 else min(c, cols)
 
@@ -296,7 +327,9 @@ class Value:
 def common_shape(shapes: Iterable[tuple[int, int]]) -> tuple[int, int]:
     """Shape of an elementwise result: the largest extent in each dimension."""
     shapes = list(shapes)
-    return max(s[0] for s in shapes), max(s[1] for s in shapes)
+    rows, cols = max(s[0] for s in shapes), max(s[1] for s in shapes)
+    check_cells(rows, cols, "an elementwise result")
+    return rows, cols
 
 
 def combined_origin(values: Iterable[Value | None]) -> str:
@@ -487,7 +520,10 @@ def unary(op: str, a: Value) -> Value:
 def select(mask: np.ndarray, errs: np.ndarray | None, a: Value, b: Value) -> Value:
     """Per cell ``a`` where mask else ``b``; ``errs`` (the condition's errors) win."""
     shape = common_shape((mask.shape, a.shape, b.shape))
-    mask = np.broadcast_to(mask, shape) if mask.shape != shape else mask
+    if mask.shape != shape:  # a condition shorter than a branch: #N/A beyond it, as in Excel
+        kind = None if errs is None else np.broadcast_to(errs, mask.shape).astype(np.uint8)
+        grown = Value(mask.astype(float), kind).broadcast_to(*shape)
+        mask, errs = np.asarray(grown.num == 1.0), grown.errors()
     a, b = a.broadcast_to(*shape), b.broadcast_to(*shape)
     num = np.where(mask, a.num, b.num)
     kind = None

@@ -45,6 +45,7 @@ from .values import (
     Value,
     VolatileFunctionError,
     binary,
+    check_cells,
     unary,
 )
 
@@ -86,6 +87,7 @@ class _Grid:
             kind = self.kind[sl]
             text = self.text[sl] if self.text is not None else None
             return Value(self.num[sl], kind if kind.any() else None, text, "ref")
+        check_cells(rows, cols, "a range reaching past its sheet's cells")
         out = Value(np.zeros((rows, cols)), np.full((rows, cols), EMPTY, np.uint8), None, "ref")
         rr, cc = max(0, min(rows, h - row)), max(0, min(cols, w - col))
         if rr and cc:

@@ -12,6 +12,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+GRID_ROWS = 1_048_576
+"""Rows of a worksheet in Excel (and in LibreOffice 7.4 and Gnumeric's .xlsx): 1 to 1,048,576."""
+GRID_COLS = 16_384
+"""Columns of a worksheet: A to XFD."""
+
 
 def col_letter(col: int) -> str:
     """Column letters of 0-based column ``col``: 0 → A, 25 → Z, 26 → AA."""

@@ -18,7 +18,7 @@ import defusedxml.ElementTree as DET
 import numpy as np
 
 from sheetsim.xlsx.book import Book, ExcelError, FormulaCell, SheetData
-from sheetsim.xlsx.cells import Block, cell, col_index, parse_range
+from sheetsim.xlsx.cells import GRID_COLS, GRID_ROWS, Block, cell, col_index, parse_range
 from sheetsim.xlsx.safezip import ReadError, SafeZip, as_utf8
 
 __all__ = ["ReadError", "block_values", "named_value", "read", "short"]
@@ -31,8 +31,8 @@ NS = {
 M_T = f"{{{NS['m']}}}t"
 M_SI = f"{{{NS['m']}}}si"
 
-EXCEL_ROWS = 1_048_576
-EXCEL_COLS = 16_384
+EXCEL_ROWS = GRID_ROWS
+EXCEL_COLS = GRID_COLS
 MAX_SHEET_CELLS = 25_000_000
 """Cells of one sheet held as a dense array (200 MB of float64; a 1000 × 100 block is 0.1 M)."""
 DENSE_FLOOR = 4_000_000

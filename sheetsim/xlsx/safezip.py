@@ -5,7 +5,8 @@ checked, and every check happens before the expensive or dangerous step:
 
 - the file: a regular file (not a folder, a FIFO or a device), not empty, a zip archive
   (an OLE2 file is a legacy .xls or a password-protected workbook);
-- the archive directory: at most ``MAX_MEMBERS`` members, every member stored or deflated
+- the archive directory: at most ``MAX_MEMBERS`` members, no two of the same name (ignoring
+  case, as package part names do), every member stored or deflated
   (what .xlsx writers use; bzip2 and LZMA can inflate without limit) and not encrypted;
 - sizes: the inflated size each member declares is at most ``MAX_PART``, the total at most
   ``MAX_TOTAL``, and no member inflates more than ``MAX_RATIO`` times its compressed size.
@@ -144,6 +145,15 @@ class SafeZip:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
                 struct.error, NotImplementedError) as exc:
             raise ReadError(f"{self.path}: damaged .xlsx workbook ({_one_line(exc)})") from None
+        seen: set[str] = set()
+        for info in self.zf.infolist():
+            key = info.filename.lower()  # package part names ignore case
+            if key in seen:
+                self.zf.close()
+                raise ReadError(f"{self.path}: damaged .xlsx workbook (two members named "
+                                f"{info.filename[:80]!r}: which one an application reads is "
+                                "not defined); refused")
+            seen.add(key)
         self._inflated = 0
 
     def __enter__(self) -> SafeZip:
