@@ -271,6 +271,10 @@ def test_spread_functions() -> None:
     assert evaluate_formula("VAR.S(A1:A8)", book, "S") == pytest.approx(32 / 7)
     assert evaluate_formula("STDEV.S(A1:A8)", book, "S") == pytest.approx(math.sqrt(32 / 7))
     assert evaluate_formula("STDEV.S(A1)", book, "S") == DIV0
+    huge = Book({"S": sheet("S", [[1e200], [-3e200], [2e200]])}, {}, [])
+    for name in ("STDEV.P", "STDEV.S", "VAR.P", "VAR.S"):  # the squares overflow
+        assert evaluate_formula(f"{name}(A1:A3)", huge, "S") == NUM, name
+    assert evaluate_formula("IFERROR(STDEV.P(A1:A3),-1)", huge, "S") == -1.0
 
 
 def test_sumproduct(book: Book) -> None:
