@@ -3,13 +3,14 @@ control change, side by side with the floor, in one run.
 
 For each workbook and each control change, a fresh LibreOffice loads the file without
 recalculation (as a user opens it), the control is set through UNO, and ``calculate()``
-(what AutoCalculate and F9 do) is timed alone. The floor is a bare xlsxwriter workbook with
-the same five matrix products, a plain TANH and one scale control; the constants-only
-workbook of the same cell count is the floor for opening. Medians and the spread (min–max)
-of ``--reps`` runs; nothing is asserted. The workbooks timed are the table ``BOOKS``: the
-weight-initialization workbook at the size given, with and without the backward pass and
-batch norm, and the optimizer lab's descent-bowl preset (its own size); the ratio to the
-floor is meaningful for the first two only.
+(what AutoCalculate and F9 do) is timed alone. Every repetition runs every row once, the
+floors included, so a change of load on a shared machine hits them all alike. The floor is
+a bare xlsxwriter workbook with the same five matrix products, a plain TANH and one scale
+control; the constants-only workbook of the same cell count is the floor for opening.
+Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
+timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
+and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
+(its own size); the ratio to the floor is meaningful for the first two only.
 
     python bench/interactive.py                      # default size, 3 repetitions
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
@@ -167,17 +168,22 @@ def main() -> int:
         constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
         load = os.getloadavg()
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        floor_calc = [drive(floor, {"Scale": 0.5})["calculate"] for _ in range(args.reps)]
         floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
+        floor_calc: list[float] = []
+        opening: dict[str, list[float]] = {"constants only": [], "floor": []}
+        calc: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.reps):  # interleaved, so a change of load hits every row
+            floor_run = drive(floor, {"Scale": 0.5})
+            floor_calc.append(floor_run["calculate"])
+            opening["floor"].append(floor_run["load"])
+            opening["constants only"].append(drive(constants, {})["load"])
+            for book in chosen:
+                for label, change in book.changes.items():
+                    run = drive(paths[book.name], change)
+                    opening.setdefault(book.name, []).append(run["load"])
+                    calc.setdefault((book.name, label), []).append(run["calculate"])
         rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc)]
-        opening = {"constants only": [drive(constants, {})["load"] for _ in range(args.reps)],
-                   "floor": [drive(floor, {})["load"] for _ in range(args.reps)]}
-        for book in chosen:
-            opening[book.name] = []
-            for label, change in book.changes.items():
-                runs = [drive(paths[book.name], change) for _ in range(args.reps)]
-                opening[book.name] += [r["load"] for r in runs]
-                rows.append((book.name, label, [r["calculate"] for r in runs], floor_calc))
+        rows += [(name, label, values, floor_calc) for (name, label), values in calc.items()]
         print(f"Started {started}; {args.samples}×{args.width}×{args.layers}; "
               f"{args.reps} repetitions; load average at start "
               f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at end "
