@@ -3,13 +3,18 @@ control change, side by side with the floor, in one run.
 
 For each workbook and each control change, a fresh LibreOffice loads the file without
 recalculation (as a user opens it), the control is set through UNO, and ``calculate()``
-(what AutoCalculate and F9 do) is timed alone. The floor is a bare xlsxwriter workbook with
-the same five matrix products, a plain TANH and one scale control; the constants-only
-workbook of the same cell count is the floor for opening. Medians and the spread (min–max)
-of ``--reps`` runs; nothing is asserted.
+(what AutoCalculate and F9 do) is timed alone. Every repetition runs every row once, the
+floors included, so a change of load on a shared machine hits them all alike. The floor is
+a bare xlsxwriter workbook with the same five matrix products, a plain TANH and one scale
+control; the constants-only workbook of the same cell count is the floor for opening.
+Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
+timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
+and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
+(its own size); the ratio to the floor is meaningful for the first two only.
 
     python bench/interactive.py                      # default size, 3 repetitions
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
+    python bench/interactive.py --only default,"optimizer lab (descent-bowl)"
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xlsxwriter
@@ -32,16 +40,38 @@ sys.path.insert(0, str(ROOT))
 
 from sheetsim.build import writer  # noqa: E402
 from sheetsim.engines import interactive  # noqa: E402
+from sheetsim.experiments import load_preset  # noqa: E402
 from sheetsim.experiments.init.settings import Settings  # noqa: E402
 from sheetsim.xlsx.cells import Block, array_entry, formula_entry  # noqa: E402
 
-CHANGES = {
+INIT_CHANGES = {
     "Init → he": {"Init": "he"},
     "Activation → tanh": {"Activation": "tanh"},
     "Sigma → 2": {"Sigma": 2},
     "Bins → 10": {"Bins": 10},
 }
-"""The control changes timed on every sheetsim workbook."""
+"""The control changes timed on every weight-initialization workbook."""
+
+
+@dataclass(frozen=True)
+class Book:
+    """One row group of the table: a workbook and the control changes timed on it."""
+
+    name: str
+    settings: Callable[[dict], Any]
+    """The size (samples, width, layers) → the settings; an experiment without those
+    ignores it."""
+    changes: dict[str, dict]
+
+
+BOOKS = (
+    Book("default", lambda shape: Settings(**shape), INIT_CHANGES),
+    Book("backward + batch norm", lambda shape: Settings(
+        **shape, backward=True, batchnorm=True, activation="relu", init="normal"), INIT_CHANGES),
+    Book("optimizer lab (descent-bowl)", lambda shape: load_preset("descent-bowl"),
+         {"LrSGD → 0.1": {"LrSGD": 0.1}, "Surface → valley": {"Surface": "valley"}}),
+)
+"""Every workbook timed, one line each: a new experiment is one more ``Book``."""
 
 
 def floor_workbook(path: Path, samples: int, width: int, layers: int) -> Path:
@@ -123,35 +153,37 @@ def main() -> int:
     ap.add_argument("--width", type=int, default=100)
     ap.add_argument("--layers", type=int, default=5)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", help="comma-separated workbook names of the table (default: all)")
     args = ap.parse_args()
     shape = {"samples": args.samples, "width": args.width, "layers": args.layers}
-    books = {
-        "default": Settings(**shape),
-        "backward + batch norm": Settings(**shape, backward=True, batchnorm=True,
-                                          activation="relu", init="normal"),
-    }
+    chosen = [b for b in BOOKS if not args.only or b.name in args.only.split(",")]
     with tempfile.TemporaryDirectory(prefix="sheetsim-bench-") as tmp:
         folder = Path(tmp)
         paths = {}
-        for name, settings in books.items():
-            paths[name] = folder / f"{len(paths)}.xlsx"
-            writer.build(settings, paths[name])
+        for book in chosen:
+            paths[book.name] = folder / f"{len(paths)}.xlsx"
+            writer.build(book.settings(shape), paths[book.name])
         floor = floor_workbook(folder / "floor.xlsx", **shape)
         cells = args.samples * args.width * (2 + 3 * args.layers)
         constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
         load = os.getloadavg()
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        floor_calc = [drive(floor, {"Scale": 0.5})["calculate"] for _ in range(args.reps)]
         floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
+        floor_calc: list[float] = []
+        opening: dict[str, list[float]] = {"constants only": [], "floor": []}
+        calc: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.reps):  # interleaved, so a change of load hits every row
+            floor_run = drive(floor, {"Scale": 0.5})
+            floor_calc.append(floor_run["calculate"])
+            opening["floor"].append(floor_run["load"])
+            opening["constants only"].append(drive(constants, {})["load"])
+            for book in chosen:
+                for label, change in book.changes.items():
+                    run = drive(paths[book.name], change)
+                    opening.setdefault(book.name, []).append(run["load"])
+                    calc.setdefault((book.name, label), []).append(run["calculate"])
         rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc)]
-        opening = {"constants only": [drive(constants, {})["load"] for _ in range(args.reps)],
-                   "floor": [drive(floor, {})["load"] for _ in range(args.reps)]}
-        for name, path in paths.items():
-            opening[name] = []
-            for label, change in CHANGES.items():
-                runs = [drive(path, change) for _ in range(args.reps)]
-                opening[name] += [r["load"] for r in runs]
-                rows.append((name, label, [r["calculate"] for r in runs], floor_calc))
+        rows += [(name, label, values, floor_calc) for (name, label), values in calc.items()]
         print(f"Started {started}; {args.samples}×{args.width}×{args.layers}; "
               f"{args.reps} repetitions; load average at start "
               f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at end "

@@ -101,8 +101,8 @@ def test_contract_sheets_formulas_names(small_book):
     counts = {ref: hist[ref].value for ref in ("D4", "D5", f"D{4 + SMALL.bins}")}
     assert all(isinstance(v, ArrayFormula) and v.ref == ref for ref, v in counts.items())
     assert counts["D4"].text == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1)"
-    assert counts["D5"].text == (f"=SUMPRODUCT(({z1}>Histograms!$B$4)*"
-                                 f"({z1}<=Histograms!$B$5))")
+    # up to this bin's edge, minus the bins before it
+    assert counts["D5"].text == f"=SUMPRODUCT(({z1}<=Histograms!$B$5)*1)-SUM(Histograms!$D$4)"
     assert counts[f"D{4 + SMALL.bins}"].text == f"=SUMPRODUCT(({z1}>BinHigh)*1)"  # overflow
     dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
     assert isinstance(dash["Mean"], ArrayFormula)  # a statistic: reads an array formula

@@ -271,6 +271,10 @@ def test_spread_functions() -> None:
     assert evaluate_formula("VAR.S(A1:A8)", book, "S") == pytest.approx(32 / 7)
     assert evaluate_formula("STDEV.S(A1:A8)", book, "S") == pytest.approx(math.sqrt(32 / 7))
     assert evaluate_formula("STDEV.S(A1)", book, "S") == DIV0
+    huge = Book({"S": sheet("S", [[1e200], [-3e200], [2e200]])}, {}, [])
+    for name in ("STDEV.P", "STDEV.S", "VAR.P", "VAR.S"):  # the squares overflow
+        assert evaluate_formula(f"{name}(A1:A3)", huge, "S") == NUM, name
+    assert evaluate_formula("IFERROR(STDEV.P(A1:A3),-1)", huge, "S") == -1.0
 
 
 def test_sumproduct(book: Book) -> None:
@@ -471,6 +475,30 @@ def test_cycle_is_detected() -> None:
     self_ref = [FormulaCell("S", 0, 0, 2, 2, "SUM(A1:B2)", is_array=True)]
     with pytest.raises(EvaluationError, match="circular"):
         evaluate(Book(sheets, {}, self_ref))
+
+
+def test_many_formulas_on_a_sheet_are_ordered_through_the_cell_grid() -> None:
+    # more than _Cover.SCAN one-cell formulas on a sheet (a step-by-step table): the
+    # dependencies are found through the grid, whatever the order of the formulas
+    n = 200
+    sheets = {"S": SheetData("S", np.zeros((n, 2))), "T": SheetData("T", np.zeros((1, 1)))}
+    chain = [FormulaCell("S", i, 0, 1, 1, f"A{i}+1" if i else "1") for i in range(n)]
+    formulas = [
+        FormulaCell("T", 0, 0, 1, 1, "S!A150*2"),  # another sheet, one cell
+        FormulaCell("S", 5, 1, 1, 1, "SUM(A1:A200)"),  # a range over every formula
+        FormulaCell("S", 6, 1, 1, 1, "SUM(A190:A1000)"),  # a range past the formulas' box
+        FormulaCell("S", 7, 1, 1, 1, "SUM(C1:C9)"),  # a range beside them: reads nothing
+        *reversed(chain),
+    ]
+    res = evaluate(Book(sheets, {}, formulas))
+    assert res[("S", n - 1, 0)].tolist() == [[float(n)]]
+    assert res[("T", 0, 0)].tolist() == [[300.0]]
+    assert res[("S", 5, 1)].tolist() == [[n * (n + 1) / 2]]
+    assert res[("S", 6, 1)].tolist() == [[float(sum(range(190, n + 1)))]]
+    assert res[("S", 7, 1)].tolist() == [[0.0]]
+    loop = [FormulaCell("S", 0, 0, 1, 1, f"A{n}+1"), *chain[1:]]
+    with pytest.raises(EvaluationError, match="circular"):
+        evaluate(Book(sheets, {}, loop))
 
 
 def test_unsupported_function_names_function_and_cell() -> None:

@@ -497,7 +497,10 @@ def _register_spread() -> None:
                 return err_value(x)
             if x.size <= ddof:
                 return err_value(DIV0)
-            v = _var(x, ddof)
+            with np.errstate(all="ignore"):
+                v = _var(x, ddof)
+            if not math.isfinite(v):  # the squares overflowed: #NUM!, as in Excel
+                return err_value(NUMERR)
             return Value.scalar(math.sqrt(v) if root else v)
 
         register(name, min_args=1)(impl)

@@ -297,16 +297,74 @@ class _Evaluator:
         return _Grid(data, f.row + f.rows, f.col + f.cols).read(f.row, f.col, f.rows, f.cols)
 
 
+class _Cover:
+    """Which formulas' ranges a rectangle of one sheet meets.
+
+    A sheet with few formulas is scanned (one NumPy test per formula); a sheet with many
+    (one formula per cell, as in a step-by-step table) gets a grid over the formulas'
+    bounding box holding, per cell, the formula that covers it, so a lookup costs the size
+    of the rectangle read instead of the number of formulas on the sheet. Overlapping
+    formula ranges, or a box too large for a grid, fall back to the scan.
+    """
+
+    SCAN = 64
+    """Up to this many formulas on a sheet, the scan is as fast as the grid."""
+    GRID_CELLS = 16_000_000
+    """The largest grid (cells of the bounding box) built."""
+
+    def __init__(self, rects: np.ndarray) -> None:
+        self.rects = rects
+        self.grid: np.ndarray | None = None
+        self.memo: dict[tuple[int, int, int, int], list[int]] = {}
+        r0, c0 = int(rects[:, 0].min()), int(rects[:, 2].min())
+        r1, c1 = int(rects[:, 1].max()), int(rects[:, 3].max())
+        self.r0, self.c0 = r0, c0
+        if len(rects) <= self.SCAN or (r1 - r0) * (c1 - c0) > self.GRID_CELLS:
+            return
+        grid = np.full((r1 - r0, c1 - c0), -1, dtype=np.int64)
+        covered = 0
+        for a, b, c, d, i in rects.tolist():
+            grid[a - r0:b - r0, c - c0:d - c0] = i
+            covered += (b - a) * (d - c)
+        if int(np.count_nonzero(grid >= 0)) == covered:  # no two ranges share a cell
+            self.grid = grid
+
+    def meets(self, row: int, col: int, rows: int, cols: int) -> list[int]:
+        """The formulas whose ranges share a cell with this rectangle."""
+        key = (row, col, rows, cols)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if self.grid is None:
+            r = self.rects
+            hit = (
+                (r[:, 0] < row + rows) & (row < r[:, 1])
+                & (r[:, 2] < col + cols) & (col < r[:, 3])
+            )
+            found = r[hit, 4].tolist()
+        else:
+            a, c = max(row - self.r0, 0), max(col - self.c0, 0)
+            b, d = row + rows - self.r0, col + cols - self.c0
+            part = self.grid[a:b, c:d] if b > 0 and d > 0 else self.grid[:0, :0]
+            if part.size == 1:
+                found = [int(part[0, 0])] if part[0, 0] >= 0 else []
+            else:
+                found = [i for i in np.unique(part).tolist() if i >= 0]
+        self.memo[key] = found
+        return found
+
+
 def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> list[int]:
     """Formula indices so that every formula comes after those whose ranges it reads."""
     by_sheet: dict[str, list[int]] = {}
     for i, f in enumerate(formulas):
         by_sheet.setdefault(f.sheet.lower(), []).append(i)
-    rects = {
-        key: np.array(
+    covers = {
+        key: _Cover(np.array(
             [[formulas[i].row, formulas[i].row + formulas[i].rows,
-              formulas[i].col, formulas[i].col + formulas[i].cols, i] for i in idx]
-        )
+              formulas[i].col, formulas[i].col + formulas[i].cols, i] for i in idx],
+            dtype=np.int64,
+        ))
         for key, idx in by_sheet.items()
     }
     deps: list[set[int]] = [set() for _ in formulas]
@@ -317,14 +375,9 @@ def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> li
         except EvaluationError as exc:  # e.g. a defined name that does not parse
             raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
         for ref in refs:
-            r = rects.get(ref.sheet.lower())  # type: ignore[union-attr]
-            if r is None:
-                continue
-            hit = (
-                (r[:, 0] < ref.row + ref.rows) & (ref.row < r[:, 1])
-                & (r[:, 2] < ref.col + ref.cols) & (ref.col < r[:, 3])
-            )
-            deps[i].update(int(j) for j in r[hit, 4])
+            cover = covers.get(ref.sheet.lower())  # type: ignore[union-attr]
+            if cover is not None:
+                deps[i].update(cover.meets(ref.row, ref.col, ref.rows, ref.cols))
     users: list[list[int]] = [[] for _ in formulas]
     pending = [len(d) for d in deps]
     for i, d in enumerate(deps):

@@ -7,6 +7,8 @@ functions carry their ``_xlfn.`` prefix, as Excel itself stores them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sheetsim.config import GLOBAL
 from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, INITS
 from sheetsim.experiments.init.layout import (
@@ -286,47 +288,40 @@ def centres(plan: InitPlan) -> str:
 def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
     """Layer k's values in bin ``row`` (0-based): above the previous edge, up to this one.
 
-    The last row counts what lies above the last edge. Interval counts (rather than
-    FREQUENCY) keep equal edges harmless: applications split ties among equal FREQUENCY
-    bins differently, and some need the bins sorted. ``prefix`` "grad_" counts |∂L/∂A|,
-    written without ABS (which a plain formula would not apply over a range everywhere).
+    Written as the values up to this bin's upper edge minus those already counted in the
+    bins before it: one pass over the layer's block per bin, where "above the previous edge
+    and up to this one" would be two comparisons and a product. The last row counts what
+    lies above the last edge. Interval counts (rather than FREQUENCY) keep equal edges
+    harmless: applications split ties among equal FREQUENCY bins differently, and some need
+    the bins sorted; equal edges here give empty bins. ``prefix`` "grad_" counts |∂L/∂A|.
     """
     edges_block = plan.blocks[f"{prefix}edges"]
-    if prefix:
-        g = plan.layer_block(k, "g").ref
-
-        def above(e: str) -> str:
-            return f"(({g}>{e})+({g}<-{e}))"
-
-        def within(e: str) -> str:
-            return f"({g}<={e})*({g}>=-{e})"
-    else:
-        z = plan.layer_block(k, "z").ref
-
-        def above(e: str) -> str:
-            return f"({z}>{e})"
-
-        def within(e: str) -> str:
-            return f"({z}<={e})"
+    data = plan.layer_block(k, "g" if prefix else "z").ref
+    values = f"ABS({data})" if prefix else data
     if row == edges_block.rows:
         top = edges_block.cell_ref(row - 1, 0) if prefix else plan.range_names[1]
-        return reads_arrays(f"SUMPRODUCT({above(top)}*1)")
+        return reads_arrays(f"SUMPRODUCT(({values}>{top})*1)")
     upper = edges_block.cell_ref(row, 0)
+    up_to = f"SUMPRODUCT(({values}<={upper})*1)"
     if row == 0:
-        return reads_arrays(f"SUMPRODUCT({within(upper)}*1)")
-    lower = edges_block.cell_ref(row - 1, 0)
-    return reads_arrays(f"SUMPRODUCT({above(lower)}*{within(upper)})")
+        return reads_arrays(up_to)
+    before = replace(plan.blocks[f"L{k}_{prefix}counts"], rows=row).ref
+    return reads_arrays(f"{up_to}-SUM({before})")
 
 
 def scaled(template: str, data: str) -> str:
-    """``template`` (such as ``AVERAGE({})``) of data / max|data|, then scaled back.
+    """``template`` (such as ``AVERAGE({})``) of the data, and only if that fails, of
+    data / max|data| scaled back.
 
     The plain AVERAGE and STDEV.P overflow to #NUM! once values pass about 1e154 (the squares
-    do), although the result is finite; this form stays finite wherever the answer is.
-    Needs array evaluation (ABS over a range).
+    do), although the result is finite; the second form stays finite wherever the answer is.
+    Behind IFERROR it is computed only when the plain one overflows (or the data hold an
+    error, which both forms give), so the block is read once in the usual case. Needs array
+    evaluation (ABS over a range).
     """
     top = f"MAX(ABS({data}))"
-    return f"IF({top}=0,0,{top}*{template.format(f'{data}/{top}')})"
+    rescaled = f"IF({top}=0,0,{top}*{template.format(f'{data}/{top}')})"
+    return f"IFERROR({template.format(data)},{rescaled})"
 
 
 def stat(plan: InitPlan, name: str, k: int) -> Entry:
