@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sheetsim.experiments.init import formulas, texts
+from sheetsim.experiments.init import diagnosis, formulas, texts
 from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
 from sheetsim.experiments.init.sheets import SHARE_STATS
 
@@ -25,7 +25,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     s = t.subtitle
     subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
     c.formula(ws, 1, 0, formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
-    ws.set_column(0, 0, 18)
+    ws.set_column(0, 0, 28)
     ws.set_column(1, max(L, 12), 11)
     ws.write_string(DASH_TOP, 0, "", styles.header)
     for k in range(1, L + 1):
@@ -37,7 +37,9 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
         for k, value in enumerate(c.reference[b.name].ravel(), 1):
             c.entry(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
 
-    top = DASH_TOP + len(plan.dash_rows) + 2
+    place = diagnosis.Place(DASH_TOP + len(plan.dash_rows) + 1, L, exp.backward)
+    _diagnosis(c, place, t, texts.DIAGNOSIS[exp.lang])
+    top = place.bottom + 1
     y = 10
     y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y)
     if exp.backward:
@@ -75,6 +77,69 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     ws.fit_to_pages(1, 1)
     ws.print_area(0, 0, top + y // 20 + 1, max(min(L, CHARTS_PER_ROW) * CHART_W // 80, L) + 1)
     ws.hide_gridlines(2)
+
+
+def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
+               d: texts.DiagnosisTexts) -> None:
+    """The diagnosis below the per-layer table: per layer the numbers behind the findings
+    and the findings' names; then per finding its test, threshold (the one table of
+    thresholds), whether it fires, the worst layer's number, that layer and what to try."""
+    plan: InitPlan = c.plan  # type: ignore[assignment]
+    exp, styles, ws = plan.settings, c.styles, c.sheets["Dashboard"]
+    nums = diagnosis.numbers(exp, c.reference)
+    verdicts = diagnosis.verdicts(exp, nums)
+    gain = c.wb.add_format({"num_format": "0.00"})
+    value_style = {"saturated": styles.share, "dead": styles.share, "std": styles.value,
+                   "signal_gain": gain, "grad_gain": gain}
+    ws.write_string(place.top, 0, d.title, styles.caption)
+    ws.write_string(place.header, 0, "", styles.header)
+    for k in range(1, place.layers + 1):
+        ws.write_string(place.header, k, t.layer_label(k),
+                        styles.header)
+    for m in diagnosis.measures(exp.backward):
+        b = place.measure(m)
+        ws.write_string(b.row, 0, d.measures[m], styles.label)
+        for k in range(1, place.layers + 1):
+            if k in diagnosis.layers_of(m, place.layers):
+                c.entry(ws, b.row, b.col + k - 1,
+                        formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
+                        value_style[m], nums[m][k - 1])
+            else:
+                ws.write_string(b.row, b.col + k - 1, d.na, styles.centre)
+    row = place.per_layer
+    ws.write_string(row.row, 0, d.layer_row, styles.label)
+    for k in range(1, place.layers + 1):
+        hit = diagnosis.fires_in_layer(exp, nums, k)
+        shown = "".join(d.short[key] + " " for key in hit) if hit else d.ok
+        c.entry(ws, row.row, row.col + k - 1,
+                formulas.reads_arrays(diagnosis.layer_findings_formula(place, k, d.short, d.ok)),
+                styles.centre, shown)
+
+    cols = diagnosis.TABLE
+    for j, text in enumerate(d.headers):
+        ws.write_string(place.table_header, j, text, styles.header)
+    for th in diagnosis.thresholds(exp.backward):
+        r = place.finding_row(th.key)
+        ws.write_string(r, cols["finding"], d.findings[th.key], styles.label)
+        ws.write_string(r, cols["test"], d.tests[th.key], styles.centre)
+        ws.write_number(r, cols["threshold"], th.value, styles.control_num)
+        if th.key == diagnosis.BAND:
+            continue
+        v = verdicts[th.key]
+        cells = (
+            ("found", diagnosis.found_formula(place, th, d.yes, d.no), styles.centre,
+             d.yes if v.fires else d.no),
+            ("worst", diagnosis.worst_formula(place, th), value_style[th.measure], v.worst),
+            ("layer", diagnosis.layer_formula(place, th), styles.centre, float(v.layer)),
+            ("try", diagnosis.try_formula(place, th, d.tips[th.key], d.na), None,
+             d.tips[th.key] if v.fires else d.na),
+        )
+        for col, text, style, value in cells:
+            c.entry(ws, r, cols[col], formulas.reads_arrays(text), style, value)
+    n = sum(v.fires for v in verdicts.values())
+    c.entry(ws, place.overall, 0,
+            formulas.reads_arrays(diagnosis.overall_formula(place, d.none, d.some)),
+            styles.caption, d.some.replace("{n}", str(n)) if n else d.none)
 
 
 def _dash_style(c: Canvas, key: str) -> Any:

@@ -375,3 +375,154 @@ LANGUAGES = {"en": EN, "ja": JA}
 def for_lang(lang: str) -> Texts:
     """The texts of a ``--lang`` code."""
     return LANGUAGES[lang]
+
+
+@dataclass(frozen=True)
+class DiagnosisTexts:
+    """The words of the Dashboard's diagnosis, by where they appear (keys as in
+    ``diagnosis.THRESHOLDS`` and ``diagnosis.MEASURES``)."""
+
+    title: str
+    measures: dict[str, str]
+    layer_row: str
+    ok: str
+    short: dict[str, str]
+    headers: tuple[str, ...]
+    findings: dict[str, str]
+    tests: dict[str, str]
+    yes: str
+    no: str
+    tips: dict[str, str]
+    none: str
+    some: str
+    """With ``{n}``, the number of findings."""
+    na: str = "—"
+
+
+DIAGNOSIS_EN = DiagnosisTexts(
+    title="Diagnosis (formulas: it follows the controls)",
+    measures={
+        "saturated": "Saturated share",
+        "std": "Output std",
+        "dead": "Dead neurons (share)",
+        "signal_gain": "Signal gain: std ÷ layer below",
+        "grad_gain": "Gradient gain: ÷ layer above",
+    },
+    layer_row="Findings in this layer",
+    ok="ok",
+    short={
+        "saturated": "saturated",
+        "collapsed": "collapsed",
+        "dead": "dead units",
+        "exploding_signal": "exploding signal",
+        "vanishing_signal": "vanishing signal",
+        "vanishing_gradient": "vanishing gradient",
+        "exploding_gradient": "exploding gradient",
+    },
+    headers=("Finding", "Test", "Threshold", "Found", "Worst", "Layer", "Try this"),
+    findings={
+        "band": "Saturation band",
+        "saturated": "Saturated",
+        "collapsed": "Collapsed",
+        "dead": "Dead units",
+        "exploding_signal": "Exploding signal",
+        "vanishing_signal": "Vanishing signal",
+        "vanishing_gradient": "Vanishing gradient",
+        "exploding_gradient": "Exploding gradient",
+    },
+    tests={
+        "band": "outer part of the range",
+        "saturated": "share >",
+        "collapsed": "std <",
+        "dead": "share >",
+        "exploding_signal": "gain >",
+        "vanishing_signal": "gain <",
+        "vanishing_gradient": "gain <",
+        "exploding_gradient": "gain >",
+    },
+    yes="YES",
+    no="no",
+    tips={
+        "saturated": "Outputs pile up at the ends: smaller weights, Initializer = xavier, "
+        "or a smaller σ.",
+        "collapsed": "Outputs are all nearly one value: larger weights, Initializer = xavier "
+        "(sigmoid, tanh) or he (relu).",
+        "dead": "Neurons output 0 for every sample: Activation = leaky_relu, or wider layers.",
+        "exploding_signal": "Each layer multiplies the spread: smaller weights, "
+        "Initializer = he for relu, xavier for sigmoid or tanh.",
+        "vanishing_signal": "Each layer shrinks the spread: larger weights, Initializer = he "
+        "for relu, xavier for sigmoid or tanh.",
+        "vanishing_gradient": "The gradient shrinks on its way down: Activation = relu with "
+        "Initializer = he, or batch normalization.",
+        "exploding_gradient": "The gradient grows on its way down: smaller weights "
+        "(Initializer = he or xavier), or batch normalization.",
+    },
+    none="No finding at these thresholds: the signal keeps its spread through the layers.",
+    some="{n} finding(s): see Found and Try this in the table below.",
+)
+
+DIAGNOSIS_JA = DiagnosisTexts(
+    title="診断（数式：設定に合わせて変わります）",
+    measures={
+        "saturated": "飽和している割合",
+        "std": "出力の標準偏差",
+        "dead": "死んだニューロンの割合",
+        "signal_gain": "信号の倍率：標準偏差 ÷ 下の層",
+        "grad_gain": "勾配の倍率：÷ 上の層",
+    },
+    layer_row="この層の所見",
+    ok="問題なし",
+    short={
+        "saturated": "飽和",
+        "collapsed": "一点集中",
+        "dead": "死んだユニット",
+        "exploding_signal": "信号の爆発",
+        "vanishing_signal": "信号の消失",
+        "vanishing_gradient": "勾配消失",
+        "exploding_gradient": "勾配爆発",
+    },
+    headers=("所見", "判定", "しきい値", "該当", "最悪値", "層", "試すこと"),
+    findings={
+        "band": "飽和とみなす端の幅",
+        "saturated": "飽和",
+        "collapsed": "一点集中",
+        "dead": "死んだユニット",
+        "exploding_signal": "信号の爆発",
+        "vanishing_signal": "信号の消失",
+        "vanishing_gradient": "勾配消失",
+        "exploding_gradient": "勾配爆発",
+    },
+    tests={
+        "band": "値域の両端の割合",
+        "saturated": "割合 >",
+        "collapsed": "標準偏差 <",
+        "dead": "割合 >",
+        "exploding_signal": "倍率 >",
+        "vanishing_signal": "倍率 <",
+        "vanishing_gradient": "倍率 <",
+        "exploding_gradient": "倍率 >",
+    },
+    yes="あり",
+    no="なし",
+    tips={
+        "saturated": "出力が両端に張り付いています：重みを小さく（初期値の種類 = xavier、"
+        "または σ を小さく）。",
+        "collapsed": "出力がほぼ一つの値です：重みを大きく（sigmoid・tanh なら xavier、"
+        "relu なら he）。",
+        "dead": "どのサンプルでも 0 を出すニューロンがあります：活性化関数 = leaky_relu、"
+        "または層を広く。",
+        "exploding_signal": "層ごとに広がりが増えています：重みを小さく（relu なら he、"
+        "sigmoid・tanh なら xavier）。",
+        "vanishing_signal": "層ごとに広がりが縮んでいます：重みを大きく（relu なら he、"
+        "sigmoid・tanh なら xavier）。",
+        "vanishing_gradient": "勾配が下の層へ向かって小さくなります：活性化関数 = relu と "
+        "初期値 he、またはバッチ正規化。",
+        "exploding_gradient": "勾配が下の層へ向かって大きくなります：重みを小さく"
+        "（he または xavier）、またはバッチ正規化。",
+    },
+    none="このしきい値では所見なし：信号は層を通っても広がりを保っています。",
+    some="所見 {n} 件：下の表の「該当」と「試すこと」を見てください。",
+)
+
+DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
+"""The diagnosis texts by ``--lang`` code."""
