@@ -235,6 +235,8 @@ def _with_experiment_options(f: Any) -> Any:
         kwargs: dict[str, Any] = {"help": option.help}
         if option.is_flag:
             kwargs.update(is_flag=True, default=None)
+        elif option.metavar == "[LIST]":  # given alone, the setting's default list
+            kwargs.update(is_flag=False, flag_value="", type=option.type)
         elif option.multiple:
             kwargs.update(multiple=True)
         else:
@@ -289,6 +291,8 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
             if unused:
                 raise ConfigError(f"{unused[0]}: not a setting of any preset's experiment")
         else:
+            if given.get("compare") is not None and experiment_name is None:
+                experiment_name = "compare"
             jobs = [_job(experiment_name, preset, config_file, given,
                          output or DEFAULT_OUTPUT)]
     except ConfigError as exc:

@@ -7,11 +7,12 @@ from typing import Any
 from sheetsim import config
 from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.experiments.base import Experiment
+from sheetsim.experiments.compare import CompareExperiment
 from sheetsim.experiments.descent import DescentExperiment
 from sheetsim.experiments.init import InitExperiment
 
 REGISTRY: dict[str, Experiment] = {
-    e.name: e for e in (InitExperiment(), DescentExperiment())
+    e.name: e for e in (InitExperiment(), DescentExperiment(), CompareExperiment())
 }
 
 
