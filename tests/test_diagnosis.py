@@ -50,23 +50,29 @@ CASES = {
 }
 
 
-def finding_rows(path: Path) -> dict[str, int]:
-    """Finding key → 0-based row of the findings table, found by its label."""
+FOUND, WORST, LAYER, TRY, THRESHOLD = 3, 4, 5, 6, 2
+"""Columns of the findings table right of a finding's label."""
+
+
+def finding_rows(path: Path) -> dict[str, tuple[int, int]]:
+    """Finding key → 0-based (row, column) of its label in the findings table."""
     ws = openpyxl.load_workbook(path)["Dashboard"]
-    return {FINDINGS[c.value]: c.row - 1 for c in ws["A"] if c.value in FINDINGS}
+    return {FINDINGS[c.value]: (c.row - 1, c.column - 1) for row in ws.iter_rows()
+            for c in row if c.value in FINDINGS}
 
 
 def found_cached(path: Path) -> dict[str, str]:
-    """Column D ("Found") of every finding, as the file caches it."""
+    """The "Found" column of every finding, as the file caches it."""
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
-    return {key: ws.cell(row + 1, 4).value for key, row in finding_rows(path).items()}
+    return {key: ws.cell(r + 1, c + 1 + FOUND).value
+            for key, (r, c) in finding_rows(path).items()}
 
 
 def found_evaluated(path: Path) -> dict[str, str]:
-    """Column D of every finding as the evaluator computes it from the formula text."""
+    """The "Found" column as the evaluator computes it from the formula text."""
     results = evaluator.evaluate(reader.read(path))
-    return {key: str(results[("Dashboard", row, 3)].ravel()[0])
-            for key, row in finding_rows(path).items()}
+    return {key: str(results[("Dashboard", r, c + FOUND)].ravel()[0])
+            for key, (r, c) in finding_rows(path).items()}
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +105,14 @@ def test_each_finding_names_its_number_layer_and_advice(books) -> None:
     path = books["sigmoid-std1"]
     rows = finding_rows(path)
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
-    r = rows["saturated"] + 1
-    worst, layer, tip = ws.cell(r, 5).value, ws.cell(r, 6).value, ws.cell(r, 7).value
+    r, c = rows["saturated"]
+    worst, layer, tip = (ws.cell(r + 1, c + 1 + j).value for j in (WORST, LAYER, TRY))
     assert 0.5 < worst < 1 and layer == 1 and "xavier" in tip
-    assert ws.cell(rows["collapsed"] + 1, 7).value == "—"
+    r, c = rows["collapsed"]
+    assert ws.cell(r + 1, c + 1 + TRY).value == "—"
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "1 finding(s): see Found and Try this in the table below." in texts
-    assert any(t.startswith("saturated") for t in texts)  # the per-layer row
+    assert "1 finding(s): see Found and Try this in the table at the top right." in texts
+    assert "saturated\n" in texts  # the per-layer row: one finding a line
 
 
 def test_japanese_diagnosis(tmp_path) -> None:
@@ -121,7 +128,8 @@ def test_thresholds_are_read_from_the_sheet(books, tmp_path) -> None:
     src = books["sigmoid-xavier"]
     rows = finding_rows(src)
     wb = openpyxl.load_workbook(src)
-    wb["Dashboard"].cell(rows["collapsed"] + 1, 3).value = 10.0  # std < 10: always
+    r, c = rows["collapsed"]
+    wb["Dashboard"].cell(r + 1, c + 1 + THRESHOLD).value = 10.0  # std < 10: always
     changed = tmp_path / "changed.xlsx"
     wb.save(changed)
     assert found_evaluated(changed)["collapsed"] == "YES"
@@ -147,3 +155,35 @@ def test_libreoffice_follows_a_control_change(books, tmp_path) -> None:
         assert {k for k, v in cached.items() if v == "YES"} == want, cached
         result = verify.verify(path)
         assert result.ok, result.render()
+
+
+def test_char_follows_its_spec() -> None:
+    """CHAR(number): Windows-1252 character of 1 to 255 (truncated), #VALUE! otherwise;
+    the diagnosis joins a layer's findings with CHAR(10), a line break."""
+    import numpy as np
+
+    from sheetsim.evaluator import evaluate_formula
+    from sheetsim.xlsx.book import Book, ExcelError, SheetData
+
+    data = SheetData("Data", np.array([[65.0, 10.9, 300.0]]), {})
+    book = Book({"Data": data}, {}, [])
+
+    def ev(text: str, shape=None) -> object:
+        return evaluate_formula(text, book, "Data", shape=shape)
+
+    assert ev("CHAR(65)") == "A"
+    assert ev('"a"&CHAR(10)&"b"') == "a\nb"
+    assert ev("CHAR(128)") == "€" and ev("CHAR(233)") == "é"  # Windows-1252, not Latin-1
+    assert ev("CHAR(0)") == ExcelError("#VALUE!") and ev("CHAR(256)") == ExcelError("#VALUE!")
+    assert ev('CHAR("x")') == ExcelError("#VALUE!") and ev("CHAR(1/0)") == ExcelError("#DIV/0!")
+    assert list(np.asarray(ev("CHAR(Data!A1:C1)", (1, 3))).ravel()) == [
+        "A", "\n", ExcelError("#VALUE!")]
+
+
+def test_reader_decodes_character_references_once() -> None:
+    """A cached string LibreOffice saved with a line break reads back as one; a literal
+    "&#10;" (written &amp;#10;) stays literal."""
+    from sheetsim.xlsx.reader import _text
+
+    assert _text(b"saturated&#10;") == "saturated\n"
+    assert _text(b"a&amp;#10;b&#x41;&lt;&quot;") == 'a&#10;bA<"'

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sheetsim.experiments.init import diagnosis, formulas, texts
 from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
 from sheetsim.experiments.init.sheets import SHARE_STATS
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
 CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
+ROW_PX = 20  # the default row height in pixels
 
 
 def write_dashboard(c: Canvas, t: texts.Texts) -> None:
@@ -25,6 +28,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     s = t.subtitle
     subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
     c.formula(ws, 1, 0, formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
+    ws.write_string(2, 0, t.caption, c.wb.add_format({"font_color": "#1F3864"}))
     ws.set_column(0, 0, 28)
     ws.set_column(1, max(L, 12), 11)
     ws.write_string(DASH_TOP, 0, "", styles.header)
@@ -37,13 +41,16 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
         for k, value in enumerate(c.reference[b.name].ravel(), 1):
             c.entry(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
 
-    place = diagnosis.Place(DASH_TOP + len(plan.dash_rows) + 1, L, exp.backward)
+    place = diagnosis.Place(DASH_TOP + len(plan.dash_rows) + 1, L, exp.backward,
+                            table_top=DASH_TOP, table_col=L + 2)
     _diagnosis(c, place, t, texts.DIAGNOSIS[exp.lang])
     top = place.bottom + 1
-    y = 10
-    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y)
+    section = c.wb.add_format({"bold": True, "font_size": 13, "font_color": "#1F3864"})
+    y = 0
+    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y, (t.section_outputs, section))
     if exp.backward:
-        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y)
+        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y,
+                              (t.section_grads, section))
     std = plan.stat_block("std")
     header = std.row - 1 - STATS.index("std")  # the layer labels above the statistics
     line = _line_chart(wb, t.std_chart_title, t.std_chart_x, t.std_chart_y)
@@ -74,8 +81,11 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     y += CHART_H + 20
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.2, right=0.2, top=0.25, bottom=0.25)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, top + y // 20 + 1, max(min(L, CHARTS_PER_ROW) * CHART_W // 80, L) + 1)
+    charts = 10 + min(L, CHARTS_PER_ROW) * CHART_W
+    tips = _column_px(c, place.column("try")) + TIP_PX
+    ws.print_area(0, 0, top + y // ROW_PX + 1, _column_at(c, max(charts, tips)))
     ws.hide_gridlines(2)
 
 
@@ -107,39 +117,73 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
             else:
                 ws.write_string(b.row, b.col + k - 1, d.na, styles.centre)
     row = place.per_layer
-    ws.write_string(row.row, 0, d.layer_row, styles.label)
+    ws.write_string(row.row, 0, d.layer_row, c.wb.add_format({"bold": True, "valign": "top"}))
+    ws.set_row(row.row, 42)  # up to three findings, one a line
+    wrap = c.wb.add_format({"text_wrap": True, "valign": "top", "align": "center",
+                            "font_color": "#C00000"})
     for k in range(1, place.layers + 1):
         hit = diagnosis.fires_in_layer(exp, nums, k)
-        shown = "".join(d.short[key] + " " for key in hit) if hit else d.ok
+        shown: Any = (np.nan if hit is None else
+                      "".join(d.short[key] + diagnosis.LINE for key in hit) if hit else d.ok)
         c.entry(ws, row.row, row.col + k - 1,
                 formulas.reads_arrays(diagnosis.layer_findings_formula(place, k, d.short, d.ok)),
-                styles.centre, shown)
+                wrap, shown)
 
-    cols = diagnosis.TABLE
     for j, text in enumerate(d.headers):
-        ws.write_string(place.table_header, j, text, styles.header)
+        ws.write_string(place.table_header, place.table_col + j, text, styles.header)
+    for name, width in (("finding", 20), ("test", 10), ("threshold", 9), ("found", 7),
+                        ("worst", 9), ("layer", 6)):
+        ws.set_column(place.column(name), place.column(name), width)
     for th in diagnosis.thresholds(exp.backward):
         r = place.finding_row(th.key)
-        ws.write_string(r, cols["finding"], d.findings[th.key], styles.label)
-        ws.write_string(r, cols["test"], d.tests[th.key], styles.centre)
-        ws.write_number(r, cols["threshold"], th.value, styles.control_num)
+        ws.write_string(r, place.column("finding"), d.findings[th.key], styles.label)
+        ws.write_string(r, place.column("test"), d.tests[th.key], styles.centre)
+        ws.write_number(r, place.column("threshold"), th.value, styles.control_num)
         if th.key == diagnosis.BAND:
             continue
         v = verdicts[th.key]
+        error = v.fires is None  # an overflowed number: the cells show the error
         cells = (
             ("found", diagnosis.found_formula(place, th, d.yes, d.no), styles.centre,
-             d.yes if v.fires else d.no),
+             np.nan if error else d.yes if v.fires else d.no),
             ("worst", diagnosis.worst_formula(place, th), value_style[th.measure], v.worst),
-            ("layer", diagnosis.layer_formula(place, th), styles.centre, float(v.layer)),
+            ("layer", diagnosis.layer_formula(place, th), styles.centre, v.layer),
             ("try", diagnosis.try_formula(place, th, d.tips[th.key], d.na), None,
-             d.tips[th.key] if v.fires else d.na),
+             np.nan if error else d.tips[th.key] if v.fires else d.na),
         )
         for col, text, style, value in cells:
-            c.entry(ws, r, cols[col], formulas.reads_arrays(text), style, value)
-    n = sum(v.fires for v in verdicts.values())
+            c.entry(ws, r, place.column(col), formulas.reads_arrays(text), style, value)
+    if any(v.fires is None for v in verdicts.values()):
+        overall: Any = np.nan
+    else:
+        n = sum(bool(v.fires) for v in verdicts.values())
+        overall = d.some.replace("{n}", str(n)) if n else d.none
     c.entry(ws, place.overall, 0,
             formulas.reads_arrays(diagnosis.overall_formula(place, d.none, d.some)),
-            styles.caption, d.some.replace("{n}", str(n)) if n else d.none)
+            styles.caption, overall)
+
+
+TIP_PX = 420
+"""About how far the longest "Try this" line reaches right of its cell, in pixels."""
+
+
+def _width(c: Canvas, col: int) -> int:
+    """A Dashboard column's width in pixels, as set (Excel's default 64 otherwise)."""
+    info = c.sheets["Dashboard"].col_info.get(col)
+    return int(info.width) if info is not None and info.width is not None else 64
+
+
+def _column_px(c: Canvas, col: int) -> int:
+    """Pixels from the left edge to column ``col``."""
+    return sum(_width(c, j) for j in range(col))
+
+
+def _column_at(c: Canvas, px: int) -> int:
+    """The column holding the point ``px`` pixels from the left edge."""
+    col = 0
+    while _column_px(c, col + 1) < px:
+        col += 1
+    return col
 
 
 def _dash_style(c: Canvas, key: str) -> Any:
@@ -152,8 +196,9 @@ def _dash_style(c: Canvas, key: str) -> Any:
 
 
 def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: texts.Texts,
-                      top: int, y: int) -> int:
-    """One column chart per layer; returns the next free y.
+                      top: int, y: int, title: tuple[str, Any]) -> int:
+    """A section title, then one column chart per layer; returns the next free y (pixels
+    below row ``top``, whose rows are all 20 pixels high).
 
     The value axes scale themselves (no fixed maximum): an axis limit in a chart part is a
     constant, which no formula can move, so a maximum fixed at build clipped the bars after
@@ -162,6 +207,9 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
     the std chart rather than by bar heights."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
     wb, ws = c.wb, c.sheets["Dashboard"]
+    row = top + (y + ROW_PX - 1) // ROW_PX
+    ws.write_string(row, 0, *title)
+    y = (row - top + 1) * ROW_PX + 4
     centres = plan.blocks[f"{prefix}centres"]
     layers = range(1, plan.settings.layers + 1)
     for k in layers:
@@ -176,10 +224,11 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
             "gap": 15,
             "fill": {"color": "#C00000" if prefix else "#4472C4"},
         })
-        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 11}})
-        chart.set_x_axis({"name": x_name, "num_format": x_format,
-                          "num_font": {"rotation": -45, "size": 8}})
-        chart.set_y_axis({"name": t.chart_y, "min": 0,
+        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 12}})
+        chart.set_x_axis({"name": x_name, "num_format": x_format, "name_font": {"size": 10},
+                          "num_font": {"rotation": -45, "size": 9}})
+        chart.set_y_axis({"name": t.chart_y, "min": 0, "name_font": {"size": 10},
+                          "num_font": {"size": 9},
                           "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"none": True})
         chart.set_size({"width": CHART_W, "height": CHART_H})

@@ -87,12 +87,16 @@ def layers_of(measure: str, layers: int) -> range:
 
 @dataclass(frozen=True)
 class Place:
-    """Where the diagnosis sits on the Dashboard: rows from ``top`` (0-based), columns
-    from 0. Blocks here are for addresses only (they are not manifest blocks)."""
+    """Where the diagnosis sits on the Dashboard (0-based rows and columns): the title,
+    the overall verdict and the per-layer rows from ``top`` in columns 0 to ``layers``;
+    the findings table from row ``table_top`` and column ``table_col``. Blocks here are
+    for addresses only (they are not manifest blocks)."""
 
     top: int
     layers: int
     backward: bool
+    table_top: int
+    table_col: int
 
     @property
     def overall(self) -> int:
@@ -118,7 +122,11 @@ class Place:
     @property
     def table_header(self) -> int:
         """The header row of the findings table."""
-        return self.per_layer.row + 2
+        return self.table_top
+
+    def column(self, name: str) -> int:
+        """A column of the findings table (see ``TABLE``)."""
+        return self.table_col + TABLE[name]
 
     def finding_row(self, key: str) -> int:
         """The row of a finding (or of the band) in the findings table."""
@@ -127,18 +135,18 @@ class Place:
 
     def threshold(self, key: str) -> Block:
         """The threshold cell of a finding (or the band)."""
-        return Block(f"thr_{key}", "Dashboard", self.finding_row(key), TABLE["threshold"], 1, 1,
-                     "threshold")
+        return Block(f"thr_{key}", "Dashboard", self.finding_row(key), self.column("threshold"),
+                     1, 1, "threshold")
 
     def worst(self, key: str) -> Block:
         """The worst layer's number of a finding."""
-        return Block(f"worst_{key}", "Dashboard", self.finding_row(key), TABLE["worst"], 1, 1,
-                     "worst")
+        return Block(f"worst_{key}", "Dashboard", self.finding_row(key), self.column("worst"),
+                     1, 1, "worst")
 
     @property
     def bottom(self) -> int:
-        """The first row below the diagnosis."""
-        return self.finding_row(thresholds(self.backward)[-1].key) + 1
+        """The first row below the diagnosis (both parts)."""
+        return max(self.per_layer.row, self.finding_row(thresholds(self.backward)[-1].key)) + 1
 
 
 TABLE = {"finding": 0, "test": 1, "threshold": 2, "found": 3, "worst": 4, "layer": 5, "try": 6}
@@ -184,14 +192,14 @@ def _test(place: Place, t: Threshold, value: str) -> str:
 
 
 def layer_findings_formula(place: Place, k: int, short: dict[str, str], ok: str) -> str:
-    """The findings of layer k as words (``ok`` if none)."""
+    """The findings of layer k, one a line (each followed by CHAR(10)), or ``ok``."""
     tests, words = [], []
     for t in findings(place.backward):
         if k not in layers_of(t.measure, place.layers):
             continue
         test = _test(place, t, place.measure(t.measure).cell_ref(0, k - 1))
         tests.append(test)
-        words.append(f'IF({test},{_q(short[t.key] + " ")},"")')
+        words.append(f'IF({test},{_q(short[t.key])}&CHAR(10),"")')
     return f"IF({'+'.join(tests)}=0,{_q(ok)},{'&'.join(words)})"
 
 
@@ -243,16 +251,19 @@ def numbers(settings: Any, reference: dict[str, np.ndarray]) -> dict[str, list[f
     out: dict[str, list[float | None]] = {m: [None] * L for m in measures(settings.backward)}
     for k in range(1, L + 1):
         z = reference[f"L{k}_z"]
+        finite = bool(np.isfinite(z).all())  # an overflowed output is an error in the sheet
         bounds = ACTIVATIONS_TABLE[settings.activation_of(k)].bounds
         if bounds is None:
             out["saturated"][k - 1] = 0.0
+        elif not finite:
+            out["saturated"][k - 1] = np.nan
         else:
             lo, hi = bounds
             width = band * (hi - lo)
             out["saturated"][k - 1] = float(np.count_nonzero((z < lo + width) | (z > hi - width))
                                             / z.size)
         out["std"][k - 1] = std[k - 1]
-        out["dead"][k - 1] = float(np.mean(np.all(z == 0, axis=0)))
+        out["dead"][k - 1] = float(np.mean(np.all(z == 0, axis=0))) if finite else np.nan
         if k >= 2:
             out["signal_gain"][k - 1] = 1.0 if std[k - 2] == 0 else std[k - 1] / std[k - 2]
     if settings.backward:
@@ -264,11 +275,12 @@ def numbers(settings: Any, reference: dict[str, np.ndarray]) -> dict[str, list[f
 
 @dataclass(frozen=True)
 class Verdict:
-    """One finding as the model sees it: its worst number and layer, and whether it fires."""
+    """One finding as the model sees it: its worst number and layer, and whether it fires
+    (None, and a NaN number and layer, when a number is an error: an overflow)."""
 
     worst: float
-    layer: int
-    fires: bool
+    layer: float
+    fires: bool | None
 
 
 def verdicts(settings: Any, nums: dict[str, list[float | None]]) -> dict[str, Verdict]:
@@ -277,18 +289,31 @@ def verdicts(settings: Any, nums: dict[str, list[float | None]]) -> dict[str, Ve
     for t in findings(settings.backward):
         row = nums[t.measure]
         present = [(v, k) for k, v in enumerate(row, 1) if v is not None]
+        if any(not np.isfinite(v) for v, _ in present):  # MAX and MIN pass an error on
+            out[t.key] = Verdict(np.nan, np.nan, None)
+            continue
         pick = max if t.above else min
         worst = pick(v for v, _ in present)
         layer = next(k for v, k in present if v == worst)
-        out[t.key] = Verdict(worst, layer, worst > t.value if t.above else worst < t.value)
+        out[t.key] = Verdict(worst, float(layer),
+                             worst > t.value if t.above else worst < t.value)
     return out
 
 
-def fires_in_layer(settings: Any, nums: dict[str, list[float | None]], k: int) -> list[str]:
-    """The findings that fire in layer k, in table order."""
+LINE = "\n"
+"""What CHAR(10) gives: the line break after each finding of a layer."""
+
+
+def fires_in_layer(settings: Any, nums: dict[str, list[float | None]],
+                   k: int) -> list[str] | None:
+    """The findings that fire in layer k, in table order; None if a number is an error."""
     hit = []
     for t in findings(settings.backward):
         v = nums[t.measure][k - 1]
-        if v is not None and (v > t.value if t.above else v < t.value):
+        if v is None:
+            continue
+        if not np.isfinite(v):
+            return None
+        if v > t.value if t.above else v < t.value:
             hit.append(t.key)
     return hit

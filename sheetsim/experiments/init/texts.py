@@ -47,6 +47,10 @@ class Texts:
     bn_row_labels: dict[str, str] | None = None
     guide_backward: tuple[tuple[str, str], ...] = ()
     range_in_use: str = ""
+    caption: str = ""
+    """The Dashboard's line on what to look at."""
+    section_outputs: str = ""
+    section_grads: str = ""
 
     def layer_label(self, k: int) -> str:
         """The heading of layer ``k``, such as ``Layer 3``."""
@@ -151,6 +155,11 @@ EN = Texts(
     grad_size_title="Gradient size by layer (log scale)",
     bn_title="Batch normalization: column statistics over the samples",
     range_in_use="Range in use (low, high)",
+    caption="What to look at: how each layer's outputs spread. Piled at the ends of the "
+    "range is saturation, one narrow spike is collapse; a healthy layer keeps a wide "
+    "spread from layer 1 to the last. The diagnosis names what the numbers show.",
+    section_outputs="Outputs",
+    section_grads="Gradients, log10 |∂L/∂A|",
     bn_row_labels={"bn_mean": "mean of A", "bn_var": "variance of A",
                    "bn_dmean": "mean of ∂L/∂N", "bn_dnmean": "mean of ∂L/∂N · N"},
     guide_backward=(
@@ -311,6 +320,11 @@ JA = Texts(
     grad_size_title="層ごとの勾配の大きさ（対数目盛）",
     bn_title="バッチ正規化：サンプル方向の列ごとの統計量",
     range_in_use="使用中の範囲（下限、上限）",
+    caption="見るところ：各層の出力がどう散らばるか。値域の両端に張り付くのは飽和、細い一本の"
+    "山は一点集中です。よい層は第1層から最後の層まで広い散らばりを保ちます。診断が数値の"
+    "示すことを名指しします。",
+    section_outputs="出力",
+    section_grads="勾配、log10 |∂L/∂A|",
     bn_row_labels={"bn_mean": "A の平均", "bn_var": "A の分散",
                    "bn_dmean": "∂L/∂N の平均", "bn_dnmean": "∂L/∂N · N の平均"},
     guide_backward=(
@@ -421,7 +435,7 @@ DIAGNOSIS_EN = DiagnosisTexts(
     },
     headers=("Finding", "Test", "Threshold", "Found", "Worst", "Layer", "Try this"),
     findings={
-        "band": "Saturation band",
+        "band": "Band at each end",
         "saturated": "Saturated",
         "collapsed": "Collapsed",
         "dead": "Dead units",
@@ -431,7 +445,7 @@ DIAGNOSIS_EN = DiagnosisTexts(
         "exploding_gradient": "Exploding gradient",
     },
     tests={
-        "band": "outer part of the range",
+        "band": "× range",
         "saturated": "share >",
         "collapsed": "std <",
         "dead": "share >",
@@ -443,22 +457,16 @@ DIAGNOSIS_EN = DiagnosisTexts(
     yes="YES",
     no="no",
     tips={
-        "saturated": "Outputs pile up at the ends: smaller weights, Initializer = xavier, "
-        "or a smaller σ.",
-        "collapsed": "Outputs are all nearly one value: larger weights, Initializer = xavier "
-        "(sigmoid, tanh) or he (relu).",
-        "dead": "Neurons output 0 for every sample: Activation = leaky_relu, or wider layers.",
-        "exploding_signal": "Each layer multiplies the spread: smaller weights, "
-        "Initializer = he for relu, xavier for sigmoid or tanh.",
-        "vanishing_signal": "Each layer shrinks the spread: larger weights, Initializer = he "
-        "for relu, xavier for sigmoid or tanh.",
-        "vanishing_gradient": "The gradient shrinks on its way down: Activation = relu with "
-        "Initializer = he, or batch normalization.",
-        "exploding_gradient": "The gradient grows on its way down: smaller weights "
-        "(Initializer = he or xavier), or batch normalization.",
+        "saturated": "Smaller weights: Initializer = xavier, or a smaller σ.",
+        "collapsed": "Larger weights: Initializer = xavier (sigmoid, tanh) or he (relu).",
+        "dead": "Activation = leaky_relu, or wider layers.",
+        "exploding_signal": "Smaller weights: Initializer = he (relu) or xavier.",
+        "vanishing_signal": "Larger weights: Initializer = he (relu) or xavier.",
+        "vanishing_gradient": "Activation = relu with Initializer = he, or batch norm.",
+        "exploding_gradient": "Smaller weights (Initializer = he or xavier), or batch norm.",
     },
     none="No finding at these thresholds: the signal keeps its spread through the layers.",
-    some="{n} finding(s): see Found and Try this in the table below.",
+    some="{n} finding(s): see Found and Try this in the table at the top right.",
 )
 
 DIAGNOSIS_JA = DiagnosisTexts(
@@ -483,7 +491,7 @@ DIAGNOSIS_JA = DiagnosisTexts(
     },
     headers=("所見", "判定", "しきい値", "該当", "最悪値", "層", "試すこと"),
     findings={
-        "band": "飽和とみなす端の幅",
+        "band": "両端の幅",
         "saturated": "飽和",
         "collapsed": "一点集中",
         "dead": "死んだユニット",
@@ -493,7 +501,7 @@ DIAGNOSIS_JA = DiagnosisTexts(
         "exploding_gradient": "勾配爆発",
     },
     tests={
-        "band": "値域の両端の割合",
+        "band": "× 値域",
         "saturated": "割合 >",
         "collapsed": "標準偏差 <",
         "dead": "割合 >",
@@ -505,23 +513,16 @@ DIAGNOSIS_JA = DiagnosisTexts(
     yes="あり",
     no="なし",
     tips={
-        "saturated": "出力が両端に張り付いています：重みを小さく（初期値の種類 = xavier、"
-        "または σ を小さく）。",
-        "collapsed": "出力がほぼ一つの値です：重みを大きく（sigmoid・tanh なら xavier、"
-        "relu なら he）。",
-        "dead": "どのサンプルでも 0 を出すニューロンがあります：活性化関数 = leaky_relu、"
-        "または層を広く。",
-        "exploding_signal": "層ごとに広がりが増えています：重みを小さく（relu なら he、"
-        "sigmoid・tanh なら xavier）。",
-        "vanishing_signal": "層ごとに広がりが縮んでいます：重みを大きく（relu なら he、"
-        "sigmoid・tanh なら xavier）。",
-        "vanishing_gradient": "勾配が下の層へ向かって小さくなります：活性化関数 = relu と "
-        "初期値 he、またはバッチ正規化。",
-        "exploding_gradient": "勾配が下の層へ向かって大きくなります：重みを小さく"
-        "（he または xavier）、またはバッチ正規化。",
+        "saturated": "重みを小さく：初期値の種類 = xavier、または σ を小さく。",
+        "collapsed": "重みを大きく：sigmoid・tanh なら xavier、relu なら he。",
+        "dead": "活性化関数 = leaky_relu、または層を広く。",
+        "exploding_signal": "重みを小さく：relu なら he、それ以外は xavier。",
+        "vanishing_signal": "重みを大きく：relu なら he、それ以外は xavier。",
+        "vanishing_gradient": "活性化関数 = relu と初期値 he、またはバッチ正規化。",
+        "exploding_gradient": "重みを小さく（he または xavier）、またはバッチ正規化。",
     },
     none="このしきい値では所見なし：信号は層を通っても広がりを保っています。",
-    some="所見 {n} 件：下の表の「該当」と「試すこと」を見てください。",
+    some="所見 {n} 件：右上の表の「該当」と「試すこと」を見てください。",
 )
 
 DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
