@@ -540,18 +540,24 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
               help="OUT.pdf or OUT.png.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds LibreOffice may take.")
+@click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
+              help="Resolution of a PNG (A4 landscape: 200 dpi is 2339 × 1654 pixels).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
-    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG.
+def render(file: Path, output: Path, timeout: float, dpi: int, quiet: bool) -> int:
+    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG (one page).
 
     \b
     Examples:
       sheetsim render output/sheetsim.xlsx -o output/dashboard.png
+      sheetsim render output/compare.xlsx -o output/compare.png --dpi 150
       sheetsim render output/relu-he.xlsx -o relu-he.pdf
     """
     from sheetsim import engines
 
     _readable(file)
+    if output.is_dir():
+        raise UserError(f"output: {str(output)!r} is a folder; give a file name ending in "
+                        ".png or .pdf")
     if output.suffix.lower() not in (".pdf", ".png"):
         raise UserError(f"output: {str(output)!r} must end in .pdf or .png")
     folder = output.parent if str(output.parent) else Path(".")
@@ -561,7 +567,7 @@ def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
         raise UserError(f"{file}: not a sheetsim workbook")
     with _engine_work(f"rendering {file} in libreoffice", quiet):
         try:
-            engines.render(file, output, timeout=timeout)
+            engines.render(file, output, timeout=timeout, dpi=dpi)
         except engines.EngineError as exc:
             raise UserError(str(exc)) from None
     if not quiet:

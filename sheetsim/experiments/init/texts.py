@@ -37,7 +37,8 @@ class Texts:
     layer: str
     block_captions: dict[str, str]
     live_caption: str
-    guide: tuple[tuple[str, str], ...]
+    guide: tuple[tuple[str, str | tuple[str, ...]], ...]
+    """Sections: a heading and a paragraph, or a heading and steps (one a row)."""
     grad_title: str = ""
     grad_headers: tuple[str, str, str] = ("", "", "")
     grad_stat_labels: dict[str, str] | None = None
@@ -199,13 +200,26 @@ EN = Texts(
          "zero, and gradients vanish as they are multiplied back through the layers. Outputs "
          "all near one value mean the neurons all say the same thing: the layer has lost its "
          "expressiveness, 100 neurons doing the work of one."),
-        ("What to try",
-         "1. Set Init to normal and Sigma to 1: sigmoid outputs crowd at 0 and 1. "
-         "2. Set Sigma to 0.01: everything collapses to 0.5. "
-         "3. Set Init to xavier (σ = 1/√n): a good spread in every layer. "
-         "4. Set Activation to relu: with xavier the spread shrinks layer by layer; "
-         "with he (σ = √(2/n)) it holds. "
-         "5. In the per-layer table, give only the last layer a sigmoid."),
+        ("What to try (on Controls; one step a row)", (
+            "1. Set Initializer to normal and σ for init = normal to 1: the sigmoid outputs "
+            "crowd at 0 and 1; the Dashboard's diagnosis reports saturated.",
+            "2. Set σ for init = normal to 0.01: every output collapses to 0.5 (collapsed).",
+            "3. Set Initializer to xavier (σ = 1/√n): a good spread in every layer, no "
+            "finding.",
+            "4. Set Activation to relu: with xavier the spread shrinks layer by layer.",
+            "5. Set Initializer to he (σ = √(2/n)): the spread holds.",
+            "6. In the per-layer table, set layer 5's Activation to sigmoid (the others stay "
+            "global).",
+        )),
+        ("The diagnosis",
+         "Below the Dashboard's statistics, per layer: the share of outputs in the flat ends "
+         "of a sigmoid or tanh (saturated), the outputs' std (collapsed when tiny), the share "
+         "of neurons that output 0 for every sample (dead units), the signal gain (std ÷ the "
+         "layer below's: exploding above 2, vanishing below 0.5) and, with the backward "
+         "pass, the gradient gain (mean |∂L/∂A| ÷ the layer above's). The table beside the "
+         "statistics holds the thresholds (yellow: change them), whether each finding "
+         "fires, its worst layer and what to try. All of it is formulas and follows every "
+         "control."),
         ("Why",
          "The sigmoid's derivative f'(x) = f(x)(1 − f(x)) is at most 0.25, at x = 0, so even "
          "an unsaturated layer passes back at most a quarter of the gradient, and a saturated "
@@ -361,13 +375,23 @@ JA = Texts(
          "層を逆にたどって掛け合わされる勾配が消えていきます。出力がみな同じ値に集まるのは、"
          "ニューロンがみな同じことを言っている状態で、"
          "100 個あっても 1 個分の表現力しかありません。"),
-        ("試してみること",
-         "1. Init を normal、Sigma を 1 に：シグモイドの出力が 0 と 1 に集まります。"
-         "2. Sigma を 0.01 に：すべて 0.5 に集まります。"
-         "3. Init を xavier（σ = 1/√n）に：どの層でもほどよく散らばります。"
-         "4. Activation を relu に：xavier では層が深くなるほど広がりが縮み、"
-         "he（σ = √(2/n)）なら保たれます。"
-         "5. 層ごとの表で、最後の層だけシグモイドにしてみます。"),
+        ("試してみること（Controls で。1 行に 1 手順）", (
+            "1. 初期値の種類を normal、σ（normal のとき）を 1 に：シグモイドの出力が 0 と 1 "
+            "に集まり、Dashboard の診断が「飽和」と示します。",
+            "2. σ（normal のとき）を 0.01 に：すべての出力が 0.5 に集まります（一点集中）。",
+            "3. 初期値の種類を xavier（σ = 1/√n）に：どの層でもほどよく散らばり、"
+            "所見はありません。",
+            "4. 活性化関数を relu に：xavier では層が深くなるほど広がりが縮みます。",
+            "5. 初期値の種類を he（σ = √(2/n)）に：広がりが保たれます。",
+            "6. 層ごとの表で、第5層の活性化関数だけを sigmoid にします（ほかは global のまま）。",
+        )),
+        ("診断",
+         "Dashboard の統計量の下に層ごとに：sigmoid・tanh の平らな両端にある出力の割合（飽和）、"
+         "出力の標準偏差（小さすぎれば一点集中）、どのサンプルでも 0 を出すニューロンの割合"
+         "（死んだユニット）、信号の倍率（標準偏差 ÷ 下の層：2 を超えれば爆発、0.5 未満なら"
+         "消失）、逆伝播があれば勾配の倍率（|∂L/∂A| の平均 ÷ 上の層）。統計量の右の表に"
+         "しきい値（黄色：変更できます）、該当するか、最悪の層、試すことがあります。"
+         "すべて数式で、設定に合わせて変わります。"),
         ("なぜそうなるのか",
          "シグモイドの導関数 f'(x) = f(x)(1 − f(x)) の最大値は x = 0 での 0.25 です。"
          "飽和していない層でも勾配は高々 4 分の 1 しか戻らず、飽和した層ではほとんど戻りません。"
