@@ -103,10 +103,18 @@ def centres(plan: ComparePlan, c: int) -> str:
     return f"{low}+({i}-0.5)*({high}-{low})/{bins}"
 
 
-def counts(plan: ComparePlan, c: int, k: int) -> str:
-    """Outputs per bin, (previous edge, edge], and above the last edge (the edges rise
-    strictly: no Bins control can make two equal)."""
-    return f"FREQUENCY({plan.block(c, k, 'z').ref},{plan.blocks[f'C{c}_edges'].ref})"
+def count(plan: ComparePlan, c: int, k: int, row: int) -> str:
+    """Outputs of layer k in bin ``row`` (0-based): above the previous edge, up to this one;
+    the first bin is open below and the last row counts what lies above the last edge.
+    Interval counts rather than FREQUENCY, which HyperFormula lacks (docs/engines.md)."""
+    z = plan.block(c, k, "z").ref
+    edges = plan.blocks[f"C{c}_edges"]
+    if row == edges.rows:
+        return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*1)"
+    upper = edges.cell_ref(row, 0)
+    if row == 0:
+        return f"SUMPRODUCT(({z}<={upper})*1)"
+    return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*({z}<={upper}))"
 
 
 def list_check(kind: str) -> str:

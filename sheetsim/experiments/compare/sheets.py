@@ -95,8 +95,10 @@ def write_histograms(c: Canvas, t: Texts) -> None:
                        styles.value)
         for k in range(1, exp.layers + 1):
             ws.write_string(index.row - 1, col + 1 + k, t.layer_label(k), styles.header)
-            c.block_values(ws, plan.block(cc, k, "counts"), formulas.counts(plan, cc, k),
-                           styles.count)
+            b = plan.block(cc, k, "counts")
+            for i, value in enumerate(c.reference[b.name].ravel()):
+                c.entry(ws, b.row + i, b.col, (formulas.count(plan, cc, k, i), True),
+                        styles.count, float(value))
         for stat in STATS:
             b = plan.stat(cc, stat)
             for k in range(1, exp.layers + 1):
