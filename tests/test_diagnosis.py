@@ -61,17 +61,17 @@ def finding_rows(path: Path) -> dict[str, tuple[int, int]]:
             for c in row if c.value in FINDINGS}
 
 
-def found_cached(path: Path) -> dict[str, str]:
-    """The "Found" column of every finding, as the file caches it."""
+def found_cached(path: Path) -> dict[str, float]:
+    """The "Found" column of every finding (1 fires, 0 not), as the file caches it."""
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
     return {key: ws.cell(r + 1, c + 1 + FOUND).value
             for key, (r, c) in finding_rows(path).items()}
 
 
-def found_evaluated(path: Path) -> dict[str, str]:
+def found_evaluated(path: Path) -> dict[str, float]:
     """The "Found" column as the evaluator computes it from the formula text."""
     results = evaluator.evaluate(reader.read(path))
-    return {key: str(results[("Dashboard", r, c + FOUND)].ravel()[0])
+    return {key: float(results[("Dashboard", r, c + FOUND)].ravel()[0])
             for key, (r, c) in finding_rows(path).items()}
 
 
@@ -86,9 +86,9 @@ def books(tmp_path_factory) -> dict[str, Path]:
 def test_findings_fire_where_they_must(books, name) -> None:
     _, want = CASES[name]
     cached = found_cached(books[name])
-    fired = {key for key, value in cached.items() if value == "YES"}
+    fired = {key for key, value in cached.items() if value == 1}
     assert fired == want, cached
-    assert set(cached.values()) <= {"YES", "no"}
+    assert set(cached.values()) <= {0, 1}
     assert found_evaluated(books[name]) == cached
     result = verify.verify(books[name])
     assert result.ok, result.render()
@@ -106,20 +106,29 @@ def test_each_finding_names_its_number_layer_and_advice(books) -> None:
     rows = finding_rows(path)
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
     r, c = rows["saturated"]
-    worst, layer, tip = (ws.cell(r + 1, c + 1 + j).value for j in (WORST, LAYER, TRY))
-    assert 0.5 < worst < 1 and layer == 1 and "xavier" in tip
+    worst, layer, tip = (ws.cell(r + 1, c + 1 + j) for j in (WORST, LAYER, TRY))
+    assert 0.5 < worst.value < 1 and layer.value == 1 and tip.value == 1
+    assert tip.number_format.startswith('"Smaller weights: Initializer = xavier')
+    assert ws.cell(r + 1, c + 1 + FOUND).number_format == '"YES";"YES";"no"'
     r, c = rows["collapsed"]
-    assert ws.cell(r + 1, c + 1 + TRY).value == "—"
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "1 finding(s): see Found and Try this in the table at the top right." in texts
-    assert "saturated\n" in texts  # the per-layer row: one finding a line
+    assert ws.cell(r + 1, c + 1 + TRY).value == 0
+    assert ws.cell(r + 1, c + 1 + TRY).number_format.endswith(';"—"')
+    overall = next(cell for row in ws.iter_rows() for cell in row
+                   if "finding(s): see Found" in cell.number_format)
+    assert overall.value == 1 and overall.column == 1
+    per_layer = [cell.value for row in ws.iter_rows() for cell in row
+                 if cell.number_format.startswith('0" finding(s)"')]
+    # saturated shares 69 %, 53 %, 49.9 %, 41 %, 41 % against 50 %: layers 1 and 2
+    assert per_layer == [1, 1, 0, 0, 0]
 
 
 def test_japanese_diagnosis(tmp_path) -> None:
     path = build(Settings(**SHAPE, init="normal", sigma=1.0, lang="ja"), tmp_path / "ja.xlsx")
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
     texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
-    assert {"診断（数式：設定に合わせて変わります）", "飽和", "あり", "なし"} <= texts
+    formats = {c.number_format for row in ws.iter_rows() for c in row}
+    assert {"診断（数式：設定に合わせて変わります）", "飽和"} <= texts
+    assert '"あり";"あり";"なし"' in formats
     assert verify.verify(path).ok
 
 
@@ -132,8 +141,8 @@ def test_thresholds_are_read_from_the_sheet(books, tmp_path) -> None:
     wb["Dashboard"].cell(r + 1, c + 1 + THRESHOLD).value = 10.0  # std < 10: always
     changed = tmp_path / "changed.xlsx"
     wb.save(changed)
-    assert found_evaluated(changed)["collapsed"] == "YES"
-    assert found_evaluated(src)["collapsed"] == "no"
+    assert found_evaluated(changed)["collapsed"] == 1
+    assert found_evaluated(src)["collapsed"] == 0
 
 
 @pytest.mark.engine
@@ -152,37 +161,14 @@ def test_libreoffice_follows_a_control_change(books, tmp_path) -> None:
     assert all(step["stale_count"] == 0 for step in report["steps"]), report
     for path, want in ((first, {"saturated"}), (second, {"collapsed", "vanishing_signal"})):
         cached = found_cached(path)
-        assert {k for k, v in cached.items() if v == "YES"} == want, cached
+        assert {k for k, v in cached.items() if v == 1} == want, cached
         result = verify.verify(path)
         assert result.ok, result.render()
 
 
-def test_char_follows_its_spec() -> None:
-    """CHAR(number): Windows-1252 character of 1 to 255 (truncated), #VALUE! otherwise;
-    the diagnosis joins a layer's findings with CHAR(10), a line break."""
-    import numpy as np
-
-    from sheetsim.evaluator import evaluate_formula
-    from sheetsim.xlsx.book import Book, ExcelError, SheetData
-
-    data = SheetData("Data", np.array([[65.0, 10.9, 300.0]]), {})
-    book = Book({"Data": data}, {}, [])
-
-    def ev(text: str, shape=None) -> object:
-        return evaluate_formula(text, book, "Data", shape=shape)
-
-    assert ev("CHAR(65)") == "A"
-    assert ev('"a"&CHAR(10)&"b"') == "a\nb"
-    assert ev("CHAR(128)") == "€" and ev("CHAR(233)") == "é"  # Windows-1252, not Latin-1
-    assert ev("CHAR(0)") == ExcelError("#VALUE!") and ev("CHAR(256)") == ExcelError("#VALUE!")
-    assert ev('CHAR("x")') == ExcelError("#VALUE!") and ev("CHAR(1/0)") == ExcelError("#DIV/0!")
-    assert list(np.asarray(ev("CHAR(Data!A1:C1)", (1, 3))).ravel()) == [
-        "A", "\n", ExcelError("#VALUE!")]
-
-
 def test_reader_decodes_character_references_once() -> None:
-    """A cached string LibreOffice saved with a line break reads back as one; a literal
-    "&#10;" (written &amp;#10;) stays literal."""
+    """A cached string saved with a line break (LibreOffice writes it &#10;) reads back as
+    one; a literal "&#10;" (written &amp;#10;) stays literal."""
     from sheetsim.xlsx.reader import _text
 
     assert _text(b"saturated&#10;") == "saturated\n"

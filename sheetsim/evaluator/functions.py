@@ -273,25 +273,6 @@ def norm_s_inv(p: np.ndarray) -> np.ndarray:
 
 # --- constants and information --------------------------------------------------------
 
-@register("CHAR", min_args=1, max_args=1)
-def _char(code: Value) -> Value:
-    """CHAR(number): the character of code ``number`` (truncated) in the Windows-1252 set,
-    1 to 255 (CHAR(10) is a line break); anything else is #VALUE!. Cell by cell."""
-    x, errs = to_numbers(code)
-    kind = np.where(errs, errs, STR).astype(np.uint8) if errs is not None else np.full(
-        x.shape, STR, np.uint8)
-    text = np.full(x.shape, "", dtype=object)
-    for i, j in np.ndindex(x.shape):
-        if kind[i, j] != STR:
-            continue
-        n = int(x[i, j]) if np.isfinite(x[i, j]) else 0
-        if 1 <= n <= 255:
-            text[i, j] = bytes([n]).decode("cp1252", "replace")
-        else:
-            kind[i, j] = VALUE
-    return Value(np.full(x.shape, np.nan), kind, text, code.origin)
-
-
 register("TRUE", max_args=0)(lambda: Value.scalar(True))
 register("FALSE", max_args=0)(lambda: Value.scalar(False))
 register("NA", max_args=0)(lambda: err_value(NA))

@@ -92,48 +92,54 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
 def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
                d: texts.DiagnosisTexts) -> None:
     """The diagnosis below the per-layer table: per layer the numbers behind the findings
-    and the findings' names; then per finding its test, threshold (the one table of
-    thresholds), whether it fires, the worst layer's number, that layer and what to try."""
+    (red where a finding fires) and how many fire; beside the statistics, per finding its
+    test, threshold (the one table of thresholds), whether it fires, the worst layer's
+    number, that layer and what to try. Verdicts are numbers (1 or 0, counts) whose number
+    formats show the words."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
-    exp, styles, ws = plan.settings, c.styles, c.sheets["Dashboard"]
+    exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
     nums = diagnosis.numbers(exp, c.reference)
     verdicts = diagnosis.verdicts(exp, nums)
-    gain = c.wb.add_format({"num_format": "0.00"})
+    gain = wb.add_format({"num_format": "0.00"})
     value_style = {"saturated": styles.share, "dead": styles.share, "std": styles.value,
                    "signal_gain": gain, "grad_gain": gain}
+    red = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
     ws.write_string(place.top, 0, d.title, styles.caption)
     ws.write_string(place.header, 0, "", styles.header)
     for k in range(1, place.layers + 1):
-        ws.write_string(place.header, k, t.layer_label(k),
-                        styles.header)
+        ws.write_string(place.header, k, t.layer_label(k), styles.header)
     for m in diagnosis.measures(exp.backward):
         b = place.measure(m)
         ws.write_string(b.row, 0, d.measures[m], styles.label)
         for k in range(1, place.layers + 1):
-            if k in diagnosis.layers_of(m, place.layers):
-                c.entry(ws, b.row, b.col + k - 1,
-                        formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
-                        value_style[m], nums[m][k - 1])
-            else:
-                ws.write_string(b.row, b.col + k - 1, d.na, styles.centre)
+            col = b.col + k - 1
+            if k not in diagnosis.layers_of(m, place.layers):
+                ws.write_string(b.row, col, d.na, styles.centre)
+                continue
+            c.entry(ws, b.row, col,
+                    formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
+                    value_style[m], nums[m][k - 1])
+            for th in diagnosis.findings(exp.backward):
+                if th.measure == m:
+                    ws.conditional_format(b.row, col, b.row, col, {
+                        "type": "formula", "format": red,
+                        "criteria": "=" + diagnosis.local_test(place, th, b.row, col)})
     row = place.per_layer
-    ws.write_string(row.row, 0, d.layer_row, c.wb.add_format({"bold": True, "valign": "top"}))
-    ws.set_row(row.row, 42)  # up to three findings, one a line
-    wrap = c.wb.add_format({"text_wrap": True, "valign": "top", "align": "center",
-                            "font_color": "#C00000"})
+    ws.write_string(row.row, 0, d.layer_row, styles.label)
+    per_layer = wb.add_format({"num_format": diagnosis.count_format(d.layer_some, d.ok),
+                               "align": "right", "font_color": "#9C0006"})
     for k in range(1, place.layers + 1):
         hit = diagnosis.fires_in_layer(exp, nums, k)
-        shown: Any = (np.nan if hit is None else
-                      "".join(d.short[key] + diagnosis.LINE for key in hit) if hit else d.ok)
         c.entry(ws, row.row, row.col + k - 1,
-                formulas.reads_arrays(diagnosis.layer_findings_formula(place, k, d.short, d.ok)),
-                wrap, shown)
+                formulas.reads_arrays(diagnosis.layer_count_formula(place, k)), per_layer,
+                np.nan if hit is None else float(len(hit)))
 
     for j, text in enumerate(d.headers):
         ws.write_string(place.table_header, place.table_col + j, text, styles.header)
     for name, width in (("finding", 20), ("test", 10), ("threshold", 9), ("found", 7),
                         ("worst", 9), ("layer", 6)):
         ws.set_column(place.column(name), place.column(name), width)
+    found = wb.add_format({"num_format": diagnosis.words_format(d.yes, d.no), "align": "center"})
     for th in diagnosis.thresholds(exp.backward):
         r = place.finding_row(th.key)
         ws.write_string(r, place.column("finding"), d.findings[th.key], styles.label)
@@ -142,25 +148,26 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
         if th.key == diagnosis.BAND:
             continue
         v = verdicts[th.key]
-        error = v.fires is None  # an overflowed number: the cells show the error
+        fires = np.nan if v.fires is None else float(v.fires)  # an error: an overflow
+        tip = wb.add_format({"num_format": diagnosis.words_format(d.tips[th.key], d.na)})
         cells = (
-            ("found", diagnosis.found_formula(place, th, d.yes, d.no), styles.centre,
-             np.nan if error else d.yes if v.fires else d.no),
+            ("found", diagnosis.fires_formula(place, th), found, fires),
             ("worst", diagnosis.worst_formula(place, th), value_style[th.measure], v.worst),
             ("layer", diagnosis.layer_formula(place, th), styles.centre, v.layer),
-            ("try", diagnosis.try_formula(place, th, d.tips[th.key], d.na), None,
-             np.nan if error else d.tips[th.key] if v.fires else d.na),
+            ("try", diagnosis.fires_formula(place, th), tip, fires),
         )
         for col, text, style, value in cells:
             c.entry(ws, r, place.column(col), formulas.reads_arrays(text), style, value)
+        ws.conditional_format(r, place.column("found"), r, place.column("found"), {
+            "type": "cell", "criteria": "==", "value": 1, "format": red})
     if any(v.fires is None for v in verdicts.values()):
-        overall: Any = np.nan
+        overall = np.nan
     else:
-        n = sum(bool(v.fires) for v in verdicts.values())
-        overall = d.some.replace("{n}", str(n)) if n else d.none
-    c.entry(ws, place.overall, 0,
-            formulas.reads_arrays(diagnosis.overall_formula(place, d.none, d.some)),
-            styles.caption, overall)
+        overall = float(sum(bool(v.fires) for v in verdicts.values()))
+    caption = wb.add_format({"bold": True, "font_color": "#1F3864", "align": "left",
+                             "num_format": diagnosis.count_format(d.some, d.none)})
+    c.entry(ws, place.overall, 0, formulas.reads_arrays(diagnosis.count_formula(place)),
+            caption, overall)
 
 
 TIP_PX = 420

@@ -27,7 +27,7 @@ import numpy as np
 
 from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE
 from sheetsim.experiments.init.layout import InitPlan, layer_names
-from sheetsim.xlsx.cells import Block
+from sheetsim.xlsx.cells import Block, cell
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,10 @@ def measure_formula(plan: InitPlan, place: Place, measure: str, k: int) -> str:
         return text
     if measure == "std":
         return plan.stat_block("std").cell_ref(0, k - 1)
-    if measure == "dead":
-        return f"SUMPRODUCT((MMULT(TRANSPOSE(ROW({z})^0),({z}<>0)*1)=0)*1)/COLUMNS({z})"
+    if measure == "dead":  # per neuron (column) the count of non-zero outputs, via MMULT
+        first = plan.layer_block(k, "z").column_ref(0)
+        ones = f"TRANSPOSE(({first}={first})*1)"  # a row of 1s (HyperFormula has no ROW^0)
+        return f"SUMPRODUCT((MMULT({ones},({z}<>0)*1)=0)*1)/COLUMNS({z})"
     if measure == "signal_gain":
         std = plan.stat_block("std")
         now, before = std.cell_ref(0, k - 1), std.cell_ref(0, k - 2)
@@ -191,16 +193,18 @@ def _test(place: Place, t: Threshold, value: str) -> str:
     return f"({value}{'>' if t.above else '<'}{place.threshold(t.key).cell_ref()})"
 
 
-def layer_findings_formula(place: Place, k: int, short: dict[str, str], ok: str) -> str:
-    """The findings of layer k, one a line (each followed by CHAR(10)), or ``ok``."""
-    tests, words = [], []
-    for t in findings(place.backward):
-        if k not in layers_of(t.measure, place.layers):
-            continue
-        test = _test(place, t, place.measure(t.measure).cell_ref(0, k - 1))
-        tests.append(test)
-        words.append(f'IF({test},{_q(short[t.key])}&CHAR(10),"")')
-    return f"IF({'+'.join(tests)}=0,{_q(ok)},{'&'.join(words)})"
+def local_test(place: Place, t: Threshold, row: int, col: int) -> str:
+    """``_test`` of one cell for a conditional format on the Dashboard (no sheet name:
+    Excel 2007 allows none in a conditional format's formula)."""
+    thr = place.threshold(t.key)
+    return f"{cell(row, col)}{'>' if t.above else '<'}{cell(thr.row, thr.col, True)}"
+
+
+def layer_count_formula(place: Place, k: int) -> str:
+    """How many findings fire in layer k (the cell's number format words it)."""
+    tests = [_test(place, t, place.measure(t.measure).cell_ref(0, k - 1))
+             for t in findings(place.backward) if k in layers_of(t.measure, place.layers)]
+    return "+".join(tests)
 
 
 def _row_ref(place: Place, measure: str) -> tuple[str, int]:
@@ -216,9 +220,10 @@ def worst_formula(place: Place, t: Threshold) -> str:
     return f"{'MAX' if t.above else 'MIN'}({row})"
 
 
-def found_formula(place: Place, t: Threshold, yes: str, no: str) -> str:
-    """``yes`` when the finding fires, else ``no``."""
-    return f"IF({_test(place, t, place.worst(t.key).cell_ref())},{_q(yes)},{_q(no)})"
+def fires_formula(place: Place, t: Threshold) -> str:
+    """1 when the finding fires, else 0 (the Found and Try this cells; their number formats
+    show the words: a number, unlike a text, reads an overflow alike in every engine)."""
+    return f"IF({_test(place, t, place.worst(t.key).cell_ref())},1,0)"
 
 
 def layer_formula(place: Place, t: Threshold) -> str:
@@ -227,17 +232,27 @@ def layer_formula(place: Place, t: Threshold) -> str:
     return f"MATCH({place.worst(t.key).cell_ref()},{row},0)+{first - 1}"
 
 
-def try_formula(place: Place, t: Threshold, tip: str, none: str) -> str:
-    """The one-line advice when the finding fires, else ``none``."""
-    return f"IF({_test(place, t, place.worst(t.key).cell_ref())},{_q(tip)},{_q(none)})"
+def count_formula(place: Place) -> str:
+    """How many findings fire (the overall line; its number format words it)."""
+    return "+".join(_test(place, t, place.worst(t.key).cell_ref())
+                    for t in findings(place.backward))
 
 
-def overall_formula(place: Place, none: str, some: str) -> str:
-    """One line: no finding, or how many (``some`` holds ``{n}``)."""
-    count = "+".join(_test(place, t, place.worst(t.key).cell_ref())
-                     for t in findings(place.backward))
+def _literal(text: str) -> str:
+    """Text as a literal part of a number format."""
+    return '"' + text.replace('"', "'") + '"'
+
+
+def words_format(one: str, zero: str) -> str:
+    """A number format showing ``one`` for a positive number and ``zero`` for 0."""
+    return f"{_literal(one)};{_literal(one)};{_literal(zero)}"
+
+
+def count_format(some: str, none: str) -> str:
+    """A number format showing ``some`` (its ``{n}`` the number) or, for 0, ``none``."""
     before, after = some.split("{n}")
-    return f"IF(({count})=0,{_q(none)},{_q(before)}&({count})&{_q(after)})"
+    shown = (_literal(before) if before else "") + "0" + (_literal(after) if after else "")
+    return f"{shown};{shown};{_literal(none)}"
 
 
 # --- cached values: the same numbers from the reference model, with NumPy -------------
@@ -284,7 +299,7 @@ class Verdict:
 
 
 def verdicts(settings: Any, nums: dict[str, list[float | None]]) -> dict[str, Verdict]:
-    """Each finding's worst layer and whether it fires."""
+    """Each finding's worst layer and whether it fires (None when a number is an error)."""
     out = {}
     for t in findings(settings.backward):
         row = nums[t.measure]
@@ -298,10 +313,6 @@ def verdicts(settings: Any, nums: dict[str, list[float | None]]) -> dict[str, Ve
         out[t.key] = Verdict(worst, float(layer),
                              worst > t.value if t.above else worst < t.value)
     return out
-
-
-LINE = "\n"
-"""What CHAR(10) gives: the line break after each finding of a layer."""
 
 
 def fires_in_layer(settings: Any, nums: dict[str, list[float | None]],

@@ -424,7 +424,6 @@ class DiagnosisTexts:
     measures: dict[str, str]
     layer_row: str
     ok: str
-    short: dict[str, str]
     headers: tuple[str, ...]
     findings: dict[str, str]
     tests: dict[str, str]
@@ -434,6 +433,8 @@ class DiagnosisTexts:
     none: str
     some: str
     """With ``{n}``, the number of findings."""
+    layer_some: str
+    """With ``{n}``: the findings of one layer (``ok`` when none)."""
     na: str = "—"
 
 
@@ -446,17 +447,8 @@ DIAGNOSIS_EN = DiagnosisTexts(
         "signal_gain": "Signal gain: std ÷ layer below",
         "grad_gain": "Gradient gain: ÷ layer above",
     },
-    layer_row="Findings in this layer",
+    layer_row="Findings in this layer (red)",
     ok="ok",
-    short={
-        "saturated": "saturated",
-        "collapsed": "collapsed",
-        "dead": "dead units",
-        "exploding_signal": "exploding signal",
-        "vanishing_signal": "vanishing signal",
-        "vanishing_gradient": "vanishing gradient",
-        "exploding_gradient": "exploding gradient",
-    },
     headers=("Finding", "Test", "Threshold", "Found", "Worst", "Layer", "Try this"),
     findings={
         "band": "Band at each end",
@@ -491,6 +483,7 @@ DIAGNOSIS_EN = DiagnosisTexts(
     },
     none="No finding at these thresholds: the signal keeps its spread through the layers.",
     some="{n} finding(s): see Found and Try this in the table at the top right.",
+    layer_some="{n} finding(s)",
 )
 
 DIAGNOSIS_JA = DiagnosisTexts(
@@ -502,17 +495,8 @@ DIAGNOSIS_JA = DiagnosisTexts(
         "signal_gain": "信号の倍率：標準偏差 ÷ 下の層",
         "grad_gain": "勾配の倍率：÷ 上の層",
     },
-    layer_row="この層の所見",
+    layer_row="この層の所見（赤）",
     ok="問題なし",
-    short={
-        "saturated": "飽和",
-        "collapsed": "一点集中",
-        "dead": "死んだユニット",
-        "exploding_signal": "信号の爆発",
-        "vanishing_signal": "信号の消失",
-        "vanishing_gradient": "勾配消失",
-        "exploding_gradient": "勾配爆発",
-    },
     headers=("所見", "判定", "しきい値", "該当", "最悪値", "層", "試すこと"),
     findings={
         "band": "両端の幅",
@@ -547,6 +531,7 @@ DIAGNOSIS_JA = DiagnosisTexts(
     },
     none="このしきい値では所見なし：信号は層を通っても広がりを保っています。",
     some="所見 {n} 件：右上の表の「該当」と「試すこと」を見てください。",
+    layer_some="所見 {n} 件",
 )
 
 DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
