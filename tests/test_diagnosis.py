@@ -114,8 +114,9 @@ def test_each_finding_names_its_number_layer_and_advice(books) -> None:
     assert ws.cell(r + 1, c + 1 + TRY).value == 0
     assert ws.cell(r + 1, c + 1 + TRY).number_format.endswith(';"—"')
     overall = next(cell for row in ws.iter_rows() for cell in row
-                   if "finding(s): see Found" in cell.number_format)
+                   if "finding(s) in all" in cell.number_format)
     assert overall.value == 1 and overall.column == 1
+    assert overall.number_format == '0" finding(s) in all";0" finding(s) in all";"No finding"'
     per_layer = [cell.value for row in ws.iter_rows() for cell in row
                  if cell.number_format.startswith('0" finding(s)"')]
     # saturated shares 69 %, 53 %, 49.9 %, 41 %, 41 % against 50 %: layers 1 and 2

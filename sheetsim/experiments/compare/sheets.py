@@ -146,10 +146,11 @@ def write_dashboard(c: Canvas, t: Texts) -> None:
     line.set_y_axis({"log_base": 10, "num_format": "0.E+00", "name": t.std_axis,
                      "major_gridlines": {"visible": True}})
     line.set_legend({"position": "right"})
-    line.set_size({"width": 560, "height": 24 + 20 * (C + 1) + 60})
+    height = 24 + ROW_PX * (C + 1) + 60
+    line.set_size({"width": 560, "height": height})
     ws.insert_chart(DASH_TOP, L + 2, line, {"x_offset": 10})
 
-    top = DASH_TOP + C + 3
+    top = DASH_TOP + max(C + 3, -(-height // ROW_PX) + 1)
     ws.write_string(top, 0, t.charts_title, styles.caption)
     ws.write_string(top + 1, 0, t.caption, styles.note)
     band = CHART_H // ROW_PX + LABEL_ROWS
@@ -179,8 +180,24 @@ def write_dashboard(c: Canvas, t: Texts) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, last, max(L * CHART_W // 84, L + 8))
+    ws.print_area(0, 0, last, _column_at(ws, L * CHART_W + 10))
     ws.hide_gridlines(2)
+
+
+def _column_at(ws: object, px: int) -> int:
+    """The column holding the point ``px`` pixels from the sheet's left edge (column widths
+    as set, in pixels; 64 where none is)."""
+    widths = ws.col_info  # type: ignore[attr-defined]
+
+    def width(j: int) -> int:
+        info = widths.get(j)
+        return int(info.width) if info is not None and info.width is not None else 64
+
+    col, edge = 0, width(0)
+    while edge < px:
+        col += 1
+        edge += width(col)
+    return col
 
 
 def write_guide(c: Canvas, t: Texts) -> None:

@@ -84,7 +84,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     ws.set_margins(left=0.2, right=0.2, top=0.25, bottom=0.25)
     ws.fit_to_pages(1, 1)
     charts = 10 + min(L, CHARTS_PER_ROW) * CHART_W
-    tips = _column_px(c, place.column("try")) + TIP_PX
+    tips = _column_px(c, place.column("try") + 1)
     ws.print_area(0, 0, top + y // ROW_PX + 1, _column_at(c, max(charts, tips)))
     ws.hide_gridlines(2)
 
@@ -137,7 +137,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
     for j, text in enumerate(d.headers):
         ws.write_string(place.table_header, place.table_col + j, text, styles.header)
     for name, width in (("finding", 20), ("test", 10), ("threshold", 9), ("found", 7),
-                        ("worst", 9), ("layer", 6)):
+                        ("worst", 9), ("layer", 6), ("try", TRY_WIDTH)):
         ws.set_column(place.column(name), place.column(name), width)
     found = wb.add_format({"num_format": diagnosis.words_format(d.yes, d.no), "align": "center"})
     for th in diagnosis.thresholds(exp.backward):
@@ -168,10 +168,12 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
                              "num_format": diagnosis.count_format(d.some, d.none)})
     c.entry(ws, place.overall, 0, formulas.reads_arrays(diagnosis.count_formula(place)),
             caption, overall)
+    ws.write_string(place.overall, 1, d.see, styles.note)
 
 
-TIP_PX = 420
-"""About how far the longest "Try this" line reaches right of its cell, in pixels."""
+TRY_WIDTH = 62
+"""Characters of the "Try this" column: a number's formatted text does not spill into the
+next cell as a text does, so the column holds the longest advice."""
 
 
 def _width(c: Canvas, col: int) -> int:

@@ -435,6 +435,8 @@ class DiagnosisTexts:
     """With ``{n}``, the number of findings."""
     layer_some: str
     """With ``{n}``: the findings of one layer (``ok`` when none)."""
+    see: str
+    """Beside the count of findings: where to read them."""
     na: str = "—"
 
 
@@ -481,9 +483,11 @@ DIAGNOSIS_EN = DiagnosisTexts(
         "vanishing_gradient": "Activation = relu with Initializer = he, or batch norm.",
         "exploding_gradient": "Smaller weights (Initializer = he or xavier), or batch norm.",
     },
-    none="No finding at these thresholds: the signal keeps its spread through the layers.",
-    some="{n} finding(s): see Found and Try this in the table at the top right.",
+    none="No finding",
+    some="{n} finding(s) in all",
     layer_some="{n} finding(s)",
+    see="Found, the worst layer and what to try: the table at the top right; its yellow "
+    "thresholds can be changed.",
 )
 
 DIAGNOSIS_JA = DiagnosisTexts(
@@ -529,9 +533,10 @@ DIAGNOSIS_JA = DiagnosisTexts(
         "vanishing_gradient": "活性化関数 = relu と初期値 he、またはバッチ正規化。",
         "exploding_gradient": "重みを小さく（he または xavier）、またはバッチ正規化。",
     },
-    none="このしきい値では所見なし：信号は層を通っても広がりを保っています。",
-    some="所見 {n} 件：右上の表の「該当」と「試すこと」を見てください。",
+    none="所見なし",
+    some="全体で所見 {n} 件",
     layer_some="所見 {n} 件",
+    see="該当・最悪の層・試すことは右上の表に。黄色のしきい値は変更できます。",
 )
 
 DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
