@@ -105,6 +105,7 @@ def cli() -> None:
       sheetsim build --preset relu-he -o output/relu-he.xlsx
       sheetsim build --activation tanh --init he --layers 8 -o output/tanh-he.xlsx
       sheetsim build --all-presets -o output/ # every preset into output/NAME.xlsx
+      sheetsim build --compare -o output/compare.xlsx  # four initializers side by side
       sheetsim presets --std
       sheetsim verify output/sheetsim.xlsx    # recompute every formula, compare
       sheetsim verify output/relu-he.xlsx --engine libreoffice
@@ -275,6 +276,7 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
       sheetsim build --activation relu --init he --layer-activation 5=sigmoid -o output/top.xlsx
       sheetsim build --live --lang ja -o output/live-ja.xlsx
       sheetsim build --preset relu-std1-bn -o output/bn.xlsx  # gradients, batch norm
+      sheetsim build --compare std1,xavier,he --activation relu -o output/compare.xlsx
     """
     try:
         if all_presets:
