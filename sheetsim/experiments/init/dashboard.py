@@ -149,7 +149,8 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
             continue
         v = verdicts[th.key]
         fires = np.nan if v.fires is None else float(v.fires)  # an error: an overflow
-        tip = wb.add_format({"num_format": diagnosis.words_format(d.tips[th.key], d.na)})
+        tip = wb.add_format({"num_format": diagnosis.words_format(d.tips[th.key], d.na),
+                             "align": "left"})
         cells = (
             ("found", diagnosis.fires_formula(place, th), found, fires),
             ("worst", diagnosis.worst_formula(place, th), value_style[th.measure], v.worst),
