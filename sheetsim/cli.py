@@ -105,6 +105,7 @@ def cli() -> None:
       sheetsim build --preset relu-he -o output/relu-he.xlsx
       sheetsim build --activation tanh --init he --layers 8 -o output/tanh-he.xlsx
       sheetsim build --all-presets -o output/ # every preset into output/NAME.xlsx
+      sheetsim build --compare -o output/compare.xlsx  # four initializers side by side
       sheetsim presets --std
       sheetsim verify output/sheetsim.xlsx    # recompute every formula, compare
       sheetsim verify output/relu-he.xlsx --engine libreoffice
@@ -235,6 +236,8 @@ def _with_experiment_options(f: Any) -> Any:
         kwargs: dict[str, Any] = {"help": option.help}
         if option.is_flag:
             kwargs.update(is_flag=True, default=None)
+        elif option.metavar == "[LIST]":  # given alone, the setting's default list
+            kwargs.update(is_flag=False, flag_value="", type=option.type)
         elif option.multiple:
             kwargs.update(multiple=True)
         else:
@@ -273,6 +276,7 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
       sheetsim build --activation relu --init he --layer-activation 5=sigmoid -o output/top.xlsx
       sheetsim build --live --lang ja -o output/live-ja.xlsx
       sheetsim build --preset relu-std1-bn -o output/bn.xlsx  # gradients, batch norm
+      sheetsim build --compare std1,xavier,he --activation relu -o output/compare.xlsx
     """
     try:
         if all_presets:
@@ -289,6 +293,8 @@ def build(experiment_name: str | None, preset: str | None, config_file: Path | N
             if unused:
                 raise ConfigError(f"{unused[0]}: not a setting of any preset's experiment")
         else:
+            if given.get("compare") is not None and experiment_name is None:
+                experiment_name = "compare"
             jobs = [_job(experiment_name, preset, config_file, given,
                          output or DEFAULT_OUTPUT)]
     except ConfigError as exc:
@@ -539,18 +545,24 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
               help="OUT.pdf or OUT.png.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds LibreOffice may take.")
+@click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
+              help="Resolution of a PNG (A4 landscape: 200 dpi is 2339 × 1654 pixels).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
-    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG.
+def render(file: Path, output: Path, timeout: float, dpi: int, quiet: bool) -> int:
+    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG (one page).
 
     \b
     Examples:
       sheetsim render output/sheetsim.xlsx -o output/dashboard.png
+      sheetsim render output/compare.xlsx -o output/compare.png --dpi 150
       sheetsim render output/relu-he.xlsx -o relu-he.pdf
     """
     from sheetsim import engines
 
     _readable(file)
+    if output.is_dir():
+        raise UserError(f"output: {str(output)!r} is a folder; give a file name ending in "
+                        ".png or .pdf")
     if output.suffix.lower() not in (".pdf", ".png"):
         raise UserError(f"output: {str(output)!r} must end in .pdf or .png")
     folder = output.parent if str(output.parent) else Path(".")
@@ -560,7 +572,7 @@ def render(file: Path, output: Path, timeout: float, quiet: bool) -> int:
         raise UserError(f"{file}: not a sheetsim workbook")
     with _engine_work(f"rendering {file} in libreoffice", quiet):
         try:
-            engines.render(file, output, timeout=timeout)
+            engines.render(file, output, timeout=timeout, dpi=dpi)
         except engines.EngineError as exc:
             raise UserError(str(exc)) from None
     if not quiet:

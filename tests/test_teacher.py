@@ -310,3 +310,61 @@ def test_switching_the_range_mode_in_the_file_verifies(tmp_path):
     wb.save(edited)
     report = verify.verify(edited)
     assert report.ok, report.render()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_guide_what_to_try_is_one_step_a_row_in_the_controls_words(tmp_path, lang):
+    out = tmp_path / f"guide-{lang}.xlsx"
+    assert run("build", *TINY, "--lang", lang, "-o", str(out), "-q").exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    rows = [r[0].value for r in wb["Guide"].iter_rows(max_col=1)]
+    head = next(i for i, v in enumerate(rows) if v and v.startswith(("What to try", "試して")))
+    steps = []
+    for value in rows[head + 1:]:
+        if not value:
+            break
+        steps.append(value)
+    assert len(steps) >= 5
+    assert [s.split(".")[0] for s in steps] == [str(i) for i in range(1, len(steps) + 1)]
+    labels = {c.value for c in wb["Controls"]["A"] if c.value} | {
+        c.value for row in wb["Controls"].iter_rows() for c in row if isinstance(c.value, str)}
+    words = {"Initializer", "σ for init = normal", "Activation", "初期値の種類",
+             "σ（normal のとき）", "活性化関数"}
+    for step in steps:
+        used = {w for w in words if w in step}
+        assert used and used <= labels, (step, used - labels)
+        assert not re.search(r"\b(Init|Sigma)\b", step), step  # defined names, not labels
+
+
+def test_render_names_a_folder_as_output_a_folder(tmp_path):
+    book = tmp_path / "tiny.xlsx"
+    assert run("build", *TINY, "-o", str(book), "-q").exit_code == 0
+    result = run("render", str(book), "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert "is a folder; give a file name ending in .png or .pdf" in result.output
+    assert run("render", str(book), "-o", str(tmp_path / "x.png"), "--dpi", "10").exit_code == 2
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+@pytest.mark.engine
+def test_render_dpi_sets_the_picture_size(tmp_path):
+    """One A4 landscape page (11.69 × 8.27 in): pixels = inches × dpi."""
+    from .conftest import need
+
+    need("libreoffice")
+    book = tmp_path / "tiny.xlsx"
+    assert run("build", *TINY, "-o", str(book), "-q").exit_code == 0
+    sizes = {}
+    for dpi in (60, 120):
+        png = tmp_path / f"d{dpi}.png"
+        result = run("render", str(book), "-o", str(png), "--dpi", str(dpi), "-q")
+        assert result.exit_code == 0, result.output
+        sizes[dpi] = _png_size(png)
+    assert abs(sizes[60][0] - 11.69 * 60) <= 2 and abs(sizes[60][1] - 8.27 * 60) <= 2, sizes
+    assert abs(sizes[120][0] - 2 * sizes[60][0]) <= 2 and abs(sizes[120][1] - 2 * sizes[60][1]) <= 2

@@ -7,12 +7,14 @@ from typing import Any
 from sheetsim import config
 from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.experiments.base import Experiment
+from sheetsim.experiments.compare import CompareExperiment
 from sheetsim.experiments.descent import DescentExperiment
 from sheetsim.experiments.init import InitExperiment
 from sheetsim.experiments.training import TrainingExperiment
 
 REGISTRY: dict[str, Experiment] = {
-    e.name: e for e in (InitExperiment(), DescentExperiment(), TrainingExperiment())
+    e.name: e for e in (InitExperiment(), DescentExperiment(), TrainingExperiment(),
+                        CompareExperiment())
 }
 
 

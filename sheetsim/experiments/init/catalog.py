@@ -42,6 +42,9 @@ class Activation:
     """(input, leaky slope) → f(input), for the model."""
     slope: Callable[[np.ndarray, np.ndarray, float], np.ndarray]
     """(input, output, leaky slope) → f′(input), for the model."""
+    bounds: tuple[float, float] | None = None
+    """The interval a bounded activation maps every input into (its outputs crowd at the
+    ends when it saturates); None for an unbounded one."""
 
 
 INITIALIZERS: dict[str, Initializer] = {
@@ -66,12 +69,14 @@ ACTIVATIONS_TABLE: dict[str, Activation] = {
         lambda x, z, slope: f"{z}*(1-{z})",
         lambda a, slope: (1.0 + np.tanh(a / 2.0)) / 2.0,
         lambda x, z, slope: z * (1.0 - z),
+        bounds=(0.0, 1.0),
     ),
     "tanh": Activation(
         lambda a, slope: f"TANH({a})",
         lambda x, z, slope: f"1-{z}^2",
         lambda a, slope: np.tanh(a),
         lambda x, z, slope: 1.0 - z * z,
+        bounds=(-1.0, 1.0),
     ),
     "relu": Activation(
         lambda a, slope: f"IF({a}>0,{a},0)",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sheetsim.experiments.init import formulas, texts
+import numpy as np
+
+from sheetsim.experiments.init import diagnosis, formulas, texts
 from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
 from sheetsim.experiments.init.sheets import SHARE_STATS
 
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
 CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
+ROW_PX = 20  # the default row height in pixels
 
 
 def write_dashboard(c: Canvas, t: texts.Texts) -> None:
@@ -25,7 +28,8 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     s = t.subtitle
     subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
     c.formula(ws, 1, 0, formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
-    ws.set_column(0, 0, 18)
+    ws.write_string(2, 0, t.caption, c.wb.add_format({"font_color": "#1F3864"}))
+    ws.set_column(0, 0, 28)
     ws.set_column(1, max(L, 12), 11)
     ws.write_string(DASH_TOP, 0, "", styles.header)
     for k in range(1, L + 1):
@@ -37,11 +41,16 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
         for k, value in enumerate(c.reference[b.name].ravel(), 1):
             c.entry(ws, b.row, b.col + k - 1, formulas.dash(plan, key, k), style, value)
 
-    top = DASH_TOP + len(plan.dash_rows) + 2
-    y = 10
-    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y)
+    place = diagnosis.Place(DASH_TOP + len(plan.dash_rows) + 1, L, exp.backward,
+                            table_top=DASH_TOP, table_col=L + 2)
+    _diagnosis(c, place, t, texts.DIAGNOSIS[exp.lang])
+    top = place.bottom + 1
+    section = c.wb.add_format({"bold": True, "font_size": 13, "font_color": "#1F3864"})
+    y = 0
+    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y, (t.section_outputs, section))
     if exp.backward:
-        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y)
+        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y,
+                              (t.section_grads, section))
     std = plan.stat_block("std")
     header = std.row - 1 - STATS.index("std")  # the layer labels above the statistics
     line = _line_chart(wb, t.std_chart_title, t.std_chart_x, t.std_chart_y)
@@ -72,9 +81,119 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     y += CHART_H + 20
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.2, right=0.2, top=0.25, bottom=0.25)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, top + y // 20 + 1, max(min(L, CHARTS_PER_ROW) * CHART_W // 80, L) + 1)
+    charts = 10 + min(L, CHARTS_PER_ROW) * CHART_W
+    tips = _column_px(c, place.column("try") + 1)
+    ws.print_area(0, 0, top + y // ROW_PX + 1, _column_at(c, max(charts, tips)))
     ws.hide_gridlines(2)
+
+
+def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
+               d: texts.DiagnosisTexts) -> None:
+    """The diagnosis below the per-layer table: per layer the numbers behind the findings
+    (red where a finding fires) and how many fire; beside the statistics, per finding its
+    test, threshold (the one table of thresholds), whether it fires, the worst layer's
+    number, that layer and what to try. Verdicts are numbers (1 or 0, counts) whose number
+    formats show the words."""
+    plan: InitPlan = c.plan  # type: ignore[assignment]
+    exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
+    nums = diagnosis.numbers(exp, c.reference)
+    verdicts = diagnosis.verdicts(exp, nums)
+    gain = wb.add_format({"num_format": "0.00"})
+    value_style = {"saturated": styles.share, "dead": styles.share, "std": styles.value,
+                   "signal_gain": gain, "grad_gain": gain}
+    red = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
+    ws.write_string(place.top, 0, d.title, styles.caption)
+    ws.write_string(place.header, 0, "", styles.header)
+    for k in range(1, place.layers + 1):
+        ws.write_string(place.header, k, t.layer_label(k), styles.header)
+    for m in diagnosis.measures(exp.backward):
+        b = place.measure(m)
+        ws.write_string(b.row, 0, d.measures[m], styles.label)
+        for k in range(1, place.layers + 1):
+            col = b.col + k - 1
+            if k not in diagnosis.layers_of(m, place.layers):
+                ws.write_string(b.row, col, d.na, styles.centre)
+                continue
+            c.entry(ws, b.row, col,
+                    formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
+                    value_style[m], nums[m][k - 1])
+            for th in diagnosis.findings(exp.backward):
+                if th.measure == m:
+                    ws.conditional_format(b.row, col, b.row, col, {
+                        "type": "formula", "format": red,
+                        "criteria": "=" + diagnosis.local_test(place, th, b.row, col)})
+    row = place.per_layer
+    ws.write_string(row.row, 0, d.layer_row, styles.label)
+    per_layer = wb.add_format({"num_format": diagnosis.count_format(d.layer_some, d.ok),
+                               "align": "right", "font_color": "#9C0006"})
+    for k in range(1, place.layers + 1):
+        hit = diagnosis.fires_in_layer(exp, nums, k)
+        c.entry(ws, row.row, row.col + k - 1,
+                formulas.reads_arrays(diagnosis.layer_count_formula(place, k)), per_layer,
+                np.nan if hit is None else float(len(hit)))
+
+    for j, text in enumerate(d.headers):
+        ws.write_string(place.table_header, place.table_col + j, text, styles.header)
+    for name, width in (("finding", 20), ("test", 10), ("threshold", 9), ("found", 7),
+                        ("worst", 9), ("layer", 6), ("try", TRY_WIDTH)):
+        ws.set_column(place.column(name), place.column(name), width)
+    found = wb.add_format({"num_format": diagnosis.words_format(d.yes, d.no), "align": "center"})
+    for th in diagnosis.thresholds(exp.backward):
+        r = place.finding_row(th.key)
+        ws.write_string(r, place.column("finding"), d.findings[th.key], styles.label)
+        ws.write_string(r, place.column("test"), d.tests[th.key], styles.centre)
+        ws.write_number(r, place.column("threshold"), th.value, styles.control_num)
+        if th.key == diagnosis.BAND:
+            continue
+        v = verdicts[th.key]
+        fires = np.nan if v.fires is None else float(v.fires)  # an error: an overflow
+        tip = wb.add_format({"num_format": diagnosis.words_format(d.tips[th.key], d.na),
+                             "align": "left"})
+        cells = (
+            ("found", diagnosis.fires_formula(place, th), found, fires),
+            ("worst", diagnosis.worst_formula(place, th), value_style[th.measure], v.worst),
+            ("layer", diagnosis.layer_formula(place, th), styles.centre, v.layer),
+            ("try", diagnosis.fires_formula(place, th), tip, fires),
+        )
+        for col, text, style, value in cells:
+            c.entry(ws, r, place.column(col), formulas.reads_arrays(text), style, value)
+        ws.conditional_format(r, place.column("found"), r, place.column("found"), {
+            "type": "cell", "criteria": "==", "value": 1, "format": red})
+    if any(v.fires is None for v in verdicts.values()):
+        overall = np.nan
+    else:
+        overall = float(sum(bool(v.fires) for v in verdicts.values()))
+    caption = wb.add_format({"bold": True, "font_color": "#1F3864", "align": "left",
+                             "num_format": diagnosis.count_format(d.some, d.none)})
+    c.entry(ws, place.overall, 0, formulas.reads_arrays(diagnosis.count_formula(place)),
+            caption, overall)
+    ws.write_string(place.overall, 1, d.see, styles.note)
+
+
+TRY_WIDTH = 62
+"""Characters of the "Try this" column: a number's formatted text does not spill into the
+next cell as a text does, so the column holds the longest advice."""
+
+
+def _width(c: Canvas, col: int) -> int:
+    """A Dashboard column's width in pixels, as set (Excel's default 64 otherwise)."""
+    info = c.sheets["Dashboard"].col_info.get(col)
+    return int(info.width) if info is not None and info.width is not None else 64
+
+
+def _column_px(c: Canvas, col: int) -> int:
+    """Pixels from the left edge to column ``col``."""
+    return sum(_width(c, j) for j in range(col))
+
+
+def _column_at(c: Canvas, px: int) -> int:
+    """The column holding the point ``px`` pixels from the left edge."""
+    col = 0
+    while _column_px(c, col + 1) < px:
+        col += 1
+    return col
 
 
 def _dash_style(c: Canvas, key: str) -> Any:
@@ -87,8 +206,9 @@ def _dash_style(c: Canvas, key: str) -> Any:
 
 
 def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: texts.Texts,
-                      top: int, y: int) -> int:
-    """One column chart per layer; returns the next free y.
+                      top: int, y: int, title: tuple[str, Any]) -> int:
+    """A section title, then one column chart per layer; returns the next free y (pixels
+    below row ``top``, whose rows are all 20 pixels high).
 
     The value axes scale themselves (no fixed maximum): an axis limit in a chart part is a
     constant, which no formula can move, so a maximum fixed at build clipped the bars after
@@ -97,6 +217,9 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
     the std chart rather than by bar heights."""
     plan: InitPlan = c.plan  # type: ignore[assignment]
     wb, ws = c.wb, c.sheets["Dashboard"]
+    row = top + (y + ROW_PX - 1) // ROW_PX
+    ws.write_string(row, 0, *title)
+    y = (row - top + 1) * ROW_PX + 4
     centres = plan.blocks[f"{prefix}centres"]
     layers = range(1, plan.settings.layers + 1)
     for k in layers:
@@ -111,10 +234,11 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
             "gap": 15,
             "fill": {"color": "#C00000" if prefix else "#4472C4"},
         })
-        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 11}})
-        chart.set_x_axis({"name": x_name, "num_format": x_format,
-                          "num_font": {"rotation": -45, "size": 8}})
-        chart.set_y_axis({"name": t.chart_y, "min": 0,
+        chart.set_title({"name": t.layer_label(k), "name_font": {"size": 12}})
+        chart.set_x_axis({"name": x_name, "num_format": x_format, "name_font": {"size": 10},
+                          "num_font": {"rotation": -45, "size": 9}})
+        chart.set_y_axis({"name": t.chart_y, "min": 0, "name_font": {"size": 10},
+                          "num_font": {"size": 9},
                           "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"none": True})
         chart.set_size({"width": CHART_W, "height": CHART_H})

@@ -270,6 +270,9 @@ def write_guide(c: Canvas, t: texts.Texts) -> None:
     sections = t.guide + (t.guide_backward if exp.backward or exp.has_batchnorm else ())
     for heading, body in sections:
         ws.write_string(r, 0, heading, styles.caption)
-        ws.write_string(r + 1, 0, body, styles.wrap)
-        ws.set_row(r + 1, 15 * (len(body.encode()) // 150 + 2))
-        r += 3
+        r += 1
+        for line in (body,) if isinstance(body, str) else body:
+            ws.write_string(r, 0, line, styles.wrap)
+            ws.set_row(r, 15 * (len(line.encode()) // 150 + (2 if isinstance(body, str) else 1)))
+            r += 1
+        r += 1

@@ -37,7 +37,8 @@ class Texts:
     layer: str
     block_captions: dict[str, str]
     live_caption: str
-    guide: tuple[tuple[str, str], ...]
+    guide: tuple[tuple[str, str | tuple[str, ...]], ...]
+    """Sections: a heading and a paragraph, or a heading and steps (one a row)."""
     grad_title: str = ""
     grad_headers: tuple[str, str, str] = ("", "", "")
     grad_stat_labels: dict[str, str] | None = None
@@ -47,6 +48,10 @@ class Texts:
     bn_row_labels: dict[str, str] | None = None
     guide_backward: tuple[tuple[str, str], ...] = ()
     range_in_use: str = ""
+    caption: str = ""
+    """The Dashboard's line on what to look at."""
+    section_outputs: str = ""
+    section_grads: str = ""
 
     def layer_label(self, k: int) -> str:
         """The heading of layer ``k``, such as ``Layer 3``."""
@@ -151,6 +156,11 @@ EN = Texts(
     grad_size_title="Gradient size by layer (log scale)",
     bn_title="Batch normalization: column statistics over the samples",
     range_in_use="Range in use (low, high)",
+    caption="What to look at: how each layer's outputs spread. Piled at the ends of the "
+    "range is saturation, one narrow spike is collapse; a healthy layer keeps a wide "
+    "spread from layer 1 to the last. The diagnosis names what the numbers show.",
+    section_outputs="Outputs",
+    section_grads="Gradients, log10 |∂L/∂A|",
     bn_row_labels={"bn_mean": "mean of A", "bn_var": "variance of A",
                    "bn_dmean": "mean of ∂L/∂N", "bn_dnmean": "mean of ∂L/∂N · N"},
     guide_backward=(
@@ -190,13 +200,26 @@ EN = Texts(
          "zero, and gradients vanish as they are multiplied back through the layers. Outputs "
          "all near one value mean the neurons all say the same thing: the layer has lost its "
          "expressiveness, 100 neurons doing the work of one."),
-        ("What to try",
-         "1. Set Init to normal and Sigma to 1: sigmoid outputs crowd at 0 and 1. "
-         "2. Set Sigma to 0.01: everything collapses to 0.5. "
-         "3. Set Init to xavier (σ = 1/√n): a good spread in every layer. "
-         "4. Set Activation to relu: with xavier the spread shrinks layer by layer; "
-         "with he (σ = √(2/n)) it holds. "
-         "5. In the per-layer table, give only the last layer a sigmoid."),
+        ("What to try (on Controls; one step a row)", (
+            "1. Set Initializer to normal and σ for init = normal to 1: the sigmoid outputs "
+            "crowd at 0 and 1; the Dashboard's diagnosis reports saturated.",
+            "2. Set σ for init = normal to 0.01: every output collapses to 0.5 (collapsed).",
+            "3. Set Initializer to xavier (σ = 1/√n): a good spread in every layer, no "
+            "finding.",
+            "4. Set Activation to relu: with xavier the spread shrinks layer by layer.",
+            "5. Set Initializer to he (σ = √(2/n)): the spread holds.",
+            "6. In the per-layer table, set layer 5's Activation to sigmoid (the others stay "
+            "global).",
+        )),
+        ("The diagnosis",
+         "Below the Dashboard's statistics, per layer: the share of outputs in the flat ends "
+         "of a sigmoid or tanh (saturated), the outputs' std (collapsed when tiny), the share "
+         "of neurons that output 0 for every sample (dead units), the signal gain (std ÷ the "
+         "layer below's: exploding above 2, vanishing below 0.5) and, with the backward "
+         "pass, the gradient gain (mean |∂L/∂A| ÷ the layer above's). The table beside the "
+         "statistics holds the thresholds (yellow: change them), whether each finding "
+         "fires, its worst layer and what to try. All of it is formulas and follows every "
+         "control."),
         ("Why",
          "The sigmoid's derivative f'(x) = f(x)(1 − f(x)) is at most 0.25, at x = 0, so even "
          "an unsaturated layer passes back at most a quarter of the gradient, and a saturated "
@@ -311,6 +334,11 @@ JA = Texts(
     grad_size_title="層ごとの勾配の大きさ（対数目盛）",
     bn_title="バッチ正規化：サンプル方向の列ごとの統計量",
     range_in_use="使用中の範囲（下限、上限）",
+    caption="見るところ：各層の出力がどう散らばるか。値域の両端に張り付くのは飽和、細い一本の"
+    "山は一点集中です。よい層は第1層から最後の層まで広い散らばりを保ちます。診断が数値の"
+    "示すことを名指しします。",
+    section_outputs="出力",
+    section_grads="勾配、log10 |∂L/∂A|",
     bn_row_labels={"bn_mean": "A の平均", "bn_var": "A の分散",
                    "bn_dmean": "∂L/∂N の平均", "bn_dnmean": "∂L/∂N · N の平均"},
     guide_backward=(
@@ -347,13 +375,23 @@ JA = Texts(
          "層を逆にたどって掛け合わされる勾配が消えていきます。出力がみな同じ値に集まるのは、"
          "ニューロンがみな同じことを言っている状態で、"
          "100 個あっても 1 個分の表現力しかありません。"),
-        ("試してみること",
-         "1. Init を normal、Sigma を 1 に：シグモイドの出力が 0 と 1 に集まります。"
-         "2. Sigma を 0.01 に：すべて 0.5 に集まります。"
-         "3. Init を xavier（σ = 1/√n）に：どの層でもほどよく散らばります。"
-         "4. Activation を relu に：xavier では層が深くなるほど広がりが縮み、"
-         "he（σ = √(2/n)）なら保たれます。"
-         "5. 層ごとの表で、最後の層だけシグモイドにしてみます。"),
+        ("試してみること（Controls で。1 行に 1 手順）", (
+            "1. 初期値の種類を normal、σ（normal のとき）を 1 に：シグモイドの出力が 0 と 1 "
+            "に集まり、Dashboard の診断が「飽和」と示します。",
+            "2. σ（normal のとき）を 0.01 に：すべての出力が 0.5 に集まります（一点集中）。",
+            "3. 初期値の種類を xavier（σ = 1/√n）に：どの層でもほどよく散らばり、"
+            "所見はありません。",
+            "4. 活性化関数を relu に：xavier では層が深くなるほど広がりが縮みます。",
+            "5. 初期値の種類を he（σ = √(2/n)）に：広がりが保たれます。",
+            "6. 層ごとの表で、第5層の活性化関数だけを sigmoid にします（ほかは global のまま）。",
+        )),
+        ("診断",
+         "Dashboard の統計量の下に層ごとに：sigmoid・tanh の平らな両端にある出力の割合（飽和）、"
+         "出力の標準偏差（小さすぎれば一点集中）、どのサンプルでも 0 を出すニューロンの割合"
+         "（死んだユニット）、信号の倍率（標準偏差 ÷ 下の層：2 を超えれば爆発、0.5 未満なら"
+         "消失）、逆伝播があれば勾配の倍率（|∂L/∂A| の平均 ÷ 上の層）。統計量の右の表に"
+         "しきい値（黄色：変更できます）、該当するか、最悪の層、試すことがあります。"
+         "すべて数式で、設定に合わせて変わります。"),
         ("なぜそうなるのか",
          "シグモイドの導関数 f'(x) = f(x)(1 − f(x)) の最大値は x = 0 での 0.25 です。"
          "飽和していない層でも勾配は高々 4 分の 1 しか戻らず、飽和した層ではほとんど戻りません。"
@@ -375,3 +413,131 @@ LANGUAGES = {"en": EN, "ja": JA}
 def for_lang(lang: str) -> Texts:
     """The texts of a ``--lang`` code."""
     return LANGUAGES[lang]
+
+
+@dataclass(frozen=True)
+class DiagnosisTexts:
+    """The words of the Dashboard's diagnosis, by where they appear (keys as in
+    ``diagnosis.THRESHOLDS`` and ``diagnosis.MEASURES``)."""
+
+    title: str
+    measures: dict[str, str]
+    layer_row: str
+    ok: str
+    headers: tuple[str, ...]
+    findings: dict[str, str]
+    tests: dict[str, str]
+    yes: str
+    no: str
+    tips: dict[str, str]
+    none: str
+    some: str
+    """With ``{n}``, the number of findings."""
+    layer_some: str
+    """With ``{n}``: the findings of one layer (``ok`` when none)."""
+    see: str
+    """Beside the count of findings: where to read them."""
+    na: str = "—"
+
+
+DIAGNOSIS_EN = DiagnosisTexts(
+    title="Diagnosis (formulas: it follows the controls)",
+    measures={
+        "saturated": "Saturated share",
+        "std": "Output std",
+        "dead": "Dead neurons (share)",
+        "signal_gain": "Signal gain: std ÷ layer below",
+        "grad_gain": "Gradient gain: ÷ layer above",
+    },
+    layer_row="Findings in this layer (red)",
+    ok="ok",
+    headers=("Finding", "Test", "Threshold", "Found", "Worst", "Layer", "Try this"),
+    findings={
+        "band": "Band at each end",
+        "saturated": "Saturated",
+        "collapsed": "Collapsed",
+        "dead": "Dead units",
+        "exploding_signal": "Exploding signal",
+        "vanishing_signal": "Vanishing signal",
+        "vanishing_gradient": "Vanishing gradient",
+        "exploding_gradient": "Exploding gradient",
+    },
+    tests={
+        "band": "× range",
+        "saturated": "share >",
+        "collapsed": "std <",
+        "dead": "share >",
+        "exploding_signal": "gain >",
+        "vanishing_signal": "gain <",
+        "vanishing_gradient": "gain <",
+        "exploding_gradient": "gain >",
+    },
+    yes="YES",
+    no="no",
+    tips={
+        "saturated": "Smaller weights: Initializer = xavier, or a smaller σ.",
+        "collapsed": "Larger weights: Initializer = xavier (sigmoid, tanh) or he (relu).",
+        "dead": "Activation = leaky_relu, or wider layers.",
+        "exploding_signal": "Smaller weights: Initializer = he (relu) or xavier.",
+        "vanishing_signal": "Larger weights: Initializer = he (relu) or xavier.",
+        "vanishing_gradient": "Activation = relu with Initializer = he, or batch norm.",
+        "exploding_gradient": "Smaller weights (Initializer = he or xavier), or batch norm.",
+    },
+    none="No finding",
+    some="{n} finding(s) in all",
+    layer_some="{n} finding(s)",
+    see="Found, the worst layer and what to try: the table at the top right; its yellow "
+    "thresholds can be changed.",
+)
+
+DIAGNOSIS_JA = DiagnosisTexts(
+    title="診断（数式：設定に合わせて変わります）",
+    measures={
+        "saturated": "飽和している割合",
+        "std": "出力の標準偏差",
+        "dead": "死んだニューロンの割合",
+        "signal_gain": "信号の倍率：標準偏差 ÷ 下の層",
+        "grad_gain": "勾配の倍率：÷ 上の層",
+    },
+    layer_row="この層の所見（赤）",
+    ok="問題なし",
+    headers=("所見", "判定", "しきい値", "該当", "最悪値", "層", "試すこと"),
+    findings={
+        "band": "両端の幅",
+        "saturated": "飽和",
+        "collapsed": "一点集中",
+        "dead": "死んだユニット",
+        "exploding_signal": "信号の爆発",
+        "vanishing_signal": "信号の消失",
+        "vanishing_gradient": "勾配消失",
+        "exploding_gradient": "勾配爆発",
+    },
+    tests={
+        "band": "× 値域",
+        "saturated": "割合 >",
+        "collapsed": "標準偏差 <",
+        "dead": "割合 >",
+        "exploding_signal": "倍率 >",
+        "vanishing_signal": "倍率 <",
+        "vanishing_gradient": "倍率 <",
+        "exploding_gradient": "倍率 >",
+    },
+    yes="あり",
+    no="なし",
+    tips={
+        "saturated": "重みを小さく：初期値の種類 = xavier、または σ を小さく。",
+        "collapsed": "重みを大きく：sigmoid・tanh なら xavier、relu なら he。",
+        "dead": "活性化関数 = leaky_relu、または層を広く。",
+        "exploding_signal": "重みを小さく：relu なら he、それ以外は xavier。",
+        "vanishing_signal": "重みを大きく：relu なら he、それ以外は xavier。",
+        "vanishing_gradient": "活性化関数 = relu と初期値 he、またはバッチ正規化。",
+        "exploding_gradient": "重みを小さく（he または xavier）、またはバッチ正規化。",
+    },
+    none="所見なし",
+    some="全体で所見 {n} 件",
+    layer_some="所見 {n} 件",
+    see="該当・最悪の層・試すことは右上の表に。黄色のしきい値は変更できます。",
+)
+
+DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
+"""The diagnosis texts by ``--lang`` code."""

@@ -1,0 +1,122 @@
+"""Formula text of the comparison workbook: the one place its formula strings are made.
+
+Every configuration multiplies the same standard-normal (or, for a uniform initializer,
+the same 2u − 1) weight draws by its own scale, so the configurations differ only in the
+initializer, as in the article's figure.
+"""
+
+from __future__ import annotations
+
+from sheetsim.experiments.compare.layout import (
+    NAME_ACT_LIST,
+    NAME_ACTIVATION,
+    NAME_INIT_DIST,
+    NAME_INIT_LIST,
+    NAME_SLOPE,
+    ComparePlan,
+    config_names,
+)
+from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, INITS
+
+NORM_S_INV = "_xlfn.NORM.S.INV"
+STDEV_P = "_xlfn.STDEV.P"
+
+
+def standard_normal(plan: ComparePlan, name: str) -> str:
+    """NORM.S.INV of a block of uniform draws."""
+    return f"{NORM_S_INV}({plan.blocks[name].ref})"
+
+
+def scale(plan: ComparePlan, c: int) -> str:
+    """σ (normal) or limit (uniform) of configuration c, from its initializer's name."""
+    names = config_names(c)
+    d = str(plan.settings.width)
+    choices = ",".join(INITIALIZERS[i].scale_formula(d, d, names["sigma"]) for i in INITS)
+    return f"CHOOSE(MATCH({names['init']},{NAME_INIT_LIST},0),{choices})"
+
+
+def distribution(c: int) -> str:
+    """"normal" or "uniform" for configuration c's initializer."""
+    return f"INDEX({NAME_INIT_DIST},MATCH({config_names(c)['init']},{NAME_INIT_LIST},0))"
+
+
+def label(c: int) -> str:
+    """The configuration's title: its initializer, with σ when it is normal."""
+    names = config_names(c)
+    return f'IF({names["init"]}="normal","normal σ = "&{names["sigma"]},{names["init"]})'
+
+
+def linear(plan: ComparePlan, c: int, k: int) -> str:
+    """Layer k's sum: the previous output times the shared draws, times the scale."""
+    names = config_names(c)
+    u, n = plan.blocks[f"L{k}_u"].ref, plan.blocks[f"L{k}_n"].ref
+    prev = plan.output(c, k - 1).ref
+    return f'MMULT({prev},IF({names["dist"]}="uniform",2*{u}-1,{n}))*{names["scale"]}'
+
+
+def activation(plan: ComparePlan, c: int, k: int) -> str:
+    """The Activation control's function of layer k's sum, as one IF chain."""
+    a = plan.block(c, k, "a").ref
+    *tested, last = ACTIVATIONS_TABLE
+    text = ACTIVATIONS_TABLE[last].formula(a, NAME_SLOPE)
+    for name in reversed(tested):
+        case = ACTIVATIONS_TABLE[name].formula(a, NAME_SLOPE)
+        text = f'IF({NAME_ACTIVATION}="{name}",{case},{text})'
+    return text
+
+
+def stat(plan: ComparePlan, c: int, name: str, k: int) -> str:
+    """A statistic of configuration c's layer-k output."""
+    z = plan.block(c, k, "z").ref
+    return {"mean": f"AVERAGE({z})", "std": f"{STDEV_P}({z})", "min": f"MIN({z})",
+            "max": f"MAX({z})"}[name]
+
+
+def range_end(plan: ComparePlan, c: int, end: int) -> str:
+    """The low (``end`` 0) or high (1) end of configuration c's histogram: a bounded
+    activation's own range, else the outputs' smallest to largest value over the layers,
+    widened by half a bin so that neither sits on an edge (by 0.5 if they are equal)."""
+    lo = f"MIN({plan.stat(c, 'min').ref})"
+    hi = f"MAX({plan.stat(c, 'max').ref})"
+    bins = plan.settings.bins
+    pad = f"IF({hi}>{lo},({hi}-{lo})/{2 * (bins - 1)},0.5)"
+    text = f"{lo}-{pad}" if end == 0 else f"{hi}+{pad}"
+    for name, entry in reversed(ACTIVATIONS_TABLE.items()):
+        if entry.bounds is not None:
+            text = f'IF({NAME_ACTIVATION}="{name}",{entry.bounds[end]:g},{text})'
+    return text
+
+
+def edges(plan: ComparePlan, c: int) -> str:
+    """Upper bin edges: equal steps from the low to the high end, the last exactly high."""
+    rng = plan.blocks[f"C{c}_range"]
+    low, high = rng.cell_ref(0, 0), rng.cell_ref(0, 1)
+    i, bins = plan.blocks["bin_index"].ref, plan.settings.bins
+    return f"IF({i}<{bins},{low}+{i}*({high}-{low})/{bins},{high})"
+
+
+def centres(plan: ComparePlan, c: int) -> str:
+    """Bin centres, the charts' labels."""
+    rng = plan.blocks[f"C{c}_range"]
+    low, high = rng.cell_ref(0, 0), rng.cell_ref(0, 1)
+    i, bins = plan.blocks["bin_index"].ref, plan.settings.bins
+    return f"{low}+({i}-0.5)*({high}-{low})/{bins}"
+
+
+def count(plan: ComparePlan, c: int, k: int, row: int) -> str:
+    """Outputs of layer k in bin ``row`` (0-based): above the previous edge, up to this one;
+    the first bin is open below and the last row counts what lies above the last edge.
+    Interval counts rather than FREQUENCY, which HyperFormula lacks (docs/engines.md)."""
+    z = plan.block(c, k, "z").ref
+    edges = plan.blocks[f"C{c}_edges"]
+    if row == edges.rows:
+        return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*1)"
+    upper = edges.cell_ref(row, 0)
+    if row == 0:
+        return f"SUMPRODUCT(({z}<={upper})*1)"
+    return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*({z}<={upper}))"
+
+
+def list_check(kind: str) -> str:
+    """Data-validation source of a dropdown."""
+    return {"init": NAME_INIT_LIST, "activation": NAME_ACT_LIST}[kind]
