@@ -25,16 +25,19 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def labels(path: Path) -> list[str]:
-    """The configurations' titles in the Dashboard's std table (column A under its header)."""
+def labels(path: Path) -> list[object]:
+    """The configurations' titles in the Dashboard's std table (column A under its header):
+    an initializer's name, or a normal one's σ (its number format says "normal σ = ")."""
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
-    column = [c.value for c in ws["A"]]
-    start = column.index("Configuration") + 1
+    column = list(ws["A"])
+    start = [c.value for c in column].index("Configuration") + 1
     out = []
-    for value in column[start:]:
-        if not value:
+    for c in column[start:]:
+        if c.value is None:
             break
-        out.append(value)
+        if isinstance(c.value, float):
+            assert c.number_format == '"normal σ = "General'
+        out.append(c.value)
     return out
 
 
@@ -47,7 +50,7 @@ def default_compare(tmp_path_factory) -> Path:
 
 
 def test_compare_defaults_to_the_articles_four(default_compare) -> None:
-    assert labels(default_compare) == ["normal σ = 1", "normal σ = 0.01", "xavier", "he"]
+    assert labels(default_compare) == [1, 0.01, "xavier", "he"]
     report = verify.verify(default_compare)
     assert report.ok, report.render()
 
@@ -57,7 +60,7 @@ def test_compare_takes_a_list_in_any_case(tmp_path) -> None:
     result = run("build", "--compare", "STD2,he_uniform,Xavier", "--activation", "ReLU", *TINY,
                  "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert labels(out) == ["normal σ = 2", "he_uniform", "xavier"]
+    assert labels(out) == [2, "he_uniform", "xavier"]
     summary = result.output.splitlines()
     assert any(line.strip().startswith("normal σ = 2") for line in summary), result.output
     assert verify.verify(out).ok
@@ -98,9 +101,8 @@ def test_the_article_shapes_hold(default_compare) -> None:
     """σ = 0.01 collapses the sigmoid (tiny std); σ = 1 spreads it most, Xavier between."""
     ws = openpyxl.load_workbook(default_compare, data_only=True)["Dashboard"]
     rows = {r[0].value: [c.value for c in r[1:4]] for r in ws.iter_rows(min_row=5, max_row=8)}
-    assert all(s < 0.05 for s in rows["normal σ = 0.01"])
-    assert all(a > b > c for a, b, c in zip(rows["normal σ = 1"], rows["xavier"],
-                                            rows["normal σ = 0.01"], strict=True))
+    assert all(s < 0.05 for s in rows[0.01])
+    assert all(a > b > c for a, b, c in zip(rows[1], rows["xavier"], rows[0.01], strict=True))
 
 
 @pytest.mark.engine
@@ -113,6 +115,13 @@ def test_compare_verifies_after_libreoffice(default_compare, tmp_path) -> None:
     assert report.ok, report.render()
     with zipfile.ZipFile(out) as zf:  # the file LibreOffice wrote, not ours
         assert b"LibreOffice" in zf.read("docProps/app.xml")
+
+
+@pytest.mark.engine
+def test_compare_verifies_after_gnumeric(default_compare) -> None:
+    need("gnumeric")
+    result = run("verify", str(default_compare), "--engine", "gnumeric")
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.engine

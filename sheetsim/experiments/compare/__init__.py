@@ -18,7 +18,7 @@ from sheetsim.experiments.compare.layout import (
     config_names,
     plan,
 )
-from sheetsim.experiments.compare.settings import SYNTAX, Settings, with_configs
+from sheetsim.experiments.compare.settings import SYNTAX, Settings, config_label, with_configs
 from sheetsim.xlsx.cells import Block
 
 OPTIONAL_LIST = "[LIST]"
@@ -135,8 +135,8 @@ class CompareExperiment(Experiment):
         L = settings.layers
         head = f"  {'output std by layer':<22}" + "".join(f"{k:>11}" for k in range(1, L + 1))
         lines = [head, "  " + "-" * (len(head) - 2)]
-        for i, label in enumerate(ref["dash_label"].ravel()):
-            row = ref["dash_std"][i]
+        for c, row in enumerate(ref["dash_std"], 1):
+            label = config_label(*settings.config(c))
             cells = "".join(f"{_number(v):>11}" for v in row)
             lines.append(f"  {label:<22}{cells}")
         return "\n".join(lines)

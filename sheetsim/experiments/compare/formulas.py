@@ -41,9 +41,11 @@ def distribution(c: int) -> str:
 
 
 def label(c: int) -> str:
-    """The configuration's title: its initializer, with σ when it is normal."""
+    """The configuration's title: its initializer's name, or its σ when it is normal (the
+    cell's number format says "normal σ = "; a number joined to text with & would be
+    written in extended precision by Gnumeric, 0.0099999999999999999998)."""
     names = config_names(c)
-    return f'IF({names["init"]}="normal","normal σ = "&{names["sigma"]},{names["init"]})'
+    return f'IF({names["init"]}="normal",{names["sigma"]},{names["init"]})'
 
 
 def linear(plan: ComparePlan, c: int, k: int) -> str:

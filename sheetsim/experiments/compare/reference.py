@@ -8,7 +8,7 @@ import numpy as np
 
 from sheetsim.experiments.base import Reference
 from sheetsim.experiments.compare.layout import STATS, ComparePlan
-from sheetsim.experiments.compare.settings import Settings, config_label
+from sheetsim.experiments.compare.settings import Settings
 from sheetsim.experiments.init import model
 from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS
 from sheetsim.tolerance import edge_ties
@@ -52,7 +52,7 @@ def reference(exp: Settings, plan: ComparePlan, u: Reference) -> Reference:
             s = entry.scale(sigma, exp.width, exp.width)
             dists.append(entry.distribution)
             scales.append(s)
-            labels.append(config_label(init, sigma))
+            labels.append(sigma if init == "normal" else init)
             prev, zs = x, []
             for k in range(1, exp.layers + 1):
                 base = 2 * u[f"L{k}_u"] - 1 if entry.distribution == "uniform" else n[f"L{k}_n"]

@@ -23,6 +23,8 @@ from sheetsim.xlsx.cells import formula_entry
 if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
+LABEL_FORMAT = '"normal σ = "General'
+"""A configuration's title: its σ shown after "normal σ = " (a name shows as itself)."""
 CHART_W, CHART_H, LABEL_ROWS = 300, 220, 1
 """Histogram size in pixels; rows of a configuration's title above its charts."""
 ROW_PX = 20
@@ -121,10 +123,13 @@ def write_dashboard(c: Canvas, t: Texts) -> None:
     for k in range(1, L + 1):
         ws.write_string(DASH_TOP, k, t.layer_label(k), styles.header)
     labels, std = plan.blocks["dash_label"], plan.blocks["dash_std"]
+    label = wb.add_format({"bold": True, "num_format": LABEL_FORMAT, "align": "left"})
+    band_label = wb.add_format({"bold": True, "font_color": "#1F3864", "align": "left",
+                                "num_format": LABEL_FORMAT})
     for i in range(C):
         cc = i + 1
-        c.formula(ws, labels.row + i, 0, formulas.label(cc), styles.label,
-                  str(c.reference["dash_label"][i, 0]))
+        c.formula(ws, labels.row + i, 0, formulas.label(cc), label,
+                  c.reference["dash_label"][i, 0])
         src = plan.stat(cc, "std")
         for k in range(1, L + 1):
             c.entry(ws, std.row + i, std.col + k - 1, (src.cell_ref(0, k - 1), True),
@@ -156,8 +161,7 @@ def write_dashboard(c: Canvas, t: Texts) -> None:
     band = CHART_H // ROW_PX + LABEL_ROWS
     for i in range(C):
         cc, r = i + 1, top + 3 + i * band
-        c.formula(ws, r, 0, formulas.label(cc), styles.caption,
-                  str(c.reference["dash_label"][i, 0]))
+        c.formula(ws, r, 0, formulas.label(cc), band_label, c.reference["dash_label"][i, 0])
         centres = plan.blocks[f"C{cc}_centres"]
         fmt = "0.00" if exp.activation in ("sigmoid", "tanh") else "General"
         for k in range(1, L + 1):
