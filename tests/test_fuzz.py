@@ -37,6 +37,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.engine  # the seeds include the engines' re-saves
+
 Members = list[tuple[str, bytes]]
 
 
@@ -696,7 +698,6 @@ ENGINE_SAMPLE = [("recalc", "gnumeric", "init", "cell values"),
                  ("render", "libreoffice", "descent", "relationships")]
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize(("command", "engine", "seed", "kind"), ENGINE_SAMPLE)
 def test_engine_commands_survive_a_mutant(seeds, tmp_path, command, engine, seed, kind):
     members, raw, _ = seeds[seed]
