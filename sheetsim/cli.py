@@ -341,8 +341,7 @@ def _job(name: str | None, preset: str | None, config_file: Path | None,
         if used is not None:
             used.add(key)
     settings = _settings(experiment, preset, config_file, flags)
-    plan = experiment.plan(settings)
-    config.check_fits([*plan.blocks.values(), *plan.names.values()], settings)
+    experiment.plan(settings).check_fits()
     return experiment, settings, out
 
 

@@ -904,6 +904,19 @@ def test_sizes_beyond_the_grid_are_refused_before_writing(flags, message, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_program_building_beyond_the_grid_is_refused_before_any_work(tmp_path):
+    """Settings in code pass their own bounds at 1,048,575 samples; the writer still
+    refuses the workbook before drawing a number or opening a file."""
+    from sheetsim.build import writer
+    from sheetsim.config import ConfigError
+    from sheetsim.experiments.init.settings import Settings
+
+    with pytest.raises(ConfigError, match="samples: 1,048,575 is too large"):
+        writer.build(Settings(samples=LARGEST_SAMPLES + 1, width=1, layers=1),
+                     tmp_path / "big.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_largest_accepted_shape_builds_and_verifies(tmp_path):
     """1,048,574 samples at width 1 (a 95 MB workbook): built through the CLI (its fast
     path), its last sample on row 1,048,576, and its own verify agrees."""

@@ -120,6 +120,7 @@ def build(
 
     experiment = experiment or experiments.of_settings(settings)
     plan = experiment.plan(settings)
+    plan.check_fits()
     reference = experiment.reference(settings, plan, experiment.draws(settings, plan))
     write(experiment, plan, reference, path, fast=fast, progress=progress)
     return reference

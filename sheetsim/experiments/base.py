@@ -48,6 +48,14 @@ class Plan:
         self.names[named.name] = named
         return named
 
+    def check_fits(self) -> None:
+        """Every block and defined name lies inside Excel's grid, else a ConfigError naming
+        the first that does not and the setting of its size: settings that pass their own
+        bounds can still make a block that starts below a caption run off the sheet."""
+        from sheetsim import config
+
+        config.check_fits([*self.blocks.values(), *self.names.values()], self.settings)
+
 
 @dataclass(frozen=True)
 class BigBlock:
