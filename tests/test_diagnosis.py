@@ -123,6 +123,18 @@ def test_each_finding_names_its_number_layer_and_advice(books) -> None:
     assert per_layer == [1, 1, 0, 0, 0]
 
 
+def test_one_layer_has_no_gains_to_judge(tmp_path) -> None:
+    """A single layer has no neighbour: the gain findings leave the table, the rest stay,
+    and the workbook verifies."""
+    path = build(Settings(**SHAPE, layers=1, backward=True, init="normal", sigma=1.0),
+                 tmp_path / "one.xlsx")
+    assert set(finding_rows(path)) == {"saturated", "collapsed", "dead"}
+    assert found_cached(path)["saturated"] == 1
+    assert found_evaluated(path) == found_cached(path)
+    result = verify.verify(path)
+    assert result.ok, result.render()
+
+
 def test_japanese_diagnosis(tmp_path) -> None:
     path = build(Settings(**SHAPE, init="normal", sigma=1.0, lang="ja"), tmp_path / "ja.xlsx")
     ws = openpyxl.load_workbook(path, data_only=True)["Dashboard"]

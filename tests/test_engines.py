@@ -26,7 +26,7 @@ import pytest
 import xlsxwriter
 
 from sheetsim import engines
-from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice
+from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice, rendering
 
 from .conftest import need
 
@@ -263,7 +263,9 @@ def test_render_png_of_plausible_size(tmp_path: Path):
     head = png.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
-    assert 800 < width < 2000 and 500 < height < 2000  # a page at 110 dpi
+    # one landscape page (A4 or Letter: 11–11.7 by 8.27–8.5 inches) at the default dpi
+    dpi = rendering.PNG_DPI
+    assert 10.9 < width / dpi < 11.8 and 8.2 < height / dpi < 8.6, (width, height)
     assert width > height  # landscape
 
 

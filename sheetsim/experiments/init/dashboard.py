@@ -119,7 +119,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
             c.entry(ws, b.row, col,
                     formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
                     value_style[m], nums[m][k - 1])
-            for th in diagnosis.findings(exp.backward):
+            for th in diagnosis.findings(exp.backward, exp.layers):
                 if th.measure == m:
                     ws.conditional_format(b.row, col, b.row, col, {
                         "type": "formula", "format": red,
@@ -140,7 +140,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
                         ("worst", 9), ("layer", 6), ("try", TRY_WIDTH)):
         ws.set_column(place.column(name), place.column(name), width)
     found = wb.add_format({"num_format": diagnosis.words_format(d.yes, d.no), "align": "center"})
-    for th in diagnosis.thresholds(exp.backward):
+    for th in diagnosis.thresholds(exp.backward, exp.layers):
         r = place.finding_row(th.key)
         ws.write_string(r, place.column("finding"), d.findings[th.key], styles.label)
         ws.write_string(r, place.column("test"), d.tests[th.key], styles.centre)

@@ -66,14 +66,16 @@ def measures(backward: bool) -> tuple[str, ...]:
     return MEASURES if backward else MEASURES[:-1]
 
 
-def thresholds(backward: bool) -> tuple[Threshold, ...]:
-    """The thresholds table of a workbook."""
-    return tuple(t for t in THRESHOLDS if backward or not t.backward)
+def thresholds(backward: bool, layers: int) -> tuple[Threshold, ...]:
+    """The thresholds table of a workbook: a finding needs the backward pass if its
+    measure does, and a layer with a number (one layer has no gain to its neighbour)."""
+    return tuple(t for t in THRESHOLDS if (backward or not t.backward)
+                 and (t.key == BAND or len(layers_of(t.measure, layers)) > 0))
 
 
-def findings(backward: bool) -> tuple[Threshold, ...]:
+def findings(backward: bool, layers: int) -> tuple[Threshold, ...]:
     """The findings (every threshold but the band)."""
-    return tuple(t for t in thresholds(backward) if t.key != BAND)
+    return tuple(t for t in thresholds(backward, layers) if t.key != BAND)
 
 
 def layers_of(measure: str, layers: int) -> range:
@@ -130,7 +132,7 @@ class Place:
 
     def finding_row(self, key: str) -> int:
         """The row of a finding (or of the band) in the findings table."""
-        keys = [t.key for t in thresholds(self.backward)]
+        keys = [t.key for t in thresholds(self.backward, self.layers)]
         return self.table_header + 1 + keys.index(key)
 
     def threshold(self, key: str) -> Block:
@@ -146,7 +148,8 @@ class Place:
     @property
     def bottom(self) -> int:
         """The first row below the diagnosis (both parts)."""
-        return max(self.per_layer.row, self.finding_row(thresholds(self.backward)[-1].key)) + 1
+        last = thresholds(self.backward, self.layers)[-1].key
+        return max(self.per_layer.row, self.finding_row(last)) + 1
 
 
 TABLE = {"finding": 0, "test": 1, "threshold": 2, "found": 3, "worst": 4, "layer": 5, "try": 6}
@@ -203,7 +206,8 @@ def local_test(place: Place, t: Threshold, row: int, col: int) -> str:
 def layer_count_formula(place: Place, k: int) -> str:
     """How many findings fire in layer k (the cell's number format words it)."""
     tests = [_test(place, t, place.measure(t.measure).cell_ref(0, k - 1))
-             for t in findings(place.backward) if k in layers_of(t.measure, place.layers)]
+             for t in findings(place.backward, place.layers)
+             if k in layers_of(t.measure, place.layers)]
     return "+".join(tests)
 
 
@@ -235,7 +239,7 @@ def layer_formula(place: Place, t: Threshold) -> str:
 def count_formula(place: Place) -> str:
     """How many findings fire (the overall line; its number format words it)."""
     return "+".join(_test(place, t, place.worst(t.key).cell_ref())
-                    for t in findings(place.backward))
+                    for t in findings(place.backward, place.layers))
 
 
 def _literal(text: str) -> str:
@@ -301,7 +305,7 @@ class Verdict:
 def verdicts(settings: Any, nums: dict[str, list[float | None]]) -> dict[str, Verdict]:
     """Each finding's worst layer and whether it fires (None when a number is an error)."""
     out = {}
-    for t in findings(settings.backward):
+    for t in findings(settings.backward, settings.layers):
         row = nums[t.measure]
         present = [(v, k) for k, v in enumerate(row, 1) if v is not None]
         if any(not np.isfinite(v) for v, _ in present):  # MAX and MIN pass an error on
@@ -319,7 +323,7 @@ def fires_in_layer(settings: Any, nums: dict[str, list[float | None]],
                    k: int) -> list[str] | None:
     """The findings that fire in layer k, in table order; None if a number is an error."""
     hit = []
-    for t in findings(settings.backward):
+    for t in findings(settings.backward, settings.layers):
         v = nums[t.measure][k - 1]
         if v is None:
             continue
