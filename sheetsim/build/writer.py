@@ -83,6 +83,25 @@ class Canvas:
         if not fixed:
             ws.write_comment(cell.row, cell.col, note, {"x_scale": 2, "y_scale": 0.8})
 
+    def guide(self, title: str, sections: Any, width: int = 110, per_line: int = 160) -> None:
+        """The Guide sheet: a title, then each (heading, body) section, the body one wrapped
+        paragraph or a tuple of one-row lines, with a blank row between sections. A wrapped
+        row is made tall enough for its text at ``per_line`` bytes a line in a column
+        ``width`` characters wide."""
+        styles, ws = self.styles, self.sheets["Guide"]
+        ws.set_column(0, 0, width)
+        ws.write_string(0, 0, title, styles.title)
+        r = 2
+        for heading, body in sections:
+            ws.write_string(r, 0, heading, styles.caption)
+            r += 1
+            for line in (body,) if isinstance(body, str) else body:
+                ws.write_string(r, 0, line, styles.wrap)
+                ws.set_row(r, 15 * (len(line.encode()) // per_line
+                                    + (2 if isinstance(body, str) else 1)))
+                r += 1
+            r += 1
+
     def block_values(self, ws: Any, b: Block, formula: str | None, style: Any) -> None:
         """One legacy array formula over the block (or constants), every cell with its
         reference value, exactly as Excel stores an array formula's results."""

@@ -206,12 +206,4 @@ def _column_at(ws: object, px: int) -> int:
 
 def write_guide(c: Canvas, t: Texts) -> None:
     """What the comparison shows, what to try, the command line."""
-    styles, ws = c.styles, c.sheets["Guide"]
-    ws.set_column(0, 0, 100)
-    ws.write_string(0, 0, t.title, styles.title)
-    r = 2
-    for heading, body in t.guide:
-        ws.write_string(r, 0, heading, styles.caption)
-        ws.write_string(r + 1, 0, body, styles.wrap)
-        ws.set_row(r + 1, 15 * (len(body.encode()) // 150 + 2))
-        r += 3
+    c.guide(t.title, t.guide, width=100, per_line=150)

@@ -269,12 +269,4 @@ def write_plateau(c: Canvas, t: texts.Texts) -> None:
 
 def write_guide(c: Canvas, t: texts.Texts) -> None:
     """The Guide: what the experiment is, how to read it, what to try and why."""
-    styles, ws = c.styles, c.sheets["Guide"]
-    ws.set_column(0, 0, 110)
-    ws.write_string(0, 0, t.title, styles.title)
-    r = 2
-    for heading, body in t.guide:
-        ws.write_string(r, 0, heading, styles.caption)
-        ws.write_string(r + 1, 0, body, styles.wrap)
-        ws.set_row(r + 1, 15 * (len(body.encode()) // 160 + 2))
-        r += 3
+    c.guide(t.title, t.guide)

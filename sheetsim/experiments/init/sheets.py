@@ -263,16 +263,6 @@ def write_batchnorm(c: Canvas, t: texts.Texts) -> None:
 
 def write_guide(c: Canvas, t: texts.Texts) -> None:
     """The Guide: what the experiment is, how to read it, what to try and why."""
-    exp, styles, ws = c.settings, c.styles, c.sheets["Guide"]
-    ws.set_column(0, 0, 100)
-    ws.write_string(0, 0, t.title, styles.title)
-    r = 2
-    sections = t.guide + (t.guide_backward if exp.backward or exp.has_batchnorm else ())
-    for heading, body in sections:
-        ws.write_string(r, 0, heading, styles.caption)
-        r += 1
-        for line in (body,) if isinstance(body, str) else body:
-            ws.write_string(r, 0, line, styles.wrap)
-            ws.set_row(r, 15 * (len(line.encode()) // 150 + (2 if isinstance(body, str) else 1)))
-            r += 1
-        r += 1
+    exp = c.settings
+    c.guide(t.title, t.guide + (t.guide_backward if exp.backward or exp.has_batchnorm else ()),
+            width=100, per_line=150)
