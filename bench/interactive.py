@@ -10,7 +10,8 @@ control; the constants-only workbook of the same cell count is the floor for ope
 Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
 timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
 and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
-(its own size); the ratio to the floor is meaningful for the first two only.
+and training's default preset (their own sizes); the ratio to the floor is meaningful for
+the first two only.
 
     python bench/interactive.py                      # default size, 3 repetitions
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
@@ -70,6 +71,9 @@ BOOKS = (
         **shape, backward=True, batchnorm=True, activation="relu", init="normal"), INIT_CHANGES),
     Book("optimizer lab (descent-bowl)", lambda shape: load_preset("descent-bowl"),
          {"LrSGD → 0.1": {"LrSGD": 0.1}, "Surface → valley": {"Surface": "valley"}}),
+    Book("training (training-relu-he-adam)", lambda shape: load_preset("training-relu-he-adam"),
+         {"Optimizer → sgd": {"Optimizer": "sgd"}, "Activation → tanh": {"Activation": "tanh"},
+          "LearningRate → 0.1": {"LearningRate": 0.1}}),
 )
 """Every workbook timed, one line each: a new experiment is one more ``Book``."""
 
