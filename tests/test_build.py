@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,7 +25,7 @@ def run(*args: str, cwd: Path | None = None):
     runner = CliRunner()
     if cwd is None:
         return runner.invoke(cli, list(args))
-    with runner.isolated_filesystem(temp_dir=cwd):
+    with contextlib.chdir(tempfile.mkdtemp(dir=cwd)):  # a fresh folder inside cwd
         return runner.invoke(cli, list(args))
 
 
