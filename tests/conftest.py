@@ -47,6 +47,17 @@ def preset_books(tmp_path_factory) -> dict[str, Path]:
             if preset_experiment(n) == "init"}
 
 
+def cell_xml(path: Path, sheet: str, ref: str) -> str:
+    """The ``<c>`` element of cell ``ref`` on ``sheet``, as the file stores it."""
+    import re
+
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_part(path, sheet)).decode()
+    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
+    assert m, ref
+    return m.group(0)
+
+
 def sheet_part(path: Path, sheet: str) -> str:
     """The zip member holding a sheet, found through workbook.xml and its relationships."""
     from xml.etree import ElementTree as ET

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from sheetsim.experiments.descent.settings import Settings
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, SheetData
 
-from .conftest import need, patch_part, patch_sheet, sheet_part
+from .conftest import cell_xml, need, patch_part, patch_sheet
 
 DESCENT = get("descent")
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "descent"]
@@ -269,16 +268,8 @@ def bowl_copy(preset_book, tmp_path) -> Path:
     return target
 
 
-def _cell_xml(path: Path, sheet: str, ref: str) -> str:
-    with zipfile.ZipFile(path) as zf:
-        xml = zf.read(sheet_part(path, sheet)).decode()
-    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
-    assert m, ref
-    return m.group(0)
-
-
 def test_a_changed_cached_value_of_a_path_is_named(bowl_copy):
-    old = _cell_xml(bowl_copy, "Momentum", "B9")  # x at step 4
+    old = cell_xml(bowl_copy, "Momentum", "B9")  # x at step 4
     patch_sheet(bowl_copy, "Momentum", old, re.sub(r"<v>[^<]*</v>", "<v>0.5</v>", old))
     result = CliRunner().invoke(cli, ["verify", str(bowl_copy)])
     assert result.exit_code == 1
@@ -287,7 +278,7 @@ def test_a_changed_cached_value_of_a_path_is_named(bowl_copy):
 
 def test_a_wrong_formula_of_a_path_is_named(bowl_copy):
     # the SGD step at step 3 uses the wrong sign
-    old = _cell_xml(bowl_copy, "SGD", "B8")
+    old = cell_xml(bowl_copy, "SGD", "B8")
     assert "B7-LrSGD*E7" in old
     patch_sheet(bowl_copy, "SGD", "B7-LrSGD*E7", "B7+LrSGD*E7")
     result = CliRunner().invoke(cli, ["verify", str(bowl_copy), "--json"])
@@ -301,7 +292,7 @@ def test_a_wrong_formula_of_a_path_is_named(bowl_copy):
 def test_a_control_changed_without_recalculation_is_caught(bowl_copy):
     name = DESCENT.plan(_small("descent-bowl")).names["LrAdam"]
     ref = f"B{name.row + 1}"
-    old = _cell_xml(bowl_copy, "Controls", ref)
+    old = cell_xml(bowl_copy, "Controls", ref)
     patch_sheet(bowl_copy, "Controls", old, re.sub(r"<v>[^<]*</v>", "<v>0.05</v>", old))
     result = CliRunner().invoke(cli, ["verify", str(bowl_copy)])
     assert result.exit_code == 1

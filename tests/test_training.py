@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.cells import cell
 
-from .conftest import need, patch_sheet, sheet_part
+from .conftest import cell_xml, need, patch_sheet
 
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "training"]
 SMALL = dict(layers=2, width=4, samples=16, test_samples=8, steps=12)
@@ -283,16 +282,8 @@ def book_copy(small_book, tmp_path) -> Path:
     return target
 
 
-def _cell_xml(path: Path, sheet: str, ref: str) -> str:
-    with zipfile.ZipFile(path) as zf:
-        xml = zf.read(sheet_part(path, sheet)).decode()
-    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
-    assert m, ref
-    return m.group(0)
-
-
 def test_a_changed_cached_loss_is_named(book_copy):
-    old = _cell_xml(book_copy, "Steps", "C9")  # training loss at step 4
+    old = cell_xml(book_copy, "Steps", "C9")  # training loss at step 4
     patch_sheet(book_copy, "Steps", old, re.sub(r"<v>[^<]*</v>", "<v>0.25</v>", old))
     result = CliRunner().invoke(cli, ["verify", str(book_copy)])
     assert result.exit_code == 1
@@ -316,7 +307,7 @@ def test_a_wrong_formula_is_named(book_copy):
 
 def test_a_control_changed_without_recalculation_is_caught(book_copy):
     lr = plan(replace(Settings(), **SMALL).validated()).names["LearningRate"]
-    old = _cell_xml(book_copy, "Controls", cell(lr.row, lr.col))
+    old = cell_xml(book_copy, "Controls", cell(lr.row, lr.col))
     assert "<v>0.02</v>" in old
     patch_sheet(book_copy, "Controls", old, old.replace("0.02", "0.05"))
     report = verify.verify(book_copy)

@@ -122,9 +122,6 @@ _NAME_RE = re.compile(
 )
 _WHOLE_RE = re.compile(r"^(?:.*!)?\$?([A-Za-z]{1,3}|[0-9]+):\$?([A-Za-z]{1,3}|[0-9]+)$")
 
-MAX_ROWS = GRID_ROWS
-MAX_COLS = GRID_COLS
-
 
 def function_name(raw: str) -> str:
     """Canonical function name: upper case, ``_xlfn.``/``_xlws.`` stripped, legacy aliases."""
@@ -163,7 +160,7 @@ def parse_reference(text: str) -> Ref | Name | Const:
             r1, c1 = int(m.group("br")) - 1, col_index(m.group("bc"))
         r0, r1 = min(r0, r1), max(r0, r1)
         c0, c1 = min(c0, c1), max(c0, c1)
-        if r0 >= 0 and r1 < MAX_ROWS and c1 < MAX_COLS:
+        if r0 >= 0 and r1 < GRID_ROWS and c1 < GRID_COLS:
             return Ref(sheet, r0, c0, r1 - r0 + 1, c1 - c0 + 1)
     if _WHOLE_RE.match(text):
         raise FormulaSyntaxError(f"whole-column or whole-row reference not supported: {text}")

@@ -30,8 +30,6 @@ NS = {
 M_T = f"{{{NS['m']}}}t"
 M_SI = f"{{{NS['m']}}}si"
 
-EXCEL_ROWS = GRID_ROWS
-EXCEL_COLS = GRID_COLS
 MAX_SHEET_CELLS = 25_000_000
 """Cells of one sheet held as a dense array (200 MB of float64; a 1000 × 100 block is 0.1 M)."""
 DENSE_FLOOR = 4_000_000
@@ -275,7 +273,7 @@ def _numeric_cells(
         cols = np.where(c > 0, cols * 26 + c - 64, cols)
     rows = np.fromiter(map(int, row_text), np.int64, len(row_text)) - 1
     cols -= 1
-    bad = (rows < 0) | (rows >= EXCEL_ROWS) | (cols >= EXCEL_COLS)
+    bad = (rows < 0) | (rows >= GRID_ROWS) | (cols >= GRID_COLS)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         _outside(name, path, (letters[i] + row_text[i]).decode())
@@ -326,7 +324,7 @@ def _other_cells(
             row, col = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
         else:
             row, col = cur_row, cur_col + 1
-        if not (0 <= row < EXCEL_ROWS and 0 <= col < EXCEL_COLS):
+        if not (0 <= row < GRID_ROWS and 0 <= col < GRID_COLS):
             _outside(name, path, ref.decode() if ref else cell(max(row, 0), col))
         cur_row, cur_col = row, col
         body = m.group(2)
@@ -359,7 +357,7 @@ def _formula(
         except ValueError:
             raise ReadError(f"{path}: sheet {sheet!r}: array formula at {cell(row, col)} has "
                             f"a bad range {ref[:40]!r}") from None
-        if r0 + nr > EXCEL_ROWS or c0 + nc > EXCEL_COLS:
+        if r0 + nr > GRID_ROWS or c0 + nc > GRID_COLS:
             _outside(sheet, path, ref[:40])
         return FormulaCell(sheet, r0, c0, nr, nc, text, is_array=True)
     if ftype == b"shared":
