@@ -6,7 +6,10 @@ recalculation (as a user opens it), the control is set through UNO, and ``calcul
 (what AutoCalculate and F9 do) is timed alone. Every repetition runs every row once, the
 floors included, so a change of load on a shared machine hits them all alike. The floor is
 a bare xlsxwriter workbook with the same five matrix products, a plain TANH and one scale
-control; the constants-only workbook of the same cell count is the floor for opening.
+control; the split floor writes each layer as the two blocks the manifest contract asks for
+(the matrix product, then the activation), the floor of that shape. The constants-only
+workbook of the same cell count is the floor for opening; the default workbook is also opened
+with its charts removed, which shows what computing the charts' data at load costs.
 Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
 timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
 and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
@@ -16,6 +19,7 @@ the first two only.
     python bench/interactive.py                      # default size, 3 repetitions
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
     python bench/interactive.py --only default,"optimizer lab (descent-bowl)"
+    python bench/interactive.py --samples 10000 --only default --changes "Init → he" --reps 2
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,32 +84,40 @@ BOOKS = (
 """Every workbook timed, one line each: a new experiment is one more ``Book``."""
 
 
-def floor_workbook(path: Path, samples: int, width: int, layers: int) -> Path:
+def floor_workbook(path: Path, samples: int, width: int, layers: int,
+                   split: bool = False) -> Path:
     """The bare floor: stored inputs and weights, per layer ``{=TANH(MMULT(prev, W)*Scale)}``
-    with its cached values, one named scale control."""
+    with its cached values, one named scale control.
+
+    ``split`` writes each layer as two blocks, ``{=MMULT(prev, W)*Scale}`` and
+    ``{=TANH(A)}``, the shape the manifest contract asks of every workbook (a pre-activation
+    block and an activation block per layer): the floor of that shape."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((samples, width))
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
     ctrl = wb.add_worksheet("Controls")
     ctrl.write_number(0, 1, 1.0)
     wb.define_name("Scale", formula_entry("Controls!$B$1"))
-    sheets = {"Input": x}
-    prev = x
+    sheets: dict[str, tuple[np.ndarray, str | None]] = {"Input": (x, None)}
+    blocks = {"Input": Block("Input", "Input", 0, 0, samples, width, "floor")}
+    prev = "Input"
     for k in range(1, layers + 1):
         w = rng.standard_normal((width, width)) / np.sqrt(width)
-        z = np.tanh(prev @ w)
-        sheets[f"W{k}_"] = w
-        sheets[f"Z{k}_"] = z
-        prev = z
-    blocks = {}
-    for name, values in sheets.items():
+        a = sheets[prev][0] @ w
+        names = {"w": f"W{k}_", "a": f"A{k}_", "z": f"Z{k}_"}
+        for name in names.values():
+            blocks[name] = Block(name, name, 0, 0, samples if name != names["w"] else width,
+                                 width, "floor")
+        product = f"MMULT({blocks[prev].ref},{blocks[names['w']].ref})*Scale"
+        sheets[names["w"]] = (w, None)
+        if split:
+            sheets[names["a"]] = (a, product)
+            sheets[names["z"]] = (np.tanh(a), f"TANH({blocks[names['a']].ref})")
+        else:
+            sheets[names["z"]] = (np.tanh(a), f"TANH({product})")
+        prev = names["z"]
+    for name, (values, formula) in sheets.items():
         ws = wb.add_worksheet(name)
-        blocks[name] = Block(name, name, 0, 0, *values.shape, "floor")
-        formula = None
-        if name.startswith("Z"):
-            k = int(name[1:-1])
-            source = blocks["Input" if k == 1 else f"Z{k - 1}_"].ref
-            formula = f"TANH(MMULT({source},{blocks[f'W{k}_'].ref})*Scale)"
         for i, row in enumerate(values):
             for j, v in enumerate(row):
                 if formula is not None and i == j == 0:
@@ -113,6 +127,18 @@ def floor_workbook(path: Path, samples: int, width: int, layers: int) -> Path:
                 else:
                     ws.write_number(i, j, float(v))
     wb.close()
+    return path
+
+
+def without_charts(source: Path, path: Path) -> Path:
+    """A copy of ``source`` whose sheets no longer show their drawings (the charts): what
+    opening costs without the charts that make LibreOffice compute what they show."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<drawing r:id=\"[^\"]*\"/>", b"", data)
+            dst.writestr(name, data)
     return path
 
 
@@ -158,7 +184,10 @@ def main() -> int:
     ap.add_argument("--layers", type=int, default=5)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", help="comma-separated workbook names of the table (default: all)")
+    ap.add_argument("--changes", help="comma-separated changes to time, e.g. 'Init → he' "
+                    "(default: every change of each workbook)")
     args = ap.parse_args()
+    wanted = set(args.changes.split(",")) if args.changes else None
     shape = {"samples": args.samples, "width": args.width, "layers": args.layers}
     chosen = [b for b in BOOKS if not args.only or b.name in args.only.split(",")]
     with tempfile.TemporaryDirectory(prefix="sheetsim-bench-") as tmp:
@@ -168,25 +197,39 @@ def main() -> int:
             paths[book.name] = folder / f"{len(paths)}.xlsx"
             writer.build(book.settings(shape), paths[book.name])
         floor = floor_workbook(folder / "floor.xlsx", **shape)
+        split = floor_workbook(folder / "split.xlsx", **shape, split=True)
+        uncharted = {b.name: without_charts(paths[b.name], folder / f"{i}-no-charts.xlsx")
+                     for i, b in enumerate(chosen) if b.name == "default"}
         cells = args.samples * args.width * (2 + 3 * args.layers)
         constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
         load = os.getloadavg()
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
+        split_name = f"split floor: {args.layers} × (MMULT + Scale, then TANH)"
         floor_calc: list[float] = []
-        opening: dict[str, list[float]] = {"constants only": [], "floor": []}
+        split_calc: list[float] = []
+        opening: dict[str, list[float]] = {"constants only": [], "floor": [], "split floor": []}
         calc: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.reps):  # interleaved, so a change of load hits every row
             floor_run = drive(floor, {"Scale": 0.5})
             floor_calc.append(floor_run["calculate"])
             opening["floor"].append(floor_run["load"])
+            split_run = drive(split, {"Scale": 0.5})
+            split_calc.append(split_run["calculate"])
+            opening["split floor"].append(split_run["load"])
             opening["constants only"].append(drive(constants, {})["load"])
+            for name, path in uncharted.items():
+                opening.setdefault(f"{name}, its charts removed", []).append(
+                    drive(path, {})["load"])
             for book in chosen:
                 for label, change in book.changes.items():
+                    if wanted is not None and label not in wanted:
+                        continue
                     run = drive(paths[book.name], change)
                     opening.setdefault(book.name, []).append(run["load"])
                     calc.setdefault((book.name, label), []).append(run["calculate"])
-        rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc)]
+        rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc),
+                (split_name, "Scale → 0.5", split_calc, floor_calc)]
         rows += [(name, label, values, floor_calc) for (name, label), values in calc.items()]
         print(f"Started {started}; {args.samples}×{args.width}×{args.layers}; "
               f"{args.reps} repetitions; load average at start "
