@@ -130,6 +130,21 @@ def floor_workbook(path: Path, samples: int, width: int, layers: int,
     return path
 
 
+def cell_count(book: Path) -> int:
+    """How many cells the workbook's sheets hold (each ``<c`` element, values and formulas)."""
+    count = 0
+    with zipfile.ZipFile(book) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                with z.open(name) as f:
+                    tail = b""  # the last two bytes: a "<c " across two chunks counts once
+                    while chunk := f.read(1 << 20):
+                        data = tail + chunk
+                        count += data.count(b"<c ")
+                        tail = data[-2:]
+    return count
+
+
 def without_charts(source: Path, path: Path) -> Path:
     """A copy of ``source`` whose sheets no longer show their drawings (the charts): what
     opening costs without the charts that make LibreOffice compute what they show."""
@@ -200,7 +215,7 @@ def main() -> int:
         split = floor_workbook(folder / "split.xlsx", **shape, split=True)
         uncharted = {b.name: without_charts(paths[b.name], folder / f"{i}-no-charts.xlsx")
                      for i, b in enumerate(chosen) if b.name == "default"}
-        cells = args.samples * args.width * (2 + 3 * args.layers)
+        cells = max(map(cell_count, paths.values()), default=cell_count(floor))
         constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
         load = os.getloadavg()
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
