@@ -376,7 +376,7 @@ def targets(results: list[Result], quick: bool = False) -> list[str]:
     if d := by.get("default"):
         f = d.formulas.seconds if d.formulas and not d.formulas.failed else float("nan")
         rows += [
-            ("build / write_row loop", _ratio(d.build.seconds, d.loop.seconds), 0.4, "×"),
+            ("build / write_row loop", _ratio(d.build.seconds, d.loop.seconds), 0.3, "×"),
             ("verify / formulas package", _ratio(d.verify.seconds, f), 1 / 30, "×"),
             ("verify / LibreOffice recalc", _ratio(d.verify.seconds, d.libreoffice.seconds),
              0.5, "×"),
