@@ -73,7 +73,14 @@ def span(row: int, col: int, rows: int = 1, cols: int = 1, absolute: bool = Fals
 def row_cells(row: int, col: int, count: int) -> list[str]:
     """Addresses of ``count`` cells of one row from column ``col``: the fast path for
     streamed sheets (the letters are made once per column, not once per cell)."""
-    return [f"{letters}{row + 1}" for letters in _letters(col, count)]
+    return row_pattern(col, count, str(row + 1))
+
+
+def row_pattern(col: int, count: int, row_text: str) -> list[str]:
+    """Addresses of ``count`` cells from column ``col`` with ``row_text`` in place of the
+    row number: with a placeholder, the addresses of a row template that is filled in
+    once per row (``row_pattern(1, 2, "#")`` → ``["B#", "C#"]``)."""
+    return [f"{letters}{row_text}" for letters in _letters(col, count)]
 
 
 @functools.lru_cache(maxsize=64)
