@@ -33,6 +33,7 @@ from .parser import (
     parse,
     walk,
 )
+from .shapes import Moved, Shapes
 from .values import (
     EMPTY,
     NAME,
@@ -164,11 +165,12 @@ class _Evaluator:
                 raise EvaluationError(f"defined name {name}: {exc}") from exc
         return self.name_trees[key]
 
-    def references(self, node: Node) -> Iterator[Ref]:
-        """Every reference a tree reads, names resolved; sheet always filled in."""
+    def references(self, node: Node, qualified: bool = True) -> Iterator[Ref]:
+        """Every reference a tree reads, names resolved; sheet always filled in unless
+        ``qualified`` is False (then as written, to be qualified for a cell later)."""
         for sub in walk(node):
             if isinstance(sub, Ref):
-                yield self.qualify(sub)
+                yield self.qualify(sub) if qualified else sub
             elif isinstance(sub, Name):
                 key = sub.name.lower()
                 tree = self.name_tree(sub.name)
@@ -176,12 +178,18 @@ class _Evaluator:
                     continue
                 self._resolving.add(key)
                 try:
-                    yield from self.references(tree)
+                    yield from self.references(tree, qualified)
                 finally:
                     self._resolving.discard(key)
 
     def qualify(self, ref: Ref) -> Ref:
-        """The reference with its sheet filled in and spelled as in the book."""
+        """The reference with its sheet filled in and spelled as in the book; a shape's
+        reference (:class:`Moved`) as seen from the current formula's cell."""
+        if isinstance(ref, Moved):
+            at = ref.at(self.row, self.col)
+            if at is None:  # Shapes.tree parses such a text in full instead
+                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
+            ref = at
         sheet = self.sheet if ref.sheet is None else ref.sheet
         sheet = self.canonical.get(sheet.lower(), sheet)
         return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
@@ -368,10 +376,15 @@ def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> li
         for key, idx in by_sheet.items()
     }
     deps: list[set[int]] = [set() for _ in formulas]
+    found: dict[int, list[Ref]] = {}  # per tree (a shape's is shared): its references as written
     for i, (f, tree) in enumerate(zip(formulas, trees, strict=True)):
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
+        ev.row, ev.col = f.row, f.col
         try:
-            refs = list(ev.references(tree))
+            raw = found.get(id(tree))
+            if raw is None:
+                raw = found[id(tree)] = list(ev.references(tree, qualified=False))
+            refs = [ev.qualify(ref) for ref in raw]
         except EvaluationError as exc:  # e.g. a defined name that does not parse
             raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
         for ref in refs:
@@ -446,9 +459,10 @@ def evaluate(
     ev = _Evaluator(book, volatile)
     formulas = coalesce(book.formulas)
     trees: list[Node] = []
+    shapes = Shapes()
     for f in formulas:
         try:
-            trees.append(parse(f.text))
+            trees.append(shapes.tree(f.text, f.row, f.col))
         except FormulaSyntaxError as exc:
             label = cell_label(f.sheet, f.row, f.col)
             raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
@@ -456,11 +470,15 @@ def evaluate(
     for f in formulas:  # a formula read too early must show up, not pass as its cached value
         ev.grids[f.sheet.lower()].blank(f.row, f.col, f.rows, f.cols)
     results: dict[Key, np.ndarray] = {}
+    volatile_of: dict[int, str | None] = {}  # per tree: a shape's is shared by its cells
     for done, i in enumerate(order, start=1):
         f, tree = formulas[i], trees[i]
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
         ev.cell = cell_label(ev.sheet, f.row, f.col)
-        function = ev.volatile_call(tree)
+        if id(tree) in volatile_of:
+            function = volatile_of[id(tree)]
+        else:
+            function = volatile_of[id(tree)] = ev.volatile_call(tree)
         if function is not None and volatile == "error":
             raise VolatileFunctionError(function, ev.cell)
         value = ev.cached(f) if function is not None else ev.formula_value(f, tree)

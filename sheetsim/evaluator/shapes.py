@@ -1,0 +1,154 @@
+"""Formula shapes: each distinct formula parsed once, wherever it stands.
+
+A step-by-step table repeats one formula down a column, its relative references moving
+with the row: 80,000 formula texts may hold only a few hundred *shapes*. A text's shape is
+the text with the row and column of every relative cell reference replaced by its offset
+from the formula's own cell (as R1C1 notation writes it); absolute (``$``) parts stay as
+written. The first text of a shape is parsed in full into a tree whose references are
+:class:`Moved`: read from any cell (:meth:`Moved.at`), they give what parsing that cell's own
+text would give. Every other text of the shape shares that tree.
+
+The shape is found by a regular expression, the tree by the parser, so a template is only
+kept when the two agree on every reference of the text (the same cells, in the same order,
+with the same ``$``). A text whose shape cannot be shared (one that does not parse, or whose
+references the expression reads differently), and a re-anchored reference that would leave
+the grid (where the parser reads the text as something else), are parsed in full.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..xlsx.cells import GRID_COLS, GRID_ROWS, col_index
+from .parser import Binary, Call, Corner, Node, Ref, Unary, parse, parse_with_corners
+
+# A cell reference's column letters and row digits, each optionally after a "$"; string
+# literals and quoted sheet names are matched first so that nothing inside them counts.
+# The look-arounds keep out function names (LOG10), sheet names (Sheet1!), numbers (1E5) and
+# defined names (A1_x): characters that cannot border a reference in a formula.
+_CELL_RE = re.compile(
+    r"""("[^"]*"|'[^']*')"""
+    r"|(?<![A-Za-z0-9_.$\\])(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_.(!$\\?])"
+)
+
+def shape_key(text: str, row: int, col: int) -> tuple[str | int | None, ...]:
+    """The shape of ``text`` at (row, col), 0-based: the text split at its cell references,
+    each reference's letters and digits replaced by the absolute column and row or, where
+    relative, their offsets from (row, col). Two texts with one key mean the same formula
+    at their own cells."""
+    parts: list[str | int | None] = _CELL_RE.split(text)
+    parts[3::6] = [
+        None if letters is None else _col(letters) - (0 if dollar else col)
+        for letters, dollar in zip(parts[3::6], parts[2::6], strict=True)  # type: ignore
+    ]
+    parts[5::6] = [
+        None if digits is None else int(digits) - (1 if dollar else row + 1)  # type: ignore
+        for digits, dollar in zip(parts[5::6], parts[4::6], strict=True)
+    ]
+    return tuple(parts)
+
+
+_COLS: dict[str, int] = {}
+
+
+def _col(letters: str) -> int:
+    """``col_index``, remembered: a workbook uses few distinct column letters."""
+    c = _COLS.get(letters)
+    if c is None:
+        c = _COLS[letters] = col_index(letters)
+    return c
+
+
+def _written(text: str, row: int, col: int) -> list[Corner]:
+    """The references the expression finds, as corners in absolute terms."""
+    return [
+        (int(digits) - 1, bool(row_dollar), col_index(letters), bool(col_dollar))
+        for quoted, col_dollar, letters, row_dollar, digits in _CELL_RE.findall(text)
+        if not quoted
+    ]
+
+
+@dataclass(frozen=True)
+class Moved(Ref):
+    """A reference of a shape: where it points depends on the cell the formula stands in.
+
+    ``row``/``col``/``rows``/``cols`` are those of the text the shape was parsed from;
+    :meth:`at` gives the reference at any cell, as the parser would read the text there.
+    """
+
+    moves: tuple[Corner, ...] = ()
+    """The one or two corners: (row, absolute, col, absolute), offsets where relative."""
+
+    def at(self, row: int, col: int) -> Ref | None:
+        """The reference seen from (row, col); None where it would leave the grid."""
+        a, ra, x, ca = self.moves[0]
+        b, rb, y, cb = self.moves[-1]
+        if not ra:
+            a += row
+        if not rb:
+            b += row
+        if not ca:
+            x += col
+        if not cb:
+            y += col
+        if a > b:
+            a, b = b, a
+        if x > y:
+            x, y = y, x
+        if a < 0 or x < 0 or b >= GRID_ROWS or y >= GRID_COLS:
+            return None
+        return Ref(self.sheet, a, x, b - a + 1, y - x + 1)
+
+
+def _template(tree: Node, corners: dict[int, tuple[Corner, ...]], row: int, col: int,
+              moved: list[Moved]) -> Node:
+    """``tree`` (parsed at row, col) with each reference turned into a :class:`Moved`."""
+    if isinstance(tree, Ref):
+        moves = tuple((r - (0 if ra else row), ra, c - (0 if ca else col), ca)
+                      for r, ra, c, ca in corners[id(tree)])
+        node = Moved(tree.sheet, tree.row, tree.col, tree.rows, tree.cols, moves)
+        moved.append(node)
+        return node
+    if isinstance(tree, Binary):
+        return Binary(tree.op, _template(tree.left, corners, row, col, moved),
+                      _template(tree.right, corners, row, col, moved))
+    if isinstance(tree, Unary):
+        return Unary(tree.op, _template(tree.operand, corners, row, col, moved))
+    if isinstance(tree, Call):
+        return Call(tree.name, tuple(_template(a, corners, row, col, moved) for a in tree.args))
+    return tree
+
+
+class Shapes:
+    """Trees of formula texts, parsed once per shape (see the module's description).
+
+    A tree given for a shape is shared by all its cells: its references are
+    :class:`Moved`, to be read with :meth:`Moved.at` at the formula's own cell.
+    """
+
+    def __init__(self) -> None:
+        self.templates: dict[tuple[str | int | None, ...], tuple[Node, list[Moved]] | None] = {}
+        self.parsed = 0
+        """Texts parsed in full (the rest share their shape's tree)."""
+
+    def tree(self, text: str, row: int, col: int) -> Node:
+        """The tree of ``text`` standing at (row, col), 0-based; raises
+        :class:`FormulaSyntaxError` as :func:`parse` does."""
+        key = shape_key(text, row, col)
+        entry = self.templates.get(key, ())
+        if entry == ():
+            self.parsed += 1
+            node, found = parse_with_corners(text)
+            entry = None
+            if [c for _, corners in found for c in corners] == _written(text, row, col):
+                moved: list[Moved] = []
+                shared = _template(node, {id(ref): c for ref, c in found}, row, col, moved)
+                if [m.at(row, col) for m in moved] == [ref for ref, _ in found]:
+                    entry = (shared, moved)
+            self.templates[key] = entry
+            return node if entry is None else entry[0]
+        if entry is not None and all(m.at(row, col) is not None for m in entry[1]):
+            return entry[0]
+        self.parsed += 1
+        return parse(text)
