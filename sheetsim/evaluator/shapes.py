@@ -82,6 +82,11 @@ class Moved(Ref):
 
     def at(self, row: int, col: int) -> Ref | None:
         """The reference seen from (row, col); None where it would leave the grid."""
+        found = self.span(row, col)
+        return None if found is None else Ref(self.sheet, *found)
+
+    def span(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        """(row, col, rows, cols) of :meth:`at`, without making the reference."""
         a, ra, x, ca = self.moves[0]
         b, rb, y, cb = self.moves[-1]
         if not ra:
@@ -98,7 +103,7 @@ class Moved(Ref):
             x, y = y, x
         if a < 0 or x < 0 or b >= GRID_ROWS or y >= GRID_COLS:
             return None
-        return Ref(self.sheet, a, x, b - a + 1, y - x + 1)
+        return a, x, b - a + 1, y - x + 1
 
 
 def _template(tree: Node, corners: dict[int, tuple[Corner, ...]], row: int, col: int,
@@ -148,7 +153,7 @@ class Shapes:
                     entry = (shared, moved)
             self.templates[key] = entry
             return node if entry is None else entry[0]
-        if entry is not None and all(m.at(row, col) is not None for m in entry[1]):
+        if entry is not None and all(m.span(row, col) is not None for m in entry[1]):
             return entry[0]
         self.parsed += 1
         return parse(text)

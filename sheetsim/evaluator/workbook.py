@@ -111,6 +111,13 @@ class _Grid:
                 self.text = np.full(self.num.shape, None, object)
             self.text[sl] = value.text
 
+    def copy(self) -> _Grid:
+        """An independent copy (its writes do not reach this grid)."""
+        out = _Grid.__new__(_Grid)
+        out.num, out.kind = self.num.copy(), self.kind.copy()
+        out.text = None if self.text is None else self.text.copy()
+        return out
+
     def blank(self, row: int, col: int, rows: int, cols: int) -> None:
         """Mark a formula range not yet evaluated: reading it then yields #UNEVALUATED!."""
         sl = (slice(row, row + rows), slice(col, col + cols))
@@ -118,10 +125,30 @@ class _Grid:
         self.kind[sl] = UNEVALUATED
 
 
+class GridCache:
+    """Sheets turned into evaluation grids once for several :func:`evaluate` calls on the
+    same :class:`SheetData` objects (verification evaluates a few formulas at a time on the
+    file's cached values); every call works on its own copies."""
+
+    def __init__(self) -> None:
+        self._grids: dict[tuple[int, int, int], tuple[SheetData, _Grid]] = {}
+
+    def grid(self, data: SheetData | None, rows: int, cols: int) -> _Grid:
+        """A fresh grid of ``data`` at least rows × cols in size."""
+        if data is None:
+            return _Grid(None, rows, cols)
+        key = (id(data), rows, cols)
+        entry = self._grids.get(key)
+        if entry is None or entry[0] is not data:
+            entry = self._grids[key] = (data, _Grid(data, rows, cols))
+        return entry[1].copy()
+
+
 class _Evaluator:
     """Holds the grids and names of one book; evaluates trees for one cell at a time."""
 
-    def __init__(self, book: Book, volatile: str = "error") -> None:
+    def __init__(self, book: Book, volatile: str = "error",
+                 cache: GridCache | None = None) -> None:
         if volatile not in ("error", "cached"):
             raise ValueError("volatile must be 'error' or 'cached'")
         self.book = book
@@ -134,8 +161,9 @@ class _Evaluator:
             key = f.sheet.lower()
             h, w = extent.get(key, (0, 0))
             extent[key] = (max(h, f.row + f.rows), max(w, f.col + f.cols))
+        make = _Grid if cache is None else cache.grid
         self.grids = {
-            key: _Grid(book.sheets.get(name), *extent.get(key, (0, 0)))
+            key: make(book.sheets.get(name), *extent.get(key, (0, 0)))
             for key, name in self.canonical.items()
         }
         self.name_text: dict[str, str] = {}
@@ -185,13 +213,13 @@ class _Evaluator:
     def qualify(self, ref: Ref) -> Ref:
         """The reference with its sheet filled in and spelled as in the book; a shape's
         reference (:class:`Moved`) as seen from the current formula's cell."""
-        if isinstance(ref, Moved):
-            at = ref.at(self.row, self.col)
-            if at is None:  # Shapes.tree parses such a text in full instead
-                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
-            ref = at
         sheet = self.sheet if ref.sheet is None else ref.sheet
         sheet = self.canonical.get(sheet.lower(), sheet)
+        if isinstance(ref, Moved):
+            span = ref.span(self.row, self.col)
+            if span is None:  # Shapes.tree parses such a text in full instead
+                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
+            return Ref(sheet, *span)
         return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
 
     def reference(self, node: Node) -> Ref | None:
@@ -447,16 +475,18 @@ def coalesce(formulas: list[FormulaCell]) -> list[FormulaCell]:
 
 
 def evaluate(
-    book: Book, progress: Progress | None = None, volatile: str = "error"
+    book: Book, progress: Progress | None = None, volatile: str = "error",
+    cache: GridCache | None = None,
 ) -> dict[Key, np.ndarray]:
     """Evaluate every formula of ``book`` from its text, in dependency order.
 
     Returns, per formula keyed by (sheet as in ``book.sheets``, anchor row, anchor col),
     an array of the formula's range: float64 if all numbers, else object dtype with
     float/str/bool/ExcelError. ``volatile="cached"`` takes a volatile formula's (RAND...)
-    stored values instead of raising :class:`VolatileFunctionError`.
+    stored values instead of raising :class:`VolatileFunctionError`. A ``cache`` shared by
+    calls on the same sheets builds each sheet's grid once.
     """
-    ev = _Evaluator(book, volatile)
+    ev = _Evaluator(book, volatile, cache)
     formulas = coalesce(book.formulas)
     trees: list[Node] = []
     shapes = Shapes()
