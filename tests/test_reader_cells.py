@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +133,22 @@ def test_two_processes_read_the_same_book_and_meet_the_same_error(
             reader.read(small_copy, parallel=parallel)
         messages.append(str(info.value))
     assert "'L2_Z'" in messages[0] and messages[0] == messages[1]
+
+
+def test_two_processes_read_the_file_opened_even_if_replaced_meanwhile(
+    small_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = reader.read(small_copy, parallel=1 << 40)
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(small_copy.read_bytes())
+    patch_sheet(other, "L1_Z", '<c r="B3"', '<c r="B4"')  # another workbook
+    start = reader._read_parallel
+
+    def replaced_first(*args: object) -> object:
+        os.replace(other, small_copy)  # as a build writing a new workbook would
+        return start(*args)
+
+    monkeypatch.setattr(reader, "_cores", lambda: 2)
+    monkeypatch.setattr(reader, "_read_parallel", replaced_first)
+    assert _same_book(before, reader.read(small_copy, parallel=0))
+    assert not _same_book(before, reader.read(small_copy, parallel=1 << 40))  # it did change

@@ -12,6 +12,7 @@ import io
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -112,9 +113,11 @@ def read(path: Path | str, only: set[str] | None = None, parallel: int = PARALLE
                 names[name] = (el.text or "").strip()
         parts = [(name, part) for name, part, _ in listed if only is None or name in only]
         inflated = sum(z.zf.getinfo(part).file_size for _, part in parts if z.exists(part))
-        if inflated >= parallel and len(parts) > 1 and _cores() > 1:
+        opened = Path(f"/proc/self/fd/{z.zf.fp.fileno()}") if z.zf.fp else None
+        if (inflated >= parallel and len(parts) > 1 and _cores() > 1 and opened is not None
+                and opened.exists()):
             found: Iterable[tuple[SheetData, list[FormulaCell]]] = _read_parallel(
-                path, parts, strings)
+                opened, path, parts, strings)
         else:
             found = (_read_part(z, path, name, part, strings) for name, part in parts)
         for (name, _), (data, sheet_formulas) in zip(parts, found, strict=True):
@@ -141,29 +144,46 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_SHARED: tuple[Path, list[str]] | None = None
-"""The file and its shared strings, for the forked reading processes (not pickled)."""
+_SHARED: tuple[Path, Path, list[str]] | None = None
+"""What the forked reading processes share (not pickled): the open file, as
+``/proc/self/fd/N``, its path for messages, and its shared strings."""
 
 
 def _read_parallel(
-    path: Path, parts: list[tuple[str, str]], strings: list[str]
+    opened: Path, path: Path, parts: list[tuple[str, str]], strings: list[str]
 ) -> Iterator[tuple[SheetData, list[FormulaCell]]]:
-    """The sheets read by two forked processes, each opening the file itself; results and
-    errors come back in the order of ``parts``, as a serial read would meet them."""
+    """The sheets read by two forked processes; results and errors come back in the order
+    of ``parts``, as a serial read would meet them. Each process opens the file this one
+    has open (``opened``, the inherited descriptor's entry in /proc), so a workbook
+    replaced meanwhile under ``path`` is not mixed into this one."""
     global _SHARED
-    _SHARED = (path, strings)
+    _SHARED = (opened, path, strings)
+    pool = multiprocessing.get_context("fork").Pool(2, initializer=_reading_process)
     try:
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            yield from pool.imap(_read_shared, parts)
+        yield from pool.imap(_read_shared, parts)
+        pool.close()  # the processes finish their loop and exit
     finally:
         _SHARED = None
+        pool.terminate()  # only still-running processes: after an error or an interruption
+        pool.join()
+
+
+def _reading_process() -> None:
+    """A reading process dies of SIGTERM and SIGHUP, as the pool expects when it stops
+    one, and leaves Ctrl-C to the command (which stops the pool): the command's own
+    handlers (``atomic.signals_raise``), inherited through the fork, are not for it."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_shared(job: tuple[str, str]) -> tuple[SheetData, list[FormulaCell]]:
     """One sheet, in a reading process."""
     assert _SHARED is not None
-    path, strings = _SHARED
-    with SafeZip(path) as z:
+    opened, path, strings = _SHARED
+    with SafeZip(opened) as z:
+        z.path = path  # messages name the file as the user gave it
         return _read_part(z, path, *job, strings)
 
 
