@@ -128,3 +128,16 @@ def test_shapes_equal_parsing_across_many_anchors() -> None:
                 text = template.format(a=a, b=b, c=c, r=row - 2, s=row + 1)
                 assert at(shapes.tree(text, row, col), row, col) == parse(text), text
     assert shapes.parsed == len(templates)
+
+
+def test_absolute_references_repeated_row_by_row_share_one_tree_moved_as_a_whole() -> None:
+    shapes = Shapes()
+    texts = [(3 + i, 22, f"IF(B!$V${4 + i}>0,B!$C${4 + i},99)+W{4 + i}") for i in range(5)]
+    for row, col, text in texts:
+        assert at(shapes.tree(text, row, col), row, col) == parse(text), text
+    assert shapes.parsed == 1
+    # a fixed absolute part with a moving one: the same shape as written, not moved
+    assert at(shapes.tree("$A$1*B4", 3, 2), 3, 2) == parse("$A$1*B4")
+    assert at(shapes.tree("$A$1*B9", 8, 2), 8, 2) == parse("$A$1*B9")
+    assert at(shapes.tree("$A$2*B5", 4, 2), 4, 2) == parse("$A$2*B5")  # moved as a whole
+    assert shapes.parsed == 2

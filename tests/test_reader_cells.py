@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sheetsim.xlsx import reader
-from sheetsim.xlsx.book import Book
 from sheetsim.xlsx.reader import ReadError
-
-from .conftest import patch_sheet
 
 HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 TAIL = b"</sheetData></worksheet>"
@@ -108,47 +104,3 @@ def test_a_usual_cell_followed_by_a_special_looking_row_is_read_once() -> None:
                 b'<c r="B2"><v>2</v></c></row>')
     numbers, other, _ = read(xml)
     assert numbers[0, 0] == 1.0 and numbers[1, 1] == 2.0 and other == {}
-
-
-def _same_book(a: Book, b: Book) -> bool:
-    return (list(a.sheets) == list(b.sheets) and a.formulas == b.formulas
-            and a.names == b.names and a.hidden == b.hidden
-            and all(np.array_equal(a.sheets[k].numbers, b.sheets[k].numbers, equal_nan=True)
-                    and a.sheets[k].other == b.sheets[k].other for k in a.sheets))
-
-
-def test_two_processes_read_the_same_book_and_meet_the_same_error(
-    small_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(reader, "_cores", lambda: 2)  # whatever cores this machine has
-    serial = reader.read(small_copy, parallel=1 << 40)
-    forked = reader.read(small_copy, parallel=0)
-    assert len(serial.sheets) > 2 and _same_book(serial, forked)
-    # two damaged sheets: both ways report the first one listed
-    patch_sheet(small_copy, "L2_Z", '<c r="B3"', '<c r="B0"')
-    patch_sheet(small_copy, "L3_Z", '<c r="B3"', '<c r="B0"')
-    messages = []
-    for parallel in (1 << 40, 0):
-        with pytest.raises(ReadError, match="outside Excel's grid") as info:
-            reader.read(small_copy, parallel=parallel)
-        messages.append(str(info.value))
-    assert "'L2_Z'" in messages[0] and messages[0] == messages[1]
-
-
-def test_two_processes_read_the_file_opened_even_if_replaced_meanwhile(
-    small_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    before = reader.read(small_copy, parallel=1 << 40)
-    other = tmp_path / "other.xlsx"
-    other.write_bytes(small_copy.read_bytes())
-    patch_sheet(other, "L1_Z", '<c r="B3"', '<c r="B4"')  # another workbook
-    start = reader._read_parallel
-
-    def replaced_first(*args: object) -> object:
-        os.replace(other, small_copy)  # as a build writing a new workbook would
-        return start(*args)
-
-    monkeypatch.setattr(reader, "_cores", lambda: 2)
-    monkeypatch.setattr(reader, "_read_parallel", replaced_first)
-    assert _same_book(before, reader.read(small_copy, parallel=0))
-    assert not _same_book(before, reader.read(small_copy, parallel=1 << 40))  # it did change

@@ -32,21 +32,27 @@ _CELL_RE = re.compile(
     r"|(?<![A-Za-z0-9_.$\\])(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_.(!$\\?])"
 )
 
-def shape_key(text: str, row: int, col: int) -> tuple[str | int | None, ...]:
+def shape_key(text: str, row: int, col: int, moving: bool = False) -> tuple[str | int | None, ...]:
     """The shape of ``text`` at (row, col), 0-based: the text split at its cell references,
     each reference's letters and digits replaced by the absolute column and row or, where
     relative, their offsets from (row, col). Two texts with one key mean the same formula
-    at their own cells."""
+    at their own cells.
+
+    With ``moving``, absolute parts are offsets too: two texts with one such key are the
+    same text moved as a whole (``$V$4`` in one cell, ``$V$5`` in the next), which parse
+    to the same tree moved (the ``$`` signs stay in the key, but a tree does not hold them).
+    """
     parts: list[str | int | None] = _CELL_RE.split(text)
     parts[3::6] = [
-        None if letters is None else _col(letters) - (0 if dollar else col)
+        None if letters is None else _col(letters) - (0 if dollar and not moving else col)
         for letters, dollar in zip(parts[3::6], parts[2::6], strict=True)  # type: ignore
     ]
     parts[5::6] = [
-        None if digits is None else int(digits) - (1 if dollar else row + 1)  # type: ignore
+        None if digits is None
+        else int(digits) - (1 if dollar and not moving else row + 1)  # type: ignore
         for digits, dollar in zip(parts[5::6], parts[4::6], strict=True)
     ]
-    return tuple(parts)
+    return (moving, *parts)
 
 
 _COLS: dict[str, int] = {}
@@ -108,7 +114,8 @@ class Moved(Ref):
 
 def _template(tree: Node, corners: dict[int, tuple[Corner, ...]], row: int, col: int,
               moved: list[Moved]) -> Node:
-    """``tree`` (parsed at row, col) with each reference turned into a :class:`Moved`."""
+    """``tree`` (parsed at row, col) with each reference turned into a :class:`Moved`;
+    ``corners`` with no absolute part move every part (the ``moving`` shape)."""
     if isinstance(tree, Ref):
         moves = tuple((r - (0 if ra else row), ra, c - (0 if ca else col), ca)
                       for r, ra, c, ca in corners[id(tree)])
@@ -125,6 +132,17 @@ def _template(tree: Node, corners: dict[int, tuple[Corner, ...]], row: int, col:
     return tree
 
 
+def _shared(node: Node, found: list[tuple[Ref, tuple[Corner, ...]]], row: int, col: int,
+            moving: bool) -> tuple[Node, list[Moved]] | None:
+    """The tree of a shape and its references; None if a reference read from (row, col)
+    would not give back the one parsed."""
+    corners = {id(ref): tuple((r, ra and not moving, c, ca and not moving)
+                              for r, ra, c, ca in c4) for ref, c4 in found}
+    moved: list[Moved] = []
+    tree = _template(node, corners, row, col, moved)
+    return (tree, moved) if [m.at(row, col) for m in moved] == [r for r, _ in found] else None
+
+
 class Shapes:
     """Trees of formula texts, parsed once per shape (see the module's description).
 
@@ -139,20 +157,25 @@ class Shapes:
 
     def tree(self, text: str, row: int, col: int) -> Node:
         """The tree of ``text`` standing at (row, col), 0-based; raises
-        :class:`FormulaSyntaxError` as :func:`parse` does."""
+        :class:`FormulaSyntaxError` as :func:`parse` does.
+
+        The shape is looked up as written, then as moved as a whole (``shape_key``'s
+        ``moving``): a table that repeats absolute references row by row shares its trees
+        too."""
         key = shape_key(text, row, col)
         entry = self.templates.get(key, ())
         if entry == ():
-            self.parsed += 1
-            node, found = parse_with_corners(text)
-            entry = None
-            if [c for _, corners in found for c in corners] == _written(text, row, col):
-                moved: list[Moved] = []
-                shared = _template(node, {id(ref): c for ref, c in found}, row, col, moved)
-                if [m.at(row, col) for m in moved] == [ref for ref, _ in found]:
-                    entry = (shared, moved)
-            self.templates[key] = entry
-            return node if entry is None else entry[0]
+            moving = shape_key(text, row, col, moving=True)
+            entry = self.templates.get(moving, ())
+            if entry == ():
+                self.parsed += 1
+                node, found = parse_with_corners(text)
+                own = whole = None
+                if [c for _, corners in found for c in corners] == _written(text, row, col):
+                    own = _shared(node, found, row, col, moving=False)
+                    whole = _shared(node, found, row, col, moving=True)
+                self.templates[key], self.templates[moving] = own, whole
+                return node if own is None else own[0]
         if entry is not None and all(m.span(row, col) is not None for m in entry[1]):
             return entry[0]
         self.parsed += 1

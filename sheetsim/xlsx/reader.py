@@ -9,11 +9,7 @@ formulas, typed cells, cells with or without explicit addresses.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
 import re
-import signal
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import defusedxml
@@ -38,9 +34,6 @@ MAX_SHEET_CELLS = 25_000_000
 """Cells of one sheet held as a dense array (200 MB of float64; a 1000 × 100 block is 0.1 M)."""
 DENSE_FLOOR = 4_000_000
 DENSITY = 4
-PARALLEL = 32 * 1024**2
-"""Inflated bytes of sheets from which two processes read them (a default workbook's are
-about 63 MB, a test's a few hundred KB)."""
 MAX_FORMULA_CHARS = 32_768
 """Excel allows 8,192 characters; sheetsim writes fewer than 300."""
 MAX_NESTING = 100
@@ -86,12 +79,8 @@ def _text(raw: bytes) -> str:
     return _ENTITY_RE.sub(_entity, text) if "&" in text else text
 
 
-def read(path: Path | str, only: set[str] | None = None, parallel: int = PARALLEL) -> Book:
+def read(path: Path | str, only: set[str] | None = None) -> Book:
     """Read every sheet (or just ``only``) into a Book.
-
-    When the sheets inflate to ``parallel`` bytes or more and the process may use two
-    cores, two processes read them (each sheet whole, in the order listed), which gives
-    the same Book.
 
     Raises ReadError (one line, starting with the path) for anything that is not a sound
     workbook: see ``safezip`` for the package checks; here the cells' addresses must lie in
@@ -111,80 +100,16 @@ def read(path: Path | str, only: set[str] | None = None, parallel: int = PARALLE
             name = el.get("name", "")
             if el.get("localSheetId") is None and not name.startswith("_xlnm."):
                 names[name] = (el.text or "").strip()
-        parts = [(name, part) for name, part, _ in listed if only is None or name in only]
-        inflated = sum(z.zf.getinfo(part).file_size for _, part in parts if z.exists(part))
-        opened = Path(f"/proc/self/fd/{z.zf.fp.fileno()}") if z.zf.fp else None
-        if (inflated >= parallel and len(parts) > 1 and _cores() > 1 and opened is not None
-                and opened.exists()):
-            found: Iterable[tuple[SheetData, list[FormulaCell]]] = _read_parallel(
-                opened, path, parts, strings)
-        else:
-            found = (_read_part(z, path, name, part, strings) for name, part in parts)
-        for (name, _), (data, sheet_formulas) in zip(parts, found, strict=True):
+        for name, part, _ in listed:
+            if only is not None and name not in only:
+                continue
+            xml = as_utf8(z.read(part), f"{path}: part {part}")
+            data, sheet_formulas = _sheet(xml, name, strings, path)
             sheets[name] = data
             formulas.extend(sheet_formulas)
     book = Book(sheets=sheets, names=names, formulas=formulas, hidden=hidden)
     _check_references(book, path)
     return book
-
-
-def _read_part(
-    z: SafeZip, path: Path, name: str, part: str, strings: list[str]
-) -> tuple[SheetData, list[FormulaCell]]:
-    """One sheet: its part inflated, checked and read."""
-    xml = as_utf8(z.read(part), f"{path}: part {part}")
-    return _sheet(xml, name, strings, path)
-
-
-def _cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-_SHARED: tuple[Path, Path, list[str]] | None = None
-"""What the forked reading processes share (not pickled): the open file, as
-``/proc/self/fd/N``, its path for messages, and its shared strings."""
-
-
-def _read_parallel(
-    opened: Path, path: Path, parts: list[tuple[str, str]], strings: list[str]
-) -> Iterator[tuple[SheetData, list[FormulaCell]]]:
-    """The sheets read by two forked processes; results and errors come back in the order
-    of ``parts``, as a serial read would meet them. Each process opens the file this one
-    has open (``opened``, the inherited descriptor's entry in /proc), so a workbook
-    replaced meanwhile under ``path`` is not mixed into this one."""
-    global _SHARED
-    _SHARED = (opened, path, strings)
-    pool = multiprocessing.get_context("fork").Pool(2, initializer=_reading_process)
-    try:
-        yield from pool.imap(_read_shared, parts)
-        pool.close()  # the processes finish their loop and exit
-    finally:
-        _SHARED = None
-        pool.terminate()  # only still-running processes: after an error or an interruption
-        pool.join()
-
-
-def _reading_process() -> None:
-    """A reading process dies of SIGTERM and SIGHUP, as the pool expects when it stops
-    one, and leaves Ctrl-C to the command (which stops the pool): the command's own
-    handlers (``atomic.signals_raise``), inherited through the fork, are not for it."""
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _read_shared(job: tuple[str, str]) -> tuple[SheetData, list[FormulaCell]]:
-    """One sheet, in a reading process."""
-    assert _SHARED is not None
-    opened, path, strings = _SHARED
-    with SafeZip(opened) as z:
-        z.path = path  # messages name the file as the user gave it
-        return _read_part(z, path, *job, strings)
 
 
 def _shared_strings(z: SafeZip, rels: dict[str, str]) -> list[str]:
