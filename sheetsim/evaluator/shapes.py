@@ -143,15 +143,22 @@ def _shared(node: Node, found: list[tuple[Ref, tuple[Corner, ...]]], row: int, c
     return (tree, moved) if [m.at(row, col) for m in moved] == [r for r, _ in found] else None
 
 
+_Seed = tuple[Node, list[tuple[Ref, tuple[Corner, ...]]], int, int]
+"""A shape met once: its text's tree and references, and the cell it stands in."""
+_Entry = tuple[Node, list[Moved]] | _Seed | None
+
+
 class Shapes:
     """Trees of formula texts, parsed once per shape (see the module's description).
 
     A tree given for a shape is shared by all its cells: its references are
-    :class:`Moved`, to be read with :meth:`Moved.at` at the formula's own cell.
+    :class:`Moved`, to be read with :meth:`Moved.at` at the formula's own cell. The shared
+    tree is only built when a second text of the shape comes (most shapes of some
+    workbooks occur once).
     """
 
     def __init__(self) -> None:
-        self.templates: dict[tuple[str | int | None, ...], tuple[Node, list[Moved]] | None] = {}
+        self.templates: dict[tuple[str | int | None, ...], _Entry] = {}
         self.parsed = 0
         """Texts parsed in full (the rest share their shape's tree)."""
 
@@ -165,18 +172,19 @@ class Shapes:
         key = shape_key(text, row, col)
         entry = self.templates.get(key, ())
         if entry == ():
-            moving = shape_key(text, row, col, moving=True)
-            entry = self.templates.get(moving, ())
+            key = shape_key(text, row, col, moving=True)
+            entry = self.templates.get(key, ())
             if entry == ():
                 self.parsed += 1
                 node, found = parse_with_corners(text)
-                own = whole = None
+                seed: _Entry = None
                 if [c for _, corners in found for c in corners] == _written(text, row, col):
-                    own = _shared(node, found, row, col, moving=False)
-                    whole = _shared(node, found, row, col, moving=True)
-                self.templates[key], self.templates[moving] = own, whole
-                return node if own is None else own[0]
+                    seed = (node, found, row, col)
+                self.templates[shape_key(text, row, col)] = self.templates[key] = seed
+                return node
+        if entry is not None and len(entry) == 4:  # the second text of the shape
+            entry = self.templates[key] = _shared(*entry, moving=bool(key[0]))  # type: ignore
         if entry is not None and all(m.span(row, col) is not None for m in entry[1]):
-            return entry[0]
+            return entry[0]  # type: ignore[return-value]
         self.parsed += 1
         return parse(text)
