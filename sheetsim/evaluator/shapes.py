@@ -4,9 +4,9 @@ A step-by-step table repeats one formula down a column, its relative references 
 with the row: 80,000 formula texts may hold only a few hundred *shapes*. A text's shape is
 the text with the row and column of every relative cell reference replaced by its offset
 from the formula's own cell (as R1C1 notation writes it); absolute (``$``) parts stay as
-written. The first text of a shape is parsed in full into a tree whose references are
-:class:`Moved`: read from any cell (:meth:`Moved.at`), they give what parsing that cell's own
-text would give. Every other text of the shape shares that tree.
+written. The first text of a shape is parsed in full; when a second one comes, that tree is
+rebuilt with :class:`Moved` references, which read from any cell (:meth:`Moved.at`) give what
+parsing that cell's own text would give, and every further text of the shape shares it.
 
 The shape is found by a regular expression, the tree by the parser, so a template is only
 kept when the two agree on every reference of the text (the same cells, in the same order,
