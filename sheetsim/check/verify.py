@@ -29,7 +29,7 @@ from sheetsim.experiments.base import UNIFORM, Experiment
 from sheetsim.tolerance import ATOL, RTOL, allowed, block_floor
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, ExcelError
-from sheetsim.xlsx.cells import Block, cell
+from sheetsim.xlsx.cells import Block, cell, label
 
 CHECK_CACHED = "cached"
 CHECK_MODEL = "model"
@@ -69,6 +69,39 @@ class _Comparer:
                 rep.worst_rel = max(rep.worst_rel, float(rel.max()))
         self._bad(check, block, bad, e, f)
 
+    def cells(self, check: str, sheet: str, at: list[tuple[int, int]], expected: np.ndarray,
+              found: np.ndarray) -> None:
+        """Single formula cells of one sheet, compared at once: each exactly as
+        :meth:`numbers` compares a 1×1 block."""
+        rep = self.report.sheet(sheet, check)
+        e = np.asarray(expected, dtype=np.float64)
+        f = np.asarray(found, dtype=np.float64)
+        both = ~np.isfinite(e) & ~np.isfinite(f)
+        self.non_finite += int(both.sum())
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.where(both, 0.0, np.abs(e - f))
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        # a block's floor is a share of its largest value: for one value never above it
+        scale = tolerance.scale(np.nan_to_num(e), np.nan_to_num(f))
+        bad = diff > ATOL + RTOL * scale
+        rep.cells += e.size
+        finite = np.isfinite(diff)
+        if finite.any():
+            rep.worst_abs = max(rep.worst_abs, float(diff[finite].max()))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rel = np.where(scale > 0, diff / scale, 0.0)
+            rel = rel[finite & np.isfinite(rel)]
+            if rel.size:
+                rep.worst_rel = max(rep.worst_rel, float(rel.max()))
+        count = int(bad.sum())
+        if not count:
+            return
+        rep.mismatches += count
+        self.report.mismatch_count += count
+        for i in np.flatnonzero(bad)[: max(0, SHOWN - len(self.report.mismatches))].tolist():
+            self.report.mismatches.append(
+                Mismatch(check, label(sheet, *at[i]), _py(e[i]), _py(f[i])))
+
     def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
         """Compare blocks that may hold text, booleans or error values, cell by cell."""
         rep = self.report.sheet(block.sheet, check)
@@ -96,6 +129,34 @@ class _Comparer:
             self.report.mismatches.append(
                 Mismatch(check, block.address(int(i), int(j)), _py(e[i, j]), _py(f[i, j]))
             )
+
+
+class _Singles:
+    """Single-cell numeric results waiting to be compared together (:meth:`_Comparer.cells`),
+    in order: a result of another kind or sheet first compares those waiting."""
+
+    def __init__(self, comparer: _Comparer) -> None:
+        self.comparer = comparer
+        self.sheet = ""
+        self.at: list[tuple[int, int]] = []
+        self.evaluated: list[float] = []
+        self.stored: list[float] = []
+
+    def add(self, sheet: str, row: int, col: int, evaluated: float, stored: float) -> None:
+        """One more cell: the evaluator's value and the file's."""
+        if sheet != self.sheet:
+            self.flush()
+            self.sheet = sheet
+        self.at.append((row, col))
+        self.evaluated.append(evaluated)
+        self.stored.append(stored)
+
+    def flush(self) -> None:
+        """Compare the cells waiting."""
+        if self.at:
+            self.comparer.cells(CHECK_CACHED, self.sheet, self.at, np.array(self.evaluated),
+                                np.array(self.stored))
+        self.at, self.evaluated, self.stored = [], [], []
 
 
 def _py(v: object) -> object:
@@ -181,10 +242,21 @@ def verify(
     slack = experiment.slack(man.config, plan, evaluated)
     results |= _on_cached_inputs(book, [man.blocks[n] for n in slack if n in man.blocks])
 
-    # (a) every formula cell against its cached value, exactly as the tolerance says
+    # (a) every formula cell against its cached value, exactly as the tolerance says;
+    # single numeric cells in a row on one sheet (a step-by-step table) go together
     uncached = 0
+    singles = _Singles(comparer)
     for (sheet, row, col), value in results.items():
         rows, cols = value.shape
+        if rows == cols == 1 and value.dtype != object:
+            stored = book.sheet(sheet).value(row, col)
+            if stored is None:
+                uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
+                continue
+            if isinstance(stored, float):
+                singles.add(sheet, row, col, float(value[0, 0]), stored)
+                continue
+        singles.flush()
         cached = _cached(book, sheet, row, col, rows, cols)
         if _missing(cached[0, 0]):
             uncached += 1  # saved by a program that does not calculate (openpyxl, ...)
@@ -195,6 +267,7 @@ def verify(
         else:
             comparer.numbers(CHECK_CACHED, block, value, cached)
 
+    singles.flush()
     if uncached:
         report.notes.append(
             f"{uncached} formulas carry no cached value (the file was saved without "
@@ -256,10 +329,11 @@ def _on_cached_inputs(
         if not changed:
             break
     out: dict[tuple[str, int, int], np.ndarray] = {}
+    cache = evaluator.GridCache()  # every round reads the same cached values
     for depth in sorted(set(level.get(i, 0) for i in range(len(inside)))):
         round_ = [f for i, f in enumerate(inside) if level.get(i, 0) == depth]
         out |= evaluator.evaluate(Book(sheets, book.names, round_, book.hidden),
-                                  volatile="cached")
+                                  volatile="cached", cache=cache)
     return out
 
 

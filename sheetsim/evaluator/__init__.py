@@ -8,6 +8,7 @@ the code that writes formulas, so a wrong formula cannot be judged by its own bu
 
 from .workbook import (
     EvaluationError,
+    GridCache,
     UnsupportedFunction,
     VolatileFunctionError,
     evaluate,
@@ -17,6 +18,7 @@ from .workbook import (
 
 __all__ = [
     "EvaluationError",
+    "GridCache",
     "UnsupportedFunction",
     "VolatileFunctionError",
     "evaluate",

@@ -112,7 +112,7 @@ _ALIASES = {
 }
 
 _SHEET = r"(?:'(?P<{0}q>(?:[^']|'')+)'|(?P<{0}u>[^'!:\s]+))!"
-_CELL = r"\$?(?P<{0}c>[A-Za-z]{{1,3}})\$?(?P<{0}r>[0-9]+)"
+_CELL = r"(?P<{0}cd>\$?)(?P<{0}c>[A-Za-z]{{1,3}})(?P<{0}rd>\$?)(?P<{0}r>[0-9]+)"
 _RANGE_RE = re.compile(
     "^(?:" + _SHEET.format("s1") + ")?" + _CELL.format("a")
     + "(?::(?:" + _SHEET.format("s2") + ")?" + _CELL.format("b") + ")?$"
@@ -143,10 +143,19 @@ def _sheet_of(m: re.Match[str], group: str) -> str | None:
     return m.group(group + "u")
 
 
+Corner = tuple[int, bool, int, bool]
+"""One cell of a reference as written: (row, row is absolute, col, col is absolute), 0-based."""
+
+
 def parse_reference(text: str) -> Ref | Name | Const:
     """Parse a RANGE operand: a cell or range (optionally sheet-qualified) or a name."""
+    return _reference(text)[0]
+
+
+def _reference(text: str) -> tuple[Ref | Name | Const, tuple[Corner, ...]]:
+    """A RANGE operand and, for a cell or range, its corners as written (one or two)."""
     if text.upper().endswith("#REF!"):
-        return Const(ExcelError("#REF!"))
+        return Const(ExcelError("#REF!")), ()
     m = _RANGE_RE.match(text)
     if m:
         sheet = _sheet_of(m, "s1")
@@ -154,19 +163,22 @@ def parse_reference(text: str) -> Ref | Name | Const:
         if sheet2 is not None and (sheet is None or sheet2.lower() != sheet.lower()):
             raise FormulaSyntaxError(f"3-D or cross-sheet range not supported: {text}")
         r0, c0 = int(m.group("ar")) - 1, col_index(m.group("ac"))
+        corners: tuple[Corner, ...] = (
+            (r0, m.group("ard") == "$", c0, m.group("acd") == "$"),)
         if m.group("bc") is None:
             r1, c1 = r0, c0
         else:
             r1, c1 = int(m.group("br")) - 1, col_index(m.group("bc"))
+            corners += ((r1, m.group("brd") == "$", c1, m.group("bcd") == "$"),)
         r0, r1 = min(r0, r1), max(r0, r1)
         c0, c1 = min(c0, c1), max(c0, c1)
         if r0 >= 0 and r1 < GRID_ROWS and c1 < GRID_COLS:
-            return Ref(sheet, r0, c0, r1 - r0 + 1, c1 - c0 + 1)
+            return Ref(sheet, r0, c0, r1 - r0 + 1, c1 - c0 + 1), corners
     if _WHOLE_RE.match(text):
         raise FormulaSyntaxError(f"whole-column or whole-row reference not supported: {text}")
     m = _NAME_RE.match(text)
     if m:
-        return Name(m.group("name"))
+        return Name(m.group("name")), ()
     raise FormulaSyntaxError(f"cannot read reference {text!r}")
 
 
@@ -188,6 +200,7 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = [t for t in tokens if t.type != Token.WSPACE]
         self.pos = 0
+        self.corners: list[tuple[Ref, tuple[Corner, ...]]] = []
 
     def peek(self) -> Token | None:
         """The next token without taking it; None at the end."""
@@ -237,7 +250,10 @@ class _Parser:
             return Unary(tok.value, self.expression(_PREFIX_BP))
         if tok.type == Token.OPERAND:
             if tok.subtype == Token.RANGE:
-                return parse_reference(tok.value)
+                node, corners = _reference(tok.value)
+                if isinstance(node, Ref):
+                    self.corners.append((node, corners))
+                return node
             return Const(_literal(tok))
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
             inner = self.expression()
@@ -300,6 +316,16 @@ class _Parser:
 
 def parse(text: str) -> Node:
     """Parse formula text (with or without the leading ``=``) into a tree."""
+    return parse_with_corners(text)[0]
+
+
+def parse_with_corners(text: str) -> tuple[Node, list[tuple[Ref, tuple[Corner, ...]]]]:
+    """Parse formula text into a tree, with every cell reference's corners as written.
+
+    The list holds each :class:`Ref` of the tree (the very node) in the order of the text,
+    with the one or two corners it was written with and whether each row and column was
+    absolute (``$``), which the tree itself does not keep.
+    """
     body = text.strip()
     if body.startswith("{=") and body.endswith("}"):  # array formula as Excel displays it
         body = body[1:-1]
@@ -317,17 +343,19 @@ def parse(text: str) -> Node:
     node = parser.expression()
     if parser.peek() is not None:
         raise FormulaSyntaxError(f"unexpected {parser.peek().value!r}")  # type: ignore[union-attr]
-    return node
+    return node, parser.corners
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Yield the node and all nodes below it."""
-    yield node
-    if isinstance(node, Unary):
-        yield from walk(node.operand)
-    elif isinstance(node, Binary):
-        yield from walk(node.left)
-        yield from walk(node.right)
-    elif isinstance(node, Call):
-        for arg in node.args:
-            yield from walk(arg)
+    """Yield the node and all nodes below it, each before its operands, left to right."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Binary):
+            stack.append(node.right)
+            stack.append(node.left)
+        elif isinstance(node, Call):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, Unary):
+            stack.append(node.operand)

@@ -33,6 +33,7 @@ from .parser import (
     parse,
     walk,
 )
+from .shapes import Moved, Shapes
 from .values import (
     EMPTY,
     NAME,
@@ -110,6 +111,13 @@ class _Grid:
                 self.text = np.full(self.num.shape, None, object)
             self.text[sl] = value.text
 
+    def copy(self) -> _Grid:
+        """An independent copy (its writes do not reach this grid)."""
+        out = _Grid.__new__(_Grid)
+        out.num, out.kind = self.num.copy(), self.kind.copy()
+        out.text = None if self.text is None else self.text.copy()
+        return out
+
     def blank(self, row: int, col: int, rows: int, cols: int) -> None:
         """Mark a formula range not yet evaluated: reading it then yields #UNEVALUATED!."""
         sl = (slice(row, row + rows), slice(col, col + cols))
@@ -117,10 +125,30 @@ class _Grid:
         self.kind[sl] = UNEVALUATED
 
 
+class GridCache:
+    """Sheets turned into evaluation grids once for several :func:`evaluate` calls on the
+    same :class:`SheetData` objects (verification evaluates a few formulas at a time on the
+    file's cached values); every call works on its own copies."""
+
+    def __init__(self) -> None:
+        self._grids: dict[tuple[int, int, int], tuple[SheetData, _Grid]] = {}
+
+    def grid(self, data: SheetData | None, rows: int, cols: int) -> _Grid:
+        """A fresh grid of ``data`` at least rows × cols in size."""
+        if data is None:
+            return _Grid(None, rows, cols)
+        key = (id(data), rows, cols)
+        entry = self._grids.get(key)
+        if entry is None or entry[0] is not data:
+            entry = self._grids[key] = (data, _Grid(data, rows, cols))
+        return entry[1].copy()
+
+
 class _Evaluator:
     """Holds the grids and names of one book; evaluates trees for one cell at a time."""
 
-    def __init__(self, book: Book, volatile: str = "error") -> None:
+    def __init__(self, book: Book, volatile: str = "error",
+                 cache: GridCache | None = None) -> None:
         if volatile not in ("error", "cached"):
             raise ValueError("volatile must be 'error' or 'cached'")
         self.book = book
@@ -133,8 +161,9 @@ class _Evaluator:
             key = f.sheet.lower()
             h, w = extent.get(key, (0, 0))
             extent[key] = (max(h, f.row + f.rows), max(w, f.col + f.cols))
+        make = _Grid if cache is None else cache.grid
         self.grids = {
-            key: _Grid(book.sheets.get(name), *extent.get(key, (0, 0)))
+            key: make(book.sheets.get(name), *extent.get(key, (0, 0)))
             for key, name in self.canonical.items()
         }
         self.name_text: dict[str, str] = {}
@@ -164,11 +193,12 @@ class _Evaluator:
                 raise EvaluationError(f"defined name {name}: {exc}") from exc
         return self.name_trees[key]
 
-    def references(self, node: Node) -> Iterator[Ref]:
-        """Every reference a tree reads, names resolved; sheet always filled in."""
+    def references(self, node: Node, qualified: bool = True) -> Iterator[Ref]:
+        """Every reference a tree reads, names resolved; sheet always filled in unless
+        ``qualified`` is False (then as written, to be qualified for a cell later)."""
         for sub in walk(node):
             if isinstance(sub, Ref):
-                yield self.qualify(sub)
+                yield self.qualify(sub) if qualified else sub
             elif isinstance(sub, Name):
                 key = sub.name.lower()
                 tree = self.name_tree(sub.name)
@@ -176,14 +206,20 @@ class _Evaluator:
                     continue
                 self._resolving.add(key)
                 try:
-                    yield from self.references(tree)
+                    yield from self.references(tree, qualified)
                 finally:
                     self._resolving.discard(key)
 
     def qualify(self, ref: Ref) -> Ref:
-        """The reference with its sheet filled in and spelled as in the book."""
+        """The reference with its sheet filled in and spelled as in the book; a shape's
+        reference (:class:`Moved`) as seen from the current formula's cell."""
         sheet = self.sheet if ref.sheet is None else ref.sheet
         sheet = self.canonical.get(sheet.lower(), sheet)
+        if isinstance(ref, Moved):
+            span = ref.span(self.row, self.col)
+            if span is None:  # Shapes.tree parses such a text in full instead
+                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
+            return Ref(sheet, *span)
         return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
 
     def reference(self, node: Node) -> Ref | None:
@@ -368,10 +404,15 @@ def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> li
         for key, idx in by_sheet.items()
     }
     deps: list[set[int]] = [set() for _ in formulas]
+    found: dict[int, list[Ref]] = {}  # per tree (a shape's is shared): its references as written
     for i, (f, tree) in enumerate(zip(formulas, trees, strict=True)):
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
+        ev.row, ev.col = f.row, f.col
         try:
-            refs = list(ev.references(tree))
+            raw = found.get(id(tree))
+            if raw is None:
+                raw = found[id(tree)] = list(ev.references(tree, qualified=False))
+            refs = [ev.qualify(ref) for ref in raw]
         except EvaluationError as exc:  # e.g. a defined name that does not parse
             raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
         for ref in refs:
@@ -434,21 +475,24 @@ def coalesce(formulas: list[FormulaCell]) -> list[FormulaCell]:
 
 
 def evaluate(
-    book: Book, progress: Progress | None = None, volatile: str = "error"
+    book: Book, progress: Progress | None = None, volatile: str = "error",
+    cache: GridCache | None = None,
 ) -> dict[Key, np.ndarray]:
     """Evaluate every formula of ``book`` from its text, in dependency order.
 
     Returns, per formula keyed by (sheet as in ``book.sheets``, anchor row, anchor col),
     an array of the formula's range: float64 if all numbers, else object dtype with
     float/str/bool/ExcelError. ``volatile="cached"`` takes a volatile formula's (RAND...)
-    stored values instead of raising :class:`VolatileFunctionError`.
+    stored values instead of raising :class:`VolatileFunctionError`. A ``cache`` shared by
+    calls on the same sheets builds each sheet's grid once.
     """
-    ev = _Evaluator(book, volatile)
+    ev = _Evaluator(book, volatile, cache)
     formulas = coalesce(book.formulas)
     trees: list[Node] = []
+    shapes = Shapes()
     for f in formulas:
         try:
-            trees.append(parse(f.text))
+            trees.append(shapes.tree(f.text, f.row, f.col))
         except FormulaSyntaxError as exc:
             label = cell_label(f.sheet, f.row, f.col)
             raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
@@ -456,11 +500,15 @@ def evaluate(
     for f in formulas:  # a formula read too early must show up, not pass as its cached value
         ev.grids[f.sheet.lower()].blank(f.row, f.col, f.rows, f.cols)
     results: dict[Key, np.ndarray] = {}
+    volatile_of: dict[int, str | None] = {}  # per tree: a shape's is shared by its cells
     for done, i in enumerate(order, start=1):
         f, tree = formulas[i], trees[i]
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
         ev.cell = cell_label(ev.sheet, f.row, f.col)
-        function = ev.volatile_call(tree)
+        if id(tree) in volatile_of:
+            function = volatile_of[id(tree)]
+        else:
+            function = volatile_of[id(tree)] = ev.volatile_call(tree)
         if function is not None and volatile == "error":
             raise VolatileFunctionError(function, ev.cell)
         value = ev.cached(f) if function is not None else ev.formula_value(f, tree)
