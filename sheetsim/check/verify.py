@@ -22,7 +22,7 @@ import numpy as np
 
 from sheetsim import evaluator, tolerance
 from sheetsim.check import manifest as manifest_mod
-from sheetsim.check.report import Mismatch, Report
+from sheetsim.check.report import Mismatch, Report, SheetCheck
 from sheetsim.config import ConfigError
 from sheetsim.evaluator import parser as formula_parser
 from sheetsim.experiments.base import UNIFORM, Experiment
@@ -48,16 +48,31 @@ class _Comparer:
         slack: np.ndarray | float = 0.0,
     ) -> None:
         """Compare two float blocks; ``slack`` widens the tolerance (bin-edge ties)."""
-        rep = self.report.sheet(block.sheet, check)
         e = np.asarray(expected, dtype=np.float64)
         f = np.asarray(found, dtype=np.float64)
+        bad = self._differ(self.report.sheet(block.sheet, check), e, f, block_floor(e), slack)
+        self._bad(check, block.sheet, bad, e, f, block.address)
+
+    def cells(self, check: str, sheet: str, at: list[tuple[int, int]], expected: np.ndarray,
+              found: np.ndarray) -> None:
+        """Single formula cells of one sheet, compared at once: each exactly as
+        :meth:`numbers` compares a 1×1 block (whose floor, a share of its one value, is
+        never above it, so none is needed)."""
+        e = np.asarray(expected, dtype=np.float64)
+        f = np.asarray(found, dtype=np.float64)
+        bad = self._differ(self.report.sheet(sheet, check), e, f, 0.0, 0.0)
+        self._bad(check, sheet, bad, e, f, lambda i: label(sheet, *at[i]))
+
+    def _differ(self, rep: SheetCheck, e: np.ndarray, f: np.ndarray, floor: float,
+                slack: np.ndarray | float) -> np.ndarray:
+        """Which of ``e`` and ``f`` disagree beyond the tolerance; counts the cells, the
+        worst differences and the non-finite agreements on the way."""
         both = ~np.isfinite(e) & ~np.isfinite(f)
         self.non_finite += int(both.sum())
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.where(both, 0.0, np.abs(e - f))
         diff = np.where(np.isnan(diff), np.inf, diff)
-        scale = tolerance.scale(np.nan_to_num(e), np.nan_to_num(f), block_floor(e))
-        bad = diff > ATOL + RTOL * scale + slack
+        scale = tolerance.scale(np.nan_to_num(e), np.nan_to_num(f), floor)
         rep.cells += e.size
         finite_diff = diff[np.isfinite(diff)]
         if finite_diff.size:
@@ -67,40 +82,7 @@ class _Comparer:
             rel = rel[np.isfinite(rel)]
             if rel.size:
                 rep.worst_rel = max(rep.worst_rel, float(rel.max()))
-        self._bad(check, block, bad, e, f)
-
-    def cells(self, check: str, sheet: str, at: list[tuple[int, int]], expected: np.ndarray,
-              found: np.ndarray) -> None:
-        """Single formula cells of one sheet, compared at once: each exactly as
-        :meth:`numbers` compares a 1×1 block."""
-        rep = self.report.sheet(sheet, check)
-        e = np.asarray(expected, dtype=np.float64)
-        f = np.asarray(found, dtype=np.float64)
-        both = ~np.isfinite(e) & ~np.isfinite(f)
-        self.non_finite += int(both.sum())
-        with np.errstate(invalid="ignore", over="ignore"):
-            diff = np.where(both, 0.0, np.abs(e - f))
-        diff = np.where(np.isnan(diff), np.inf, diff)
-        # a block's floor is a share of its largest value: for one value never above it
-        scale = tolerance.scale(np.nan_to_num(e), np.nan_to_num(f))
-        bad = diff > ATOL + RTOL * scale
-        rep.cells += e.size
-        finite = np.isfinite(diff)
-        if finite.any():
-            rep.worst_abs = max(rep.worst_abs, float(diff[finite].max()))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rel = np.where(scale > 0, diff / scale, 0.0)
-            rel = rel[finite & np.isfinite(rel)]
-            if rel.size:
-                rep.worst_rel = max(rep.worst_rel, float(rel.max()))
-        count = int(bad.sum())
-        if not count:
-            return
-        rep.mismatches += count
-        self.report.mismatch_count += count
-        for i in np.flatnonzero(bad)[: max(0, SHOWN - len(self.report.mismatches))].tolist():
-            self.report.mismatches.append(
-                Mismatch(check, label(sheet, *at[i]), _py(e[i]), _py(f[i])))
+        return diff > ATOL + RTOL * scale + slack
 
     def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
         """Compare blocks that may hold text, booleans or error values, cell by cell."""
@@ -113,22 +95,24 @@ class _Comparer:
                 self.non_finite += 1
             bad[idx] = not _same(a, b, floor)
         rep.cells += expected.size
-        self._bad(check, block, bad, expected, found)
+        self._bad(check, block.sheet, bad, expected, found, block.address)
 
     def problem(self, text: str) -> None:
         """Record a failure that is not about one cell (a block missing, say); it fails."""
         self.report.problems.append(text)
 
-    def _bad(self, check: str, block: Block, bad: np.ndarray, e: np.ndarray, f: np.ndarray):
+    def _bad(self, check: str, sheet: str, bad: np.ndarray, e: np.ndarray, f: np.ndarray,
+             address: Callable[..., str]) -> None:
+        """Count the disagreeing cells and keep the first few, named by ``address`` of
+        their index."""
         count = int(bad.sum())
         if not count:
             return
-        self.report.sheet(block.sheet, check).mismatches += count
+        self.report.sheet(sheet, check).mismatches += count
         self.report.mismatch_count += count
-        for i, j in np.argwhere(bad)[: max(0, SHOWN - len(self.report.mismatches))]:
+        for idx in np.argwhere(bad)[: max(0, SHOWN - len(self.report.mismatches))].tolist():
             self.report.mismatches.append(
-                Mismatch(check, block.address(int(i), int(j)), _py(e[i, j]), _py(f[i, j]))
-            )
+                Mismatch(check, address(*idx), _py(e[tuple(idx)]), _py(f[tuple(idx)])))
 
 
 class _Singles:

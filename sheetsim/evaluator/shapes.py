@@ -44,7 +44,7 @@ def shape_key(text: str, row: int, col: int, moving: bool = False) -> tuple[str 
     """
     parts: list[str | int | None] = _CELL_RE.split(text)
     parts[3::6] = [
-        None if letters is None else _col(letters) - (0 if dollar and not moving else col)
+        None if letters is None else col_index(letters) - (0 if dollar and not moving else col)
         for letters, dollar in zip(parts[3::6], parts[2::6], strict=True)  # type: ignore
     ]
     parts[5::6] = [
@@ -53,17 +53,6 @@ def shape_key(text: str, row: int, col: int, moving: bool = False) -> tuple[str 
         for digits, dollar in zip(parts[5::6], parts[4::6], strict=True)
     ]
     return (moving, *parts)
-
-
-_COLS: dict[str, int] = {}
-
-
-def _col(letters: str) -> int:
-    """``col_index``, remembered: a workbook uses few distinct column letters."""
-    c = _COLS.get(letters)
-    if c is None:
-        c = _COLS[letters] = col_index(letters)
-    return c
 
 
 def _written(text: str, row: int, col: int) -> list[Corner]:
@@ -169,7 +158,7 @@ class Shapes:
         The shape is looked up as written, then as moved as a whole (``shape_key``'s
         ``moving``): a table that repeats absolute references row by row shares its trees
         too."""
-        key = shape_key(text, row, col)
+        key = written = shape_key(text, row, col)
         entry = self.templates.get(key, ())
         if entry == ():
             key = shape_key(text, row, col, moving=True)
@@ -180,7 +169,7 @@ class Shapes:
                 seed: _Entry = None
                 if [c for _, corners in found for c in corners] == _written(text, row, col):
                     seed = (node, found, row, col)
-                self.templates[shape_key(text, row, col)] = self.templates[key] = seed
+                self.templates[written] = self.templates[key] = seed
                 return node
         if entry is not None and len(entry) == 4:  # the second text of the shape
             entry = self.templates[key] = _shared(*entry, moving=bool(key[0]))  # type: ignore

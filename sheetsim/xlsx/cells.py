@@ -28,8 +28,10 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=4096)
 def col_index(letters: str) -> int:
-    """The 0-based column of letters such as ``AA`` (case-insensitive)."""
+    """The 0-based column of letters such as ``AA`` (case-insensitive). Remembered: a
+    workbook's formulas name few distinct columns, read once per reference."""
     n = 0
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64

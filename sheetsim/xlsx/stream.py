@@ -47,9 +47,20 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
+def _style(style: int) -> str:
+    """A cell's style attribute (nothing for the default style 0)."""
+    return f' s="{style}"' if style else ""
+
+
 def _text_cell(ref: str, text: str, style: int) -> str:
-    s = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+    return f'<c r="{ref}"{_style(style)} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+def _row_head(sheet: HeavySheet, row: str, label: str) -> str:
+    """A block row's start: ``<row>`` (1-based number ``row``) and its label cell."""
+    b = sheet.block
+    return (f'<row r="{row}" spans="1:{b.col + b.cols}">'
+            f'<c r="{row_pattern(0, 1, row)[0]}"{_style(sheet.header_style)}><v>{label}</v></c>')
 
 
 _ROW = "\x00"
@@ -62,14 +73,11 @@ def row_template(sheet: HeavySheet) -> str:
     work (addresses, styles, formula) is done once per sheet. ``%r`` of a float is its
     ``repr``, exactly what the per-cell path writes."""
     b = sheet.block
-    hs = f' s="{sheet.header_style}"' if sheet.header_style else ""
-    vs = f' s="{sheet.value_style}"' if sheet.value_style else ""
+    vs = _style(sheet.value_style)
     f = "" if sheet.cell_formula is None else f"<f>{escape(sheet.cell_formula)}</f>"
-    label = row_pattern(0, 1, _ROW)[0]
     cells = "".join(f'<c r="{ref}"{vs}>{f.replace("%", "%%")}<v>%r</v></c>'
                     for ref in row_pattern(b.col, b.cols, _ROW))
-    return (f'<row r="{_ROW}" spans="1:{b.col + b.cols}"><c r="{label}"{hs}><v>%d</v></c>'
-            f"{cells}</row>")
+    return f"{_row_head(sheet, _ROW, '%d')}{cells}</row>"
 
 
 def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
@@ -80,9 +88,8 @@ def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
     (written as #NUM!) are made cell by cell.
     """
     b = sheet.block
-    last_col = b.col + b.cols
-    hs = f' s="{sheet.header_style}"' if sheet.header_style else ""
-    spans = f' spans="1:{last_col}"'
+    hs = _style(sheet.header_style)
+    spans = f' spans="1:{b.col + b.cols}"'
 
     yield f'<row r="1"{spans}>{_text_cell(cell(0, 0), sheet.caption, sheet.caption_style)}</row>'
     header = "".join(
@@ -110,13 +117,10 @@ def sheet_rows(sheet: HeavySheet) -> Iterator[str]:
 def _cell_by_cell(sheet: HeavySheet, i: int, row: list[float]) -> str:
     """Row ``i`` of the block made cell by cell: the array formula, non-finite values."""
     b = sheet.block
-    hs = f' s="{sheet.header_style}"' if sheet.header_style else ""
-    vs = f' s="{sheet.value_style}"' if sheet.value_style else ""
+    vs = _style(sheet.value_style)
     refs = row_cells(b.row + i, b.col, b.cols)
-    head = (f'<row r="{b.row + i + 1}" spans="1:{b.col + b.cols}">'
-            f'<c r="{cell(b.row + i, 0)}"{hs}><v>{i + 1}</v></c>')
     start = 0
-    parts = [head]
+    parts = [_row_head(sheet, str(b.row + i + 1), str(i + 1))]
     if i == 0 and sheet.formula is not None:
         ref = span(b.row, b.col, b.rows, b.cols)
         attrs, value = _typed(row[0])
