@@ -10,6 +10,7 @@ control; the split floor writes each layer as the two blocks the manifest contra
 (the matrix product, then the activation), the floor of that shape. The constants-only
 workbook of the same cell count is the floor for opening; the default workbook is also opened
 with its charts removed, which shows what computing the charts' data at load costs.
+``--per-cell`` adds both floors written as one plain formula per cell.
 Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
 timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
 and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
@@ -20,6 +21,7 @@ the first two only.
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
     python bench/interactive.py --only default,"optimizer lab (descent-bowl)"
     python bench/interactive.py --samples 10000 --only default --changes "Init → he" --reps 2
+    python bench/interactive.py --only default --changes "Init → he" --per-cell
 """
 
 from __future__ import annotations
@@ -49,7 +51,13 @@ from sheetsim.build import writer  # noqa: E402
 from sheetsim.engines import interactive  # noqa: E402
 from sheetsim.experiments import load_preset  # noqa: E402
 from sheetsim.experiments.init.settings import Settings  # noqa: E402
-from sheetsim.xlsx.cells import Block, array_entry, formula_entry  # noqa: E402
+from sheetsim.xlsx.cells import (  # noqa: E402
+    Block,
+    array_entry,
+    cell,
+    col_letter,
+    formula_entry,
+)
 
 INIT_CHANGES = {
     "Init → he": {"Init": "he"},
@@ -85,21 +93,30 @@ BOOKS = (
 
 
 def floor_workbook(path: Path, samples: int, width: int, layers: int,
-                   split: bool = False) -> Path:
+                   split: bool = False, per_cell: bool = False) -> Path:
     """The bare floor: stored inputs and weights, per layer ``{=TANH(MMULT(prev, W)*Scale)}``
     with its cached values, one named scale control.
 
     ``split`` writes each layer as two blocks, ``{=MMULT(prev, W)*Scale}`` and
     ``{=TANH(A)}``, the shape the manifest contract asks of every workbook (a pre-activation
-    block and an activation block per layer): the floor of that shape."""
+    block and an activation block per layer): the floor of that shape.
+
+    ``per_cell`` writes every cell as its own plain formula instead of one array formula per
+    block: ``=TANH(MMULT(row i of prev, column j of W)*Scale)`` (split: the product, then
+    ``=TANH(A)`` of one cell), its references fixed in the column of the row and the row
+    of the column, so that LibreOffice groups each column's formulas. Plain formulas keep
+    their cached values at load, which array formulas do not: what the same work costs
+    when no block is an array formula."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((samples, width))
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": per_cell})
     ctrl = wb.add_worksheet("Controls")
     ctrl.write_number(0, 1, 1.0)
     wb.define_name("Scale", formula_entry("Controls!$B$1"))
-    sheets: dict[str, tuple[np.ndarray, str | None]] = {"Input": (x, None)}
+    Formula = Callable[[int, int], str]  # (row, col) of a cell → its formula (per_cell)
+    sheets: dict[str, tuple[np.ndarray, str | Formula | None]] = {"Input": (x, None)}
     blocks = {"Input": Block("Input", "Input", 0, 0, samples, width, "floor")}
+    last = col_letter(width - 1)
     prev = "Input"
     for k in range(1, layers + 1):
         w = rng.standard_normal((width, width)) / np.sqrt(width)
@@ -108,24 +125,47 @@ def floor_workbook(path: Path, samples: int, width: int, layers: int,
         for name in names.values():
             blocks[name] = Block(name, name, 0, 0, samples if name != names["w"] else width,
                                  width, "floor")
-        product = f"MMULT({blocks[prev].ref},{blocks[names['w']].ref})*Scale"
+        if per_cell:
+            def product(i: int, j: int, p: str = prev, wn: str = names["w"]) -> str:
+                col = col_letter(j)
+                return (f"MMULT({p}!$A{i + 1}:${last}{i + 1},"
+                        f"{wn}!{col}$1:{col}${width})*Scale")
+
+            def tanh_of(i: int, j: int, an: str = names["a"]) -> str:
+                return f"TANH({an}!{cell(i, j)})"
+
+            def tanh_product(i: int, j: int, product: Formula = product) -> str:
+                return f"TANH({product(i, j)})"
+
+            split_formulas: tuple[str | Formula, str | Formula] = (product, tanh_of)
+            whole: str | Formula = tanh_product
+        else:
+            block_product = f"MMULT({blocks[prev].ref},{blocks[names['w']].ref})*Scale"
+            split_formulas = (block_product, f"TANH({blocks[names['a']].ref})")
+            whole = f"TANH({block_product})"
         sheets[names["w"]] = (w, None)
         if split:
-            sheets[names["a"]] = (a, product)
-            sheets[names["z"]] = (np.tanh(a), f"TANH({blocks[names['a']].ref})")
+            sheets[names["a"]] = (a, split_formulas[0])
+            sheets[names["z"]] = (np.tanh(a), split_formulas[1])
         else:
-            sheets[names["z"]] = (np.tanh(a), f"TANH({product})")
+            sheets[names["z"]] = (np.tanh(a), whole)
         prev = names["z"]
     for name, (values, formula) in sheets.items():
         ws = wb.add_worksheet(name)
         for i, row in enumerate(values):
-            for j, v in enumerate(row):
-                if formula is not None and i == j == 0:
-                    b = blocks[name]
-                    ws.write_array_formula(0, 0, b.rows - 1, b.cols - 1, array_entry(formula),
-                                           None, float(v))
-                else:
-                    ws.write_number(i, j, float(v))
+            if formula is None:
+                ws.write_row(i, 0, row.tolist())
+            elif callable(formula):
+                for j, v in enumerate(row):
+                    ws.write_formula(i, j, formula_entry(formula(i, j)), None, float(v))
+            else:
+                for j, v in enumerate(row):
+                    if i == j == 0:
+                        b = blocks[name]
+                        ws.write_array_formula(0, 0, b.rows - 1, b.cols - 1,
+                                               array_entry(formula), None, float(v))
+                    else:
+                        ws.write_number(i, j, float(v))
     wb.close()
     return path
 
@@ -193,6 +233,9 @@ def main() -> int:
     ap.add_argument("--layers", type=int, default=5)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", help="comma-separated workbook names of the table (default: all)")
+    ap.add_argument("--per-cell", action="store_true",
+                    help="also time the floors written one plain formula per cell "
+                    "(about a minute more to build at the default size)")
     ap.add_argument("--changes", help="comma-separated changes to time, e.g. 'Init → he' "
                     "(default: every change of each workbook)")
     args = ap.parse_args()
@@ -205,8 +248,16 @@ def main() -> int:
         for book in chosen:
             paths[book.name] = folder / f"{len(paths)}.xlsx"
             writer.build(book.settings(shape), paths[book.name])
-        floor = floor_workbook(folder / "floor.xlsx", **shape)
-        split = floor_workbook(folder / "split.xlsx", **shape, split=True)
+        floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
+        split_name = f"split floor: {args.layers} × (MMULT + Scale, then TANH)"
+        floors = {floor_name: ("floor", {}), split_name: ("split floor", {"split": True})}
+        if args.per_cell:
+            floors |= {f"per-cell {floor_name}": ("per-cell floor", {"per_cell": True}),
+                       f"per-cell {split_name}": ("per-cell split floor",
+                                                 {"split": True, "per_cell": True})}
+        floor_books = {name: floor_workbook(folder / f"floor-{i}.xlsx", **shape, **options)
+                       for i, (name, (_, options)) in enumerate(floors.items())}
+        floor = floor_books[floor_name]
         uncharted = {b.name: without_charts(paths[b.name], folder / f"{i}-no-charts.xlsx")
                      for i, b in enumerate(chosen) if b.name == "default"}
         measured = paths.get("default", floor)  # opening is compared on the default workbook
@@ -214,19 +265,15 @@ def main() -> int:
         constants = constants_workbook(folder / "constants.xlsx", cells, args.width)
         load = os.getloadavg()
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        floor_name = f"floor: {args.layers} × TANH(MMULT) + Scale"
-        split_name = f"split floor: {args.layers} × (MMULT + Scale, then TANH)"
-        floor_calc: list[float] = []
-        split_calc: list[float] = []
-        opening: dict[str, list[float]] = {"constants only": [], "floor": [], "split floor": []}
+        floor_calc: dict[str, list[float]] = {name: [] for name in floors}
+        opening: dict[str, list[float]] = {"constants only": []}
+        opening |= {short: [] for short, _ in floors.values()}
         calc: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.reps):  # interleaved, so a change of load hits every row
-            floor_run = drive(floor, {"Scale": 0.5})
-            floor_calc.append(floor_run["calculate"])
-            opening["floor"].append(floor_run["load"])
-            split_run = drive(split, {"Scale": 0.5})
-            split_calc.append(split_run["calculate"])
-            opening["split floor"].append(split_run["load"])
+            for name, (short, _) in floors.items():
+                run = drive(floor_books[name], {"Scale": 0.5})
+                floor_calc[name].append(run["calculate"])
+                opening[short].append(run["load"])
             opening["constants only"].append(drive(constants, {})["load"])
             for name, path in uncharted.items():
                 opening.setdefault(f"{name}, its charts removed", []).append(
@@ -238,9 +285,9 @@ def main() -> int:
                     run = drive(paths[book.name], change)
                     opening.setdefault(book.name, []).append(run["load"])
                     calc.setdefault((book.name, label), []).append(run["calculate"])
-        rows = [(floor_name, "Scale → 0.5", floor_calc, floor_calc),
-                (split_name, "Scale → 0.5", split_calc, floor_calc)]
-        rows += [(name, label, values, floor_calc) for (name, label), values in calc.items()]
+        base_calc = floor_calc[floor_name]
+        rows = [(name, "Scale → 0.5", values, base_calc) for name, values in floor_calc.items()]
+        rows += [(name, label, values, base_calc) for (name, label), values in calc.items()]
         print(f"Started {started}; {args.samples}×{args.width}×{args.layers}; "
               f"{args.reps} repetitions; load average at start "
               f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at end "

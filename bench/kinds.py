@@ -56,6 +56,8 @@ PATCHES: dict[str, Patch] = {
         plan, k, row, prefix)},
     "counts by COUNTIFS": {"count": lambda plan, k, row, prefix="": _countifs(
         plan, k, row, prefix)},
+    "counts by COUNTIF up to an edge": {"count": lambda plan, k, row, prefix="": _countif(
+        plan, k, row, prefix)},
 }
 """One kind replaced at a time: variant name → formula builders replaced. The last three are
 other ways of counting a bin, timed for comparison (``--only counts``)."""
@@ -70,7 +72,7 @@ def _interval(plan, k: int, row: int, prefix: str) -> formulas.Entry:
         return _COUNT(plan, k, row, prefix)
     z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
     lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))", True
+    return formulas.listens(plan, f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))")
 
 
 def _two(plan, k: int, row: int, prefix: str) -> formulas.Entry:
@@ -79,7 +81,7 @@ def _two(plan, k: int, row: int, prefix: str) -> formulas.Entry:
         return _COUNT(plan, k, row, prefix)
     z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
     lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return f"SUMPRODUCT(({z}<={upper})*1)-SUMPRODUCT(({z}<={lower})*1)", True
+    return formulas.listens(plan, f"SUMPRODUCT(({z}<={upper})*1)-SUMPRODUCT(({z}<={lower})*1)")
 
 
 def _countifs(plan, k: int, row: int, prefix: str) -> formulas.Entry:
@@ -88,7 +90,19 @@ def _countifs(plan, k: int, row: int, prefix: str) -> formulas.Entry:
         return _COUNT(plan, k, row, prefix)
     z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
     lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return f'COUNTIFS({z},">"&{lower},{z},"<="&{upper})', True
+    return formulas.listens(plan, f'COUNTIFS({z},">"&{lower},{z},"<="&{upper})')
+def _countif(plan, k: int, row: int, prefix: str) -> formulas.Entry:
+    """A bin as COUNTIF of the values up to its edge (text criterion) − the bins before."""
+    if prefix or row == plan.blocks["edges"].rows:
+        return _COUNT(plan, k, row, prefix)
+    z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
+    up_to = f'COUNTIF({z},"<="&{e.cell_ref(row, 0)})'
+    if row == 0:
+        return formulas.listens(plan, up_to)
+    before = formulas.replace(plan.blocks[f"L{k}_counts"], rows=row).ref
+    return formulas.listens(plan, f"{up_to}-SUM({before})")
+
+
 FORWARD = ("activation → plain TANH", "statistics → 0", "histogram counts → 0",
            "weights → NORM.S.INV(u)·scale", "input → the uniform draws")
 BACKWARD = FORWARD + ("batch-norm column statistics → 0", "batch norm → A itself",

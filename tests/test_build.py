@@ -99,16 +99,20 @@ def test_contract_sheets_formulas_names(small_book):
                        for row in ws.iter_rows(min_row=3) for c in row)
     hist = wb["Histograms"]
     z1 = "L1_Z!$B$3:$I$62"
-    # counts read the edges (an array formula's result): each is a one-cell array formula
+    # counts read array formulas' results (the block, the edges) yet are plain formulas, so
+    # that they keep their cached values at load; each also reads every control
     counts = {ref: hist[ref].value for ref in ("D4", "D5", f"D{4 + SMALL.bins}")}
-    assert all(isinstance(v, ArrayFormula) and v.ref == ref for ref, v in counts.items())
-    assert counts["D4"].text == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1)"
+    listen = "+0*COUNTA(AllControls)"
+    assert counts["D4"] == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1){listen}"
     # up to this bin's edge, minus the bins before it
-    assert counts["D5"].text == f"=SUMPRODUCT(({z1}<=Histograms!$B$5)*1)-SUM(Histograms!$D$4)"
-    assert counts[f"D{4 + SMALL.bins}"].text == f"=SUMPRODUCT(({z1}>BinHigh)*1)"  # overflow
+    assert counts["D5"] == f"=SUMPRODUCT(({z1}<=Histograms!$B$5)*1)-SUM(Histograms!$D$4){listen}"
+    assert counts[f"D{4 + SMALL.bins}"] == f"=SUMPRODUCT(({z1}>BinHigh)*1){listen}"  # overflow
     dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
-    assert isinstance(dash["Mean"], ArrayFormula)  # a statistic: reads an array formula
+    assert isinstance(dash["Mean"], str) and dash["Mean"].endswith(listen)  # reads a statistic
     assert dash["Initializer"] == "=Init_L1"  # a control in use: plain
+    # the mean (scaled against overflow: an operation on a range) stays an array formula
+    assert isinstance(hist[dash["Mean"][1:].split("+")[0].split("!")[1].replace("$", "")].value,
+                      ArrayFormula)
     assert hist["B4"].value.text == (
         "=IF(Histograms!$A$4:$A$13<Bins,BinLow+Histograms!$A$4:$A$13*(BinHigh-BinLow)/Bins,"
         "BinHigh)")
@@ -280,3 +284,33 @@ def test_refuses_to_overwrite_a_foreign_file_without_force(tmp_path):
     # a sheetsim workbook may be rebuilt in place without --force
     result = run("build", "--samples", "6", "--width", "3", "-o", str(target), "-q")
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("settings", [
+    SMALL,
+    Settings(samples=20, width=4, layers=3, bins=5, backward=True, batchnorm=True,
+             activation="relu", init="normal", range_mode="auto"),
+], ids=["default", "backward-batchnorm-auto"])
+def test_all_controls_covers_every_control_and_nothing_that_reads_a_block(settings, tmp_path):
+    """``+0*COUNTA(AllControls)`` keeps a plain formula current only if every control cell
+    lies inside AllControls; and if a cell inside it read a counted block, the counts would
+    read themselves (a circular reference)."""
+    from sheetsim.experiments import init
+    from sheetsim.xlsx.cells import parse_range
+
+    book = build(settings, tmp_path / "b.xlsx")
+    wb = openpyxl.load_workbook(book)
+    sheet, area = wb.defined_names["AllControls"].attr_text.split("!")
+    r0, c0, rows, cols = parse_range(area.replace("$", ""))
+    r1, c1 = r0 + rows - 1, c0 + cols - 1
+    controls = init.controls.controls(settings)
+    assert len(controls) > 10
+    for control in controls:
+        where, cell = wb.defined_names[control.name].attr_text.split("!")
+        r, c, _, _ = parse_range(cell.replace("$", ""))
+        assert where == sheet and r0 <= r <= r1 and c0 <= c <= c1, control.name
+    inside = [c.value for row in wb[sheet].iter_rows(min_row=r0 + 1, max_row=r1 + 1,
+                                                     min_col=c0 + 1, max_col=c1 + 1)
+              for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert inside  # the per-layer table's settings in use are formulas of the controls
+    assert not [t for t in inside if re.search(r"L\d+_|Histograms!|Gradients!", t)]

@@ -562,8 +562,8 @@ CORPUS: dict[str, Kind] = {
         "26,000,000,000 operations; the evaluator does at most 1,000,000,000; refused",
         package=False),
     "a closing parenthesis too many": Kind(
-        _formula_part("SUM(1))"), "COUNT(L1_Z!$B$3:$I$62)': unbalanced parentheses, braces or "
-        "quotes", package=False),
+        _formula_part("SUM(1))"), "COUNT(L1_Z!$B$3:$I$62)+0*COUNTA(AllControls)': unbalanced "
+        "parentheses, braces or quotes", package=False),
     "formula nested 5,000 deep": Kind(_nested_formula, "holds a formula nested 5,000 deep; "
                                       "sheetsim reads at most 100 levels", package=False),
     "3,000 signs in a row": Kind(_sign_chain, "holds a formula nested 3,000 deep",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sheetsim.experiments.init import diagnosis, formulas, texts
-from sheetsim.experiments.init.layout import DASH_TOP, STATS, InitPlan
+from sheetsim.experiments.init.layout import DASH_TOP, InitPlan
 from sheetsim.experiments.init.sheets import SHARE_STATS
 
 if TYPE_CHECKING:
@@ -51,8 +51,10 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     if exp.backward:
         y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y,
                               (t.section_grads, section))
-    std = plan.stat_block("std")
-    header = std.row - 1 - STATS.index("std")  # the layer labels above the statistics
+    # the lines read the per-layer table's plain cells (see formulas.listens), not the
+    # statistics' array formulas, so that LibreOffice need not compute these at load
+    std = plan.blocks["dash_std"]
+    header = DASH_TOP  # the layer labels above the table
     line = _line_chart(wb, t.std_chart_title, t.std_chart_x, t.std_chart_y)
     line.add_series({
         "name": t.std_chart_y,
@@ -66,7 +68,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
         assert t.grad_stat_labels is not None
         size = _line_chart(wb, t.grad_size_title, t.std_chart_x, "")
         for stat, colour in (("mean_abs", "#C00000"), ("wgrad", "#7030A0")):
-            b = plan.stat_block(stat, "grad_")
+            b = plan.blocks[f"dash_grad_{stat}"]
             size.add_series({
                 "name": t.grad_stat_labels[stat],
                 "categories": [std.sheet, header, std.col, header, std.col + L - 1],
@@ -117,7 +119,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
                 ws.write_string(b.row, col, d.na, styles.centre)
                 continue
             c.entry(ws, b.row, col,
-                    formulas.reads_arrays(diagnosis.measure_formula(plan, place, m, k)),
+                    formulas.listens(plan, diagnosis.measure_formula(plan, place, m, k)),
                     value_style[m], nums[m][k - 1])
             for th in diagnosis.findings(exp.backward, exp.layers):
                 if th.measure == m:
@@ -131,7 +133,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
     for k in range(1, place.layers + 1):
         hit = diagnosis.fires_in_layer(exp, nums, k)
         c.entry(ws, row.row, row.col + k - 1,
-                formulas.reads_arrays(diagnosis.layer_count_formula(place, k)), per_layer,
+                formulas.listens(plan, diagnosis.layer_count_formula(place, k)), per_layer,
                 np.nan if hit is None else float(len(hit)))
 
     for j, text in enumerate(d.headers):
@@ -158,7 +160,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
             ("try", diagnosis.fires_formula(place, th), tip, fires),
         )
         for col, text, style, value in cells:
-            c.entry(ws, r, place.column(col), formulas.reads_arrays(text), style, value)
+            c.entry(ws, r, place.column(col), formulas.listens(plan, text), style, value)
         ws.conditional_format(r, place.column("found"), r, place.column("found"), {
             "type": "cell", "criteria": "==", "value": 1, "format": red})
     if any(v.fires is None for v in verdicts.values()):
@@ -167,7 +169,7 @@ def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
         overall = float(sum(bool(v.fires) for v in verdicts.values()))
     caption = wb.add_format({"bold": True, "font_color": "#1F3864", "align": "left",
                              "num_format": diagnosis.count_format(d.some, d.none)})
-    c.entry(ws, place.overall, 0, formulas.reads_arrays(diagnosis.count_formula(place)),
+    c.entry(ws, place.overall, 0, formulas.listens(plan, diagnosis.count_formula(place)),
             caption, overall)
     ws.write_string(place.overall, 1, d.see, styles.note)
 

@@ -178,10 +178,8 @@ def measure_formula(plan: InitPlan, place: Place, measure: str, k: int) -> str:
         return text
     if measure == "std":
         return plan.stat_block("std").cell_ref(0, k - 1)
-    if measure == "dead":  # per neuron (column) the count of non-zero outputs, via MMULT
-        first = plan.layer_block(k, "z").column_ref(0)
-        ones = f"TRANSPOSE(({first}={first})*1)"  # a row of 1s (HyperFormula has no ROW^0)
-        return f"SUMPRODUCT((MMULT({ones},({z}<>0)*1)=0)*1)/COLUMNS({z})"
+    if measure == "dead":
+        return plan.stat_block("dead").cell_ref(0, k - 1)
     if measure == "signal_gain":
         std = plan.stat_block("std")
         now, before = std.cell_ref(0, k - 1), std.cell_ref(0, k - 2)

@@ -15,6 +15,7 @@ from sheetsim.experiments.init.layout import (
     NAME_ACT_CHOICES,
     NAME_ACT_LIST,
     NAME_ACTIVATION,
+    NAME_ALL_CONTROLS,
     NAME_BINS,
     NAME_BN,
     NAME_BN_CHOICES,
@@ -54,8 +55,29 @@ def reads_arrays(text: str) -> Entry:
     showed the sigmoid's means after a switch to ReLU, and the counts against old bin edges
     after Bins changed. An array-entered dependent is itself dirty from load and computed
     whenever it is shown, so it is never stale. tests/test_interactive.py reproduces both.
+    Where the text allows, :func:`listens` is the other way, which keeps the cached value.
     """
     return text, True
+
+
+def listens(plan: InitPlan, text: str) -> Entry:
+    """A formula that reads array results but must keep its cached value at load: a plain
+    formula that also reads every control, ``text + 0*COUNTA(AllControls)``.
+
+    Why: LibreOffice drops array formulas' cached values when it loads an .xlsx, so anything
+    that reads an array formula at load computes it, and with it the whole forward pass: the
+    Dashboard's charts and cells did, and opening took three times as long as opening the
+    same number of constants. A plain formula keeps its cached value and is not computed at
+    load, but would go stale (see :func:`reads_arrays`); reading the controls itself, it is
+    marked for recalculation by any control change, and then reads the array cells afresh.
+    The added term is 0 (and an error in ``text`` stays that error). Only for texts that
+    mean the same in a plain formula: ranges inside SUMPRODUCT or as whole arguments of
+    functions that take ranges, never an operation on a range elsewhere. A live workbook's
+    draws change on F9, which is no control change: there it stays an array formula.
+    """
+    if plan.settings.live:
+        return reads_arrays(text)
+    return f"{text}+0*COUNTA({NAME_ALL_CONTROLS})", False
 
 
 def reads_controls(text: str) -> Entry:
@@ -293,20 +315,24 @@ def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
     and up to this one" would be two comparisons and a product. The last row counts what
     lies above the last edge. Interval counts (rather than FREQUENCY) keep equal edges
     harmless: applications split ties among equal FREQUENCY bins differently, and some need
-    the bins sorted; equal edges here give empty bins. ``prefix`` "grad_" counts |∂L/∂A|.
+    the bins sorted; equal edges here give empty bins. ``prefix`` "grad_" counts |∂L/∂A|,
+    written as −edge ≤ ∂L/∂A ≤ edge: comparisons only, which every engine evaluates element
+    by element inside SUMPRODUCT in a plain formula (Gnumeric gave #VALUE! for ABS there).
     """
     edges_block = plan.blocks[f"{prefix}edges"]
     data = plan.layer_block(k, "g" if prefix else "z").ref
-    values = f"ABS({data})" if prefix else data
     if row == edges_block.rows:
-        top = edges_block.cell_ref(row - 1, 0) if prefix else plan.range_names[1]
-        return reads_arrays(f"SUMPRODUCT(({values}>{top})*1)")
+        if prefix:
+            top = edges_block.cell_ref(row - 1, 0)
+            return listens(plan, f"SUMPRODUCT(({data}>{top})+({data}<-{top}))")
+        return listens(plan, f"SUMPRODUCT(({data}>{plan.range_names[1]})*1)")
     upper = edges_block.cell_ref(row, 0)
-    up_to = f"SUMPRODUCT(({values}<={upper})*1)"
+    within = f"({data}<={upper})*({data}>=-{upper})" if prefix else f"({data}<={upper})*1"
+    up_to = f"SUMPRODUCT({within})"
     if row == 0:
-        return reads_arrays(up_to)
+        return listens(plan, up_to)
     before = replace(plan.blocks[f"L{k}_{prefix}counts"], rows=row).ref
-    return reads_arrays(f"{up_to}-SUM({before})")
+    return listens(plan, f"{up_to}-SUM({before})")
 
 
 def scaled(template: str, data: str) -> str:
@@ -329,7 +355,12 @@ def stat(plan: InitPlan, name: str, k: int) -> Entry:
     z = plan.layer_block(k, "z").ref
     if name in ("mean", "std"):
         return reads_arrays(scaled({"mean": "AVERAGE({})", "std": STDEV_P + "({})"}[name], z))
-    return reads_arrays(_plain_stat(plan, name, k))
+    if name == "dead":  # per neuron (column) the count of non-zero outputs, via MMULT
+        first = plan.layer_block(k, "z").column_ref(0)
+        ones = f"TRANSPOSE(({first}={first})*1)"  # a row of 1s (HyperFormula has no ROW^0)
+        # array-entered: Excel before dynamic arrays needs that for TRANSPOSE within MMULT
+        return reads_arrays(f"SUMPRODUCT((MMULT({ones},({z}<>0)*1)=0)*1)/COLUMNS({z})")
+    return listens(plan, _plain_stat(plan, name, k))
 
 
 def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
@@ -373,5 +404,5 @@ def dash(plan: InitPlan, key: str, k: int) -> Entry:
     if key in ("init", "activation", "bn", "wstd"):
         return reads_controls(layer_names(k)[key])
     if key.startswith("grad_"):
-        return reads_arrays(plan.stat_block(key.removeprefix("grad_"), "grad_").cell_ref(0, k - 1))
-    return reads_arrays(plan.stat_block(key).cell_ref(0, k - 1))
+        return listens(plan, plan.stat_block(key.removeprefix("grad_"), "grad_").cell_ref(0, k - 1))
+    return listens(plan, plan.stat_block(key).cell_ref(0, k - 1))

@@ -37,6 +37,8 @@ NAME_GRAD_LOW = "GradLow"
 NAME_GRAD_HIGH = "GradHigh"
 NAME_GRAD_BINS = "GradBins"
 NAME_RANGE_MODE = "RangeMode"
+NAME_ALL_CONTROLS = "AllControls"
+"""Controls' global controls and per-layer table, one rectangle: see ``formulas.listens``."""
 NAME_RANGE_LOW = "RangeLow"
 NAME_RANGE_HIGH = "RangeHigh"
 """The histogram range in use (auto-range workbooks): cells on Histograms, by formula."""
@@ -48,7 +50,8 @@ DASH_BN_ROWS = ("bn",)
 DASH_GRAD_ROWS = ("grad_mean_abs", "grad_wgrad")
 GRAD_STATS = ("mean_abs", "wgrad", "zero")
 DASH_TOP = 3  # Dashboard: header row of the per-layer table
-STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero", "below")
+STATS = ("mean", "std", "min", "max", "first_bin", "last_bin", "above", "zero", "below",
+         "dead")
 
 
 LAYER_COLUMNS = (
@@ -180,6 +183,8 @@ def plan(exp: Settings) -> InitPlan:
                 p.name(Named(name, "Controls", top + k - 1, LAYER_COL[part]))
     for part in parts[1:]:
         p.add(Block(f"layer_{part}", "Controls", top, LAYER_COL[part], layers, 1, f"layer_{part}"))
+    p.name(Named(NAME_ALL_CONTROLS, "Controls", CONTROL_TOP, 0, top + layers - CONTROL_TOP,
+                 len(LAYER_COLUMNS)))
     lists = (
         (NAME_INIT_CHOICES, NAME_INIT_LIST, LIST_COL, len(INITS)),
         (NAME_ACT_CHOICES, NAME_ACT_LIST, LIST_COL + 3, len(ACTIVATIONS)),

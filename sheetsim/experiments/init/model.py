@@ -282,6 +282,8 @@ class LayerStats:
     below: float
     above: float
     zero: float
+    dead: float
+    """The share of neurons (columns) whose output is exactly 0 for every sample."""
     counts: np.ndarray
 
 
@@ -305,6 +307,7 @@ def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None,
                    else np.nan),
             above=counts[-1] / n,
             zero=zero_share(z),
+            dead=float(np.mean(np.all(z == 0, axis=0))) if finite else np.nan,
             counts=counts,
         )
 

@@ -38,7 +38,7 @@ from sheetsim.xlsx.cells import formula_entry
 if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
-SHARE_STATS = ("first_bin", "last_bin", "below", "above", "zero")
+SHARE_STATS = ("first_bin", "last_bin", "below", "above", "zero", "dead")
 """Statistics shown as percentages."""
 SCI_STATS = ("mean_abs", "wgrad")
 """Statistics shown in scientific notation (they span orders of magnitude)."""

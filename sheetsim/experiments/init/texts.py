@@ -68,6 +68,7 @@ _STATS_EN = {
     "below": "Share below range",
     "above": "Share above range",
     "zero": "Share exactly 0",
+    "dead": "Share of dead neurons",
 }
 
 EN = Texts(
@@ -234,6 +235,12 @@ EN = Texts(
         ("Colours",
          "Yellow cells are controls you may change. Blue numbers are random draws. "
          "Black numbers are formulas."),
+        ("Formulas ending in +0*COUNTA(AllControls)",
+         "Except in a file built with --live, the counts, shares and Dashboard cells add 0 "
+         "times the count of the control cells. "
+         "It changes no number: it tells the spreadsheet that the cell depends on every "
+         "control, so that it can keep the cell's stored value when the file opens and "
+         "still recompute it after any change of a control."),
     ),
 )
 
@@ -247,6 +254,7 @@ _STATS_JA = {
     "below": "範囲より下の割合",
     "above": "範囲を超えた割合",
     "zero": "ちょうど0の割合",
+    "dead": "死んだニューロンの割合",
 }
 
 JA = Texts(
@@ -404,6 +412,11 @@ JA = Texts(
          "乱数を保存した数値で、ファイルは毎回同じ結果を再現します。"),
         ("色",
          "黄色のセルは変更できる設定、青い数値は乱数、黒い数値は数式です。"),
+        ("+0*COUNTA(AllControls) で終わる数式",
+         "--live で作ったファイルを除き、度数・割合・ダッシュボードのセルは、設定セルの個数の "
+         "0 倍を足しています。値は"
+         "変わりません。そのセルがすべての設定に依存することを表計算ソフトに伝え、ファイルを"
+         "開くときは保存された値をそのまま使い、設定を変えたときには必ず再計算させるためです。"),
     ),
 )
 
