@@ -9,6 +9,7 @@ Blocks of plain numbers carry no kind array, so the common path costs one NumPy 
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -393,13 +394,17 @@ def map_numbers(
     kinds as a second element; any other non-finite result becomes #NUM!, as Excel never
     shows inf or NaN.
     """
-    shape = common_shape(a.shape for a in args)
-    xs: list[np.ndarray] = []
+    single = all(a.kind is None and a.num.shape == (1, 1) for a in args)
     errs: np.ndarray | None = None
-    for a in args:
-        x, e = to_numbers(a.broadcast_to(*shape))
-        xs.append(x)
-        errs = merge_errors(errs, e)
+    if single:  # one plain number each (a step-by-step table's cells): nothing to broadcast
+        shape, xs = (1, 1), [a.num for a in args]
+    else:
+        shape = common_shape(a.shape for a in args)
+        xs = []
+        for a in args:
+            x, e = to_numbers(a.broadcast_to(*shape))
+            xs.append(x)
+            errs = merge_errors(errs, e)
     with np.errstate(all="ignore"):
         out = func(*xs)
     own = None
@@ -408,6 +413,8 @@ def map_numbers(
     out = np.asarray(out, dtype=float)
     if out.shape != shape:
         out = np.broadcast_to(out, shape)
+    if single and own is None and math.isfinite(out[0, 0]):
+        return Value(out, None, None, origin or combined_origin(args))
     errs = merge_errors(errs, own)
     bad = ~np.isfinite(out)
     if bad.any():

@@ -172,6 +172,9 @@ class _Evaluator:
             if "!" in name:  # sheet-scoped spelling "Sheet!Name"
                 self.name_text.setdefault(name.rsplit("!", 1)[1].lower(), text)
         self.name_trees: dict[str, Node] = {}
+        self.consts: dict[int, tuple[Const, Value]] = {}
+        """Per literal node (kept, so that its id stays its own): its value. Values are
+        never changed in place, so one object serves every cell."""
         self._resolving: set[str] = set()
         # per-formula state
         self.sheet = ""
@@ -222,6 +225,17 @@ class _Evaluator:
             return Ref(sheet, *span)
         return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
 
+    def place(self, ref: Ref) -> tuple[str, int, int, int, int]:
+        """What :meth:`qualify` says, as (lower-case sheet, row, col, rows, cols): the key of
+        the grid and the rectangle, without spelling the sheet or making a reference."""
+        key = (self.sheet if ref.sheet is None else ref.sheet).lower()
+        if isinstance(ref, Moved):
+            span = ref.span(self.row, self.col)
+            if span is None:  # Shapes.tree parses such a text in full instead
+                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
+            return (key, *span)
+        return key, ref.row, ref.col, ref.rows, ref.cols
+
     def reference(self, node: Node) -> Ref | None:
         """The reference a node stands for (a range or a name of one), else None."""
         if isinstance(node, Ref):
@@ -258,13 +272,16 @@ class _Evaluator:
     def evaluate(self, node: Node) -> Value:
         """The value of a tree in the current formula's cell."""
         if isinstance(node, Ref):
-            ref = self.qualify(node)
-            grid = self.grids.get(ref.sheet.lower())  # type: ignore[union-attr]
+            key, row, col, rows, cols = self.place(node)
+            grid = self.grids.get(key)
             if grid is None:
-                return Value.error(REF, (ref.rows, ref.cols), "ref")
-            return grid.read(ref.row, ref.col, ref.rows, ref.cols)
-        if isinstance(node, Const):
-            return Value.scalar(node.value)
+                return Value.error(REF, (rows, cols), "ref")
+            return grid.read(row, col, rows, cols)
+        if isinstance(node, Const):  # a shape's tree is shared: its literals built once
+            held = self.consts.get(id(node))
+            if held is None:
+                held = self.consts[id(node)] = (node, Value.scalar(node.value))
+            return held[1]
         if isinstance(node, Binary):
             return binary(node.op, self.evaluate(node.left), self.evaluate(node.right))
         if isinstance(node, Unary):
@@ -412,13 +429,13 @@ def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> li
             raw = found.get(id(tree))
             if raw is None:
                 raw = found[id(tree)] = list(ev.references(tree, qualified=False))
-            refs = [ev.qualify(ref) for ref in raw]
+            places = [ev.place(ref) for ref in raw]
         except EvaluationError as exc:  # e.g. a defined name that does not parse
             raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
-        for ref in refs:
-            cover = covers.get(ref.sheet.lower())  # type: ignore[union-attr]
+        for key, row, col, rows, cols in places:
+            cover = covers.get(key)
             if cover is not None:
-                deps[i].update(cover.meets(ref.row, ref.col, ref.rows, ref.cols))
+                deps[i].update(cover.meets(row, col, rows, cols))
     users: list[list[int]] = [[] for _ in formulas]
     pending = [len(d) for d in deps]
     for i, d in enumerate(deps):
