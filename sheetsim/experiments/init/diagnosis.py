@@ -265,6 +265,7 @@ def numbers(settings: Any, reference: dict[str, np.ndarray]) -> dict[str, list[f
     L = settings.layers
     band = THRESHOLDS[0].value
     std = [float(v) for v in reference["stat_std"].ravel()]
+    dead = [float(v) for v in reference["stat_dead"].ravel()]
     out: dict[str, list[float | None]] = {m: [None] * L for m in measures(settings.backward)}
     for k in range(1, L + 1):
         z = reference[f"L{k}_z"]
@@ -280,7 +281,7 @@ def numbers(settings: Any, reference: dict[str, np.ndarray]) -> dict[str, list[f
             out["saturated"][k - 1] = float(np.count_nonzero((z < lo + width) | (z > hi - width))
                                             / z.size)
         out["std"][k - 1] = std[k - 1]
-        out["dead"][k - 1] = float(np.mean(np.all(z == 0, axis=0))) if finite else np.nan
+        out["dead"][k - 1] = dead[k - 1]
         if k >= 2:
             out["signal_gain"][k - 1] = 1.0 if std[k - 2] == 0 else std[k - 1] / std[k - 2]
     if settings.backward:
