@@ -110,9 +110,9 @@ def test_contract_sheets_formulas_names(small_book):
     dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
     assert isinstance(dash["Mean"], str) and dash["Mean"].endswith(listen)  # reads a statistic
     assert dash["Initializer"] == "=Init_L1"  # a control in use: plain
-    # the mean (scaled against overflow: an operation on a range) stays an array formula
-    assert isinstance(hist[dash["Mean"][1:].split("+")[0].split("!")[1].replace("$", "")].value,
-                      ArrayFormula)
+    # the mean it shows (scaled against overflow: an operation on a range) stays an array
+    mean_sheet, mean_cell = dash["Mean"].removeprefix("=").removesuffix(listen).split("!")
+    assert isinstance(wb[mean_sheet][mean_cell.replace("$", "")].value, ArrayFormula)
     assert hist["B4"].value.text == (
         "=IF(Histograms!$A$4:$A$13<Bins,BinLow+Histograms!$A$4:$A$13*(BinHigh-BinLow)/Bins,"
         "BinHigh)")

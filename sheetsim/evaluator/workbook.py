@@ -216,18 +216,14 @@ class _Evaluator:
     def qualify(self, ref: Ref) -> Ref:
         """The reference with its sheet filled in and spelled as in the book; a shape's
         reference (:class:`Moved`) as seen from the current formula's cell."""
+        key, *rect = self.place(ref)
         sheet = self.sheet if ref.sheet is None else ref.sheet
-        sheet = self.canonical.get(sheet.lower(), sheet)
-        if isinstance(ref, Moved):
-            span = ref.span(self.row, self.col)
-            if span is None:  # Shapes.tree parses such a text in full instead
-                raise EvaluationError(f"a reference of {self.cell} leaves the grid")
-            return Ref(sheet, *span)
-        return Ref(sheet, ref.row, ref.col, ref.rows, ref.cols)
+        return Ref(self.canonical.get(key, sheet), *rect)
 
     def place(self, ref: Ref) -> tuple[str, int, int, int, int]:
-        """What :meth:`qualify` says, as (lower-case sheet, row, col, rows, cols): the key of
-        the grid and the rectangle, without spelling the sheet or making a reference."""
+        """Where a reference points from the current formula's cell, as (lower-case sheet,
+        row, col, rows, cols): the key of the grid and the rectangle, what evaluation needs,
+        without spelling the sheet or making a reference (:meth:`qualify` does both)."""
         key = (self.sheet if ref.sheet is None else ref.sheet).lower()
         if isinstance(ref, Moved):
             span = ref.span(self.row, self.col)
