@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sheetsim import config
@@ -36,11 +37,42 @@ def of_settings(settings: Any) -> Experiment:
     raise TypeError(f"no experiment has settings of type {type(settings).__name__}")
 
 
+def resolve(experiment: Experiment, preset: str | None = None,
+            config_file: Path | None = None, flags: dict[str, Any] | None = None) -> Any:
+    """The one settings path: the dataclass defaults, then the preset, then the TOML file,
+    then the flags given (None values are not given), each validated as it is laid on.
+
+    The command line, ``load_preset``, the tests and the benchmarks all come here. A preset
+    or TOML file of another experiment is a ConfigError naming the experiment it is for.
+    """
+    settings = experiment.settings_type()
+    if preset is not None:
+        owner = config.preset_experiment(preset)
+        if owner != experiment.name:
+            raise ConfigError(f"preset: {preset!r} is a preset of the {owner} experiment; "
+                              f"build it with `sheetsim build {owner} --preset {preset}`")
+        settings = experiment.settings_type.from_mapping(
+            experiment.implied(config.preset_data(preset)), base=settings,
+            source=f"preset {preset}")
+    if config_file is not None:
+        data = config.load_toml(config_file)
+        owner = str(data.pop("experiment", experiment.name))
+        if owner != experiment.name:
+            raise ConfigError(f"config: {config_file.name} is for the {owner} experiment; "
+                              f"build it with `sheetsim build {owner} --config ...`")
+        settings = experiment.settings_type.from_mapping(
+            experiment.implied(data), base=settings, source=config_file.name)
+    changes = {k: v for k, v in (flags or {}).items() if v is not None}
+    if changes:
+        settings = experiment.settings_type.from_mapping(experiment.implied(changes),
+                                                         base=settings)
+    return settings
+
+
 def load_preset(name: str) -> Any:
-    """The settings a preset makes, of the experiment it names."""
-    experiment = get(config.preset_experiment(name))
-    return config.from_mapping(experiment.settings_type, config.preset_data(name),
-                               source=f"preset {name}")
+    """The settings a preset makes, of the experiment it names (see ``resolve``)."""
+    return resolve(get(config.preset_experiment(name)), preset=name)
 
 
-__all__ = ["DEFAULT_EXPERIMENT", "REGISTRY", "Experiment", "get", "load_preset", "of_settings"]
+__all__ = ["DEFAULT_EXPERIMENT", "REGISTRY", "Experiment", "get", "load_preset", "of_settings",
+           "resolve"]

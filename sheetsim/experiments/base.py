@@ -10,10 +10,12 @@ know no block names.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import numpy as np
 
@@ -27,6 +29,46 @@ randomness, read back from the file by ``verify``."""
 
 Reference = dict[str, np.ndarray]
 """Block name → the reference model's values for the whole block (2-D)."""
+
+
+class SettingsBase:
+    """What every experiment's settings (a frozen dataclass deriving from this) share: input
+    from a mapping (TOML, JSON, flags, a manifest) and output as the manifest's JSON.
+
+    A subclass declares its fields with the command line's defaults, and may declare
+    ``ALIASES`` (a key standing for a pair of fields: ``range`` = bin_low, bin_high),
+    ``LAYER_MAPS`` (per-layer fields) and ``FLOATS`` (fields a whole number may set).
+    """
+
+    ALIASES: ClassVar[dict[str, tuple[str, str]]] = {}
+    LAYER_MAPS: ClassVar[tuple[str, ...]] = ()
+    FLOATS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], base: Self | None = None,
+                     source: str = "") -> Self:
+        """``data``'s keys applied onto ``base`` (default: the defaults), validated; an
+        unknown key names the nearest valid one (see ``config.from_mapping``)."""
+        from sheetsim.config import from_mapping
+
+        return from_mapping(cls, data, base, source)
+
+    def validated(self) -> Self:
+        """These settings, or a ConfigError naming the first bad field."""
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The settings as the manifest stores them."""
+        return json.dumps(asdict(self), sort_keys=True)  # type: ignore[call-overload]
+
+    @property
+    def describe(self) -> str:
+        """One line for the terminal: the settings that matter."""
+        raise NotImplementedError
+
+
+S = TypeVar("S", bound=SettingsBase)
+"""An experiment's settings type."""
 
 
 @dataclass
@@ -101,7 +143,14 @@ class Control:
 
 @dataclass(frozen=True)
 class Option:
-    """A command-line option of ``sheetsim build`` that sets one settings key."""
+    """A command-line option of ``sheetsim build EXPERIMENT`` that sets one settings key.
+
+    ``help`` says what the option does and what is allowed; the command line adds the
+    default, read from the settings dataclass, so a default is written in one place.
+    A ``key`` with a ``*`` is keyed by name: ``--lr adam=0.3`` sets ``lr_adam`` (the
+    option is then repeatable, its metavar ``NAME=VALUE``). A ``metavar`` of ``[LIST]``
+    lets the option be given without a value (the setting's default list).
+    """
 
     flags: tuple[str, ...]
     key: str
@@ -111,32 +160,58 @@ class Option:
     multiple: bool = False
     is_flag: bool = False
 
+    @property
+    def keyed(self) -> bool:
+        """Whether the option sets one of several keys by name (``--lr adam=0.3``)."""
+        return "*" in self.key
 
-LANG_OPTION = Option(("--lang",), "lang",
-                     "Language of labels and guide: en or ja (default en).", str)
+
+LANG_OPTION = Option(("--lang",), "lang", "Language of labels and guide: en or ja.", str)
 """The language option every experiment offers (its settings have a ``lang`` field)."""
 
+P = TypeVar("P", bound=Plan)
+"""An experiment's plan type."""
 
-class Experiment(ABC):
-    """One kind of workbook. Subclasses are registered in ``sheetsim.experiments``."""
+
+class Experiment(ABC, Generic[S, P]):
+    """One kind of workbook. Subclasses are registered in ``sheetsim.experiments``; the
+    command line, build, verify and the tests know an experiment only through this."""
 
     name: ClassVar[str]
-    """Registry name (``sheetsim build --experiment NAME``)."""
+    """Registry name: the command ``sheetsim build NAME`` and the default output
+    ``output/NAME.xlsx``."""
     summary: ClassVar[str]
     """One line for listings."""
-    settings_type: ClassVar[type]
+    example: ClassVar[str] = ""
+    """One example command line (after ``sheetsim build NAME``) for ``sheetsim --help``."""
+    settings_type: ClassVar[type[SettingsBase]]
     options: ClassVar[tuple[Option, ...]]
 
+    @property
+    def default_output(self) -> Path:
+        """Where ``sheetsim build NAME`` writes unless told: no two experiments share it."""
+        return Path("output") / f"{self.name}.xlsx"
+
+    def implied(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Settings that one source's keys imply (a range given is a manual range): applied
+        to each source (preset, TOML, flags) before it is laid on the previous ones."""
+        return data
+
+    def preset_results(self, settings: S) -> str:
+        """One line of what a workbook of these settings shows, for ``sheetsim presets
+        --results``: each experiment says what matters for it."""
+        return ""
+
     @abstractmethod
-    def plan(self, settings: Any) -> Plan:
+    def plan(self, settings: S) -> P:
         """Sheets, blocks and names of the workbook these settings make."""
 
     @abstractmethod
-    def draws(self, settings: Any, plan: Plan) -> Reference:
+    def draws(self, settings: S, plan: P) -> Reference:
         """The seeded uniform draws of every ``uniform`` block, by block name."""
 
     @abstractmethod
-    def reference(self, settings: Any, plan: Plan, draws: Reference) -> Reference:
+    def reference(self, settings: S, plan: P, draws: Reference) -> Reference:
         """The reference model run on ``draws``: every block it can compute, by name.
 
         Build writes these as cached values; verify compares the evaluator with them, on
@@ -144,34 +219,34 @@ class Experiment(ABC):
         """
 
     @abstractmethod
-    def slack(self, settings: Any, plan: Plan, evaluated: Reference) -> dict[str, Any]:
+    def slack(self, settings: S, plan: P, evaluated: Reference) -> dict[str, Any]:
         """Allowed differences per block (ties with bin edges), broadcastable to it."""
 
-    @abstractmethod
-    def big_blocks(self, settings: Any, plan: Plan) -> Iterator[BigBlock]:
-        """The big blocks, in the order their sheets are written."""
+    def big_blocks(self, settings: S, plan: P) -> Iterator[BigBlock]:
+        """The big blocks, in the order their sheets are written (default: none, every
+        cell is written by the experiment's own sheets)."""
+        return iter(())
 
     @abstractmethod
-    def controls(self, settings: Any) -> list[Control]:
+    def controls(self, settings: S) -> list[Control]:
         """Every control cell of the workbook and its setting."""
 
     @abstractmethod
     def write_sheets(self, book: Any) -> None:
-        """Write the experiment's own small sheets (``book`` is a ``build.writer.Sheets``)."""
+        """Write the experiment's own small sheets (``book`` is a ``build.writer.Canvas``
+        of this experiment's plan)."""
 
     @abstractmethod
-    def check_plan(self, settings: Any, blocks: dict[str, Block]) -> str | None:
+    def check_plan(self, settings: S, blocks: dict[str, Block]) -> str | None:
         """A manifest's blocks against its settings: a problem in words, or None."""
 
     @abstractmethod
-    def terminal_summary(self, settings: Any, reference: Reference) -> str:
+    def terminal_summary(self, settings: S, reference: Reference) -> str:
         """What ``sheetsim build`` prints after writing: the findings in a small table."""
 
-    def settings_from_controls(self, base: Any, values: dict[str, Any]) -> Any:
+    def settings_from_controls(self, base: S, values: dict[str, Any]) -> S:
         """The settings a file's control cells describe (``values`` by defined name),
         on top of the settings it was built with; fixed controls are not read."""
-        from sheetsim.config import from_mapping
-
         changes: dict[str, Any] = {}
         for control in self.controls(base):
             if control.fixed:
@@ -181,8 +256,8 @@ class Experiment(ABC):
                 changes[control.key] = control.setting(value)
             else:
                 changes.setdefault(control.key, {})[str(control.layer)] = control.setting(value)
-        return from_mapping(type(base), changes, base=base, source="controls")
+        return type(base).from_mapping(changes, base=base, source="controls")
 
-    def title(self, settings: Any) -> str:
+    def title(self, settings: S) -> str:
         """The workbook's title (document properties)."""
         return self.name

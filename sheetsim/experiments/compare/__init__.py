@@ -50,8 +50,6 @@ class CompareExperiment(Experiment):
     summary = "initializers compared: a row of histograms per configuration, shared draws"
     settings_type = Settings
     options = OPTIONS
-    cli_defaults = {"samples": 1000, "width": 100}
-    """What the command line builds unless told otherwise: the article's shape."""
 
     def plan(self, settings: Settings) -> ComparePlan:
         """Sheets, blocks and names (see ``layout``)."""

@@ -8,9 +8,8 @@ that σ: ``std1``, ``std0.01``) or an initializer of the catalog (``xavier``, ``
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetsim.config import (
@@ -23,7 +22,7 @@ from sheetsim.config import (
     check_int,
     nearest,
 )
-from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.base import LANGS, SettingsBase
 from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
 
 DEFAULT_CONFIGS = ("std1", "std0.01", "xavier", "he")
@@ -63,16 +62,14 @@ def config_label(init: str, sigma: float) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Several initializations of one network, side by side on shared draws.
-
-    The dataclass's shape is small (a quick book for code that builds ``Settings()``); the
-    command line builds the article's 1000 samples × 100 neurons (``cli_defaults``)."""
+class Settings(SettingsBase):
+    """Several initializations of one network, side by side on shared draws: by default the
+    article's 1000 samples × 100 neurons."""
 
     FLOATS = ("leaky_slope",)
 
-    samples: int = 100
-    width: int = 20
+    samples: int = 1000
+    width: int = 100
     layers: int = 5
     activation: str = "sigmoid"
     leaky_slope: float = 0.01
@@ -96,13 +93,6 @@ class Settings:
             object.__setattr__(self, "configs", tuple(
                 i.strip().lower() if isinstance(i, str) else i for i in items))
 
-    @classmethod
-    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
-        """``config.from_mapping`` for these settings."""
-        from sheetsim.config import from_mapping
-
-        return from_mapping(cls, data, base, source)
-
     def validated(self) -> Settings:
         """Self with each configuration in its canonical name; ConfigError naming the
         first bad field otherwise."""
@@ -125,10 +115,6 @@ class Settings:
     def config(self, c: int) -> tuple[str, float]:
         """Initializer and σ of configuration c (1-based)."""
         return parse_config(self.configs[c - 1])
-
-    def to_json(self) -> str:
-        """The settings as the manifest stores them."""
-        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def describe(self) -> str:

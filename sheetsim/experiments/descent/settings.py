@@ -7,9 +7,8 @@ the paths somewhere sensible; ``start`` (``--start X Y``) sets the chosen surfac
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetsim.config import (
@@ -17,9 +16,8 @@ from sheetsim.config import (
     check_choice,
     check_float,
     check_int,
-    from_mapping,
 )
-from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.base import LANGS, SettingsBase
 from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, SURFACE_NAMES, SURFACES
 
 MAX_STEPS = 10_000
@@ -34,7 +32,7 @@ def start_key(surface: str) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(SettingsBase):
     """One optimizer lab: surface, optimizers and their constants, steps, analysis grids."""
 
     ALIASES = {
@@ -75,11 +73,6 @@ class Settings:
     minima_lr_high: float = 0.3
     lang: str = "en"
 
-    @classmethod
-    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
-        """``config.from_mapping`` for these settings."""
-        return from_mapping(cls, data, base, source)
-
     def lr(self, optimizer: str) -> float:
         """The learning rate of ``optimizer``."""
         return float(getattr(self, f"lr_{optimizer}"))
@@ -114,10 +107,6 @@ class Settings:
             starts[self.surface] = _point("start", self.start)
         fixed = {start_key(s): p for s, p in starts.items()}
         return replace(self, optimizers=chosen, start=None, **fixed)
-
-    def to_json(self) -> str:
-        """The settings as the manifest stores them."""
-        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def describe(self) -> str:

@@ -88,12 +88,7 @@ class InitExperiment(Experiment):
     summary = "weight initialization: signals and gradients through the layers at step 0"
     settings_type = Settings
     options = OPTIONS
-    cli_defaults = {"range_mode": "auto"}
-    """What the command line builds unless told otherwise (the dataclass keeps a manual
-    range, so code that builds Settings() lays out its workbook as before)."""
-
-    @staticmethod
-    def implied(data: dict[str, Any]) -> dict[str, Any]:
+    def implied(self, data: dict[str, Any]) -> dict[str, Any]:
         """Settings a source of keys implies: a range given is a manual range."""
         given = {"range", "bin_low", "bin_high"} & set(data)
         if given and "range_mode" not in data:

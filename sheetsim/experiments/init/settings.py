@@ -6,8 +6,7 @@ new activation cannot be allowed here and forgotten there.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from sheetsim.config import (
     GLOBAL,
@@ -20,16 +19,15 @@ from sheetsim.config import (
     check_float,
     check_int,
     check_layers,
-    from_mapping,
 )
-from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.base import LANGS, SettingsBase
 from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS, SWITCH
 
 RANGE_MODES = ("auto", "manual")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(SettingsBase):
     """One initialization experiment: network shape, initializer, activation, histograms."""
 
     ALIASES = {"range": ("bin_low", "bin_high"), "grad_range": ("grad_low", "grad_high")}
@@ -46,12 +44,11 @@ class Settings:
     bins: int = 30
     bin_low: float = 0.0
     bin_high: float = 1.0
-    range_mode: str = "manual"
+    range_mode: str = "auto"
     """"auto": the histogram range follows the activation and the data (sigmoid 0 to 1,
     tanh −1 to 1, otherwise the outputs' smallest to largest value, over all layers), so no
-    output falls outside it after any control change; "manual": bin_low to bin_high. The
-    command line builds "auto" unless a range is given; the dataclass keeps "manual" so that
-    a Settings() built from code lays its workbook out as before."""
+    output falls outside it after any control change; "manual": bin_low to bin_high. A
+    source that gives a range implies "manual" (``InitExperiment.implied``)."""
     seed: int = 0
     title: str = ""
     layer_init: dict[int, str] = field(default_factory=dict)
@@ -85,11 +82,6 @@ class Settings:
                 lowered = {k: v.strip().lower() if isinstance(v, str) else v
                            for k, v in chosen.items()}
                 object.__setattr__(self, key, {k: v for k, v in lowered.items() if v != GLOBAL})
-
-    @classmethod
-    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
-        """``config.from_mapping`` for these settings."""
-        return from_mapping(cls, data, base, source)
 
     @property
     def auto_range(self) -> bool:
@@ -151,10 +143,6 @@ class Settings:
                 check_choice(f"{key} of layer {k}", value, allowed)
             check_layers(key, getattr(self, key), self.layers, allowed)
         return self
-
-    def to_json(self) -> str:
-        """The settings as the manifest stores them."""
-        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def describe(self) -> str:

@@ -6,8 +6,7 @@ rest are live controls in the workbook.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sheetsim.config import (
     MAX_SEED,
@@ -15,9 +14,8 @@ from sheetsim.config import (
     check_choice,
     check_float,
     check_int,
-    from_mapping,
 )
-from sheetsim.experiments.base import LANGS
+from sheetsim.experiments.base import LANGS, SettingsBase
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 
 MAX_LAYERS = 6
@@ -29,7 +27,7 @@ BETAS = ("momentum", "beta1", "beta2")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(SettingsBase):
     """One training run: the network's shape, the data, the training constants."""
 
     FLOATS = ("sigma", "lr", "momentum", "beta1", "beta2", "eps", "clip", "spread")
@@ -59,11 +57,6 @@ class Settings:
     warmup: int = 0
     """Warm-up steps: the learning rate rises linearly to ``lr`` over them (0: none)."""
     lang: str = "en"
-
-    @classmethod
-    def from_mapping(cls, data: dict, base: Settings | None = None, source: str = "") -> Settings:
-        """``config.from_mapping`` for these settings."""
-        return from_mapping(cls, data, base, source)
 
     def validated(self) -> Settings:
         """These settings, or a ConfigError naming the first bad field."""
@@ -97,10 +90,6 @@ class Settings:
         check_int("warmup", self.warmup, 0, MAX_STEPS)
         check_choice("lang", self.lang, LANGS)
         return self
-
-    def to_json(self) -> str:
-        """The settings as the manifest stores them."""
-        return json.dumps(asdict(self), sort_keys=True)
 
     @property
     def describe(self) -> str:
