@@ -262,11 +262,11 @@ def test_bad_input_is_one_line_exit_2_no_file(tmp_path, args, message):
 
 def test_unwritable_folder(tmp_path, monkeypatch):
     # root may write anywhere, so the permission answer is taken from a stand-in
-    import sheetsim.cli
+    import sheetsim.cli.outputs
 
     locked = tmp_path / "locked"
     locked.mkdir()
-    monkeypatch.setattr(sheetsim.cli.os, "access", lambda p, mode: Path(p) != locked)
+    monkeypatch.setattr(sheetsim.cli.outputs.os, "access", lambda p, mode: Path(p) != locked)
     result = run("build", "-o", str(locked / "x.xlsx"))
     assert result.exit_code == 2 and "is not writable" in result.output
     assert not list(locked.iterdir())

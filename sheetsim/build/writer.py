@@ -131,15 +131,18 @@ def build(
     experiment: Experiment | None = None,
     fast: bool = True,
     progress: Progress | None = None,
+    plan: Plan | None = None,
 ) -> Reference:
-    """Plan, run the reference model on the seeded draws, and write; returns the reference
-    values (what the workbook's cached values are). The experiment is found from the type of
-    ``settings`` unless given."""
+    """Plan (unless the caller has: ``plan`` of these settings, checked to fit), run the
+    reference model on the seeded draws, and write; returns the reference values (what the
+    workbook's cached values are). The experiment is found from the type of ``settings``
+    unless given."""
     from sheetsim import experiments
 
     experiment = experiment or experiments.of_settings(settings)
-    plan = experiment.plan(settings)
-    plan.check_fits()
+    if plan is None:
+        plan = experiment.plan(settings)
+        plan.check_fits()
     reference = experiment.reference(settings, plan, experiment.draws(settings, plan))
     write(experiment, plan, reference, path, fast=fast, progress=progress)
     return reference

@@ -14,9 +14,10 @@ from sheetsim.experiments.init import InitExperiment
 from sheetsim.experiments.training import TrainingExperiment
 
 REGISTRY: dict[str, Experiment] = {
-    e.name: e for e in (InitExperiment(), DescentExperiment(), TrainingExperiment(),
-                        CompareExperiment())
+    e.name: e for e in (InitExperiment(), CompareExperiment(), DescentExperiment(),
+                        TrainingExperiment())
 }
+"""In lesson order: the article's Monte Carlo, its comparison, descent, then training."""
 
 
 def get(name: str) -> Experiment:
@@ -69,10 +70,18 @@ def resolve(experiment: Experiment, preset: str | None = None,
     return settings
 
 
+def presets_of(experiment: Experiment) -> list[str]:
+    """The experiment's presets in lesson order: those it declares, then any other preset
+    file that names it (sorted), so a preset missing from the declaration still shows."""
+    own = [n for n in config.preset_names() if config.preset_experiment(n) == experiment.name]
+    declared = [n for n in experiment.presets if n in own]
+    return declared + sorted(set(own) - set(declared))
+
+
 def load_preset(name: str) -> Any:
     """The settings a preset makes, of the experiment it names (see ``resolve``)."""
     return resolve(get(config.preset_experiment(name)), preset=name)
 
 
 __all__ = ["DEFAULT_EXPERIMENT", "REGISTRY", "Experiment", "get", "load_preset", "of_settings",
-           "resolve"]
+           "presets_of", "resolve"]

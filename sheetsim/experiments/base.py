@@ -159,6 +159,9 @@ class Option:
     metavar: str | None = None
     multiple: bool = False
     is_flag: bool = False
+    show_default: bool = True
+    """False where the dataclass default is not what the option's absence means (init's
+    ``--range``: without it the range is automatic)."""
 
     @property
     def keyed(self) -> bool:
@@ -182,8 +185,11 @@ class Experiment(ABC, Generic[S, P]):
     ``output/NAME.xlsx``."""
     summary: ClassVar[str]
     """One line for listings."""
-    example: ClassVar[str] = ""
-    """One example command line (after ``sheetsim build NAME``) for ``sheetsim --help``."""
+    examples: ClassVar[tuple[str, ...]] = ()
+    """Command lines for ``sheetsim build NAME --help``, each with an optional ``# what it
+    shows``; the first also goes into ``sheetsim --help``."""
+    presets: ClassVar[tuple[str, ...]] = ()
+    """The experiment's presets in lesson order (``sheetsim presets`` lists them so)."""
     settings_type: ClassVar[type[SettingsBase]]
     options: ClassVar[tuple[Option, ...]]
 

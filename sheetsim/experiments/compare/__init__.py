@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.common.options import SEED, network
 from sheetsim.experiments.compare import formulas, reference, sheets, texts
 from sheetsim.experiments.compare.layout import (
     NAME_ACTIVATION,
@@ -18,27 +19,21 @@ from sheetsim.experiments.compare.layout import (
     config_names,
     plan,
 )
-from sheetsim.experiments.compare.settings import SYNTAX, Settings, config_label, with_configs
+from sheetsim.experiments.compare.settings import (
+    ACTIVATIONS,
+    SYNTAX,
+    Settings,
+    config_label,
+    with_configs,
+)
 from sheetsim.xlsx.cells import Block
 
-OPTIONAL_LIST = "[LIST]"
-"""An option with this metavar may be given without a value (the setting's default)."""
-
-
-def _shared(key: str) -> Option:
-    """The initialization experiment's option of the same setting (declared alike)."""
-    from sheetsim.experiments.init import OPTIONS
-
-    return next(o for o in OPTIONS if o.key == key)
-
-
 OPTIONS = (
-    *(_shared(k) for k in ("samples", "width", "layers", "activation", "leaky_slope", "bins",
-                           "seed")),
-    Option(("--compare",), "configs",
-           "Build the initializer comparison: one row of histograms per configuration on the "
-           f"same draws. LIST is comma-separated, each {SYNTAX}; without LIST the article's "
-           "four: std1,std0.01,xavier,he.", str, metavar=OPTIONAL_LIST),
+    *network(ACTIVATIONS),
+    SEED,
+    Option(("--configs",), "configs",
+           "The initializations compared, one row of histograms each on the same draws: "
+           f"comma-separated, each {SYNTAX}.", str, metavar="LIST"),
     LANG_OPTION,
 )
 
@@ -50,6 +45,10 @@ class CompareExperiment(Experiment):
     summary = "initializers compared: a row of histograms per configuration, shared draws"
     settings_type = Settings
     options = OPTIONS
+    examples = (
+        "sheetsim build compare                      # N(0,1), N(0,0.01²), Xavier, He",
+        "sheetsim build compare --configs std0.1,xavier,he --activation relu",
+    )
 
     def plan(self, settings: Settings) -> ComparePlan:
         """Sheets, blocks and names (see ``layout``)."""

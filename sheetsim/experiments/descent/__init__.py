@@ -35,29 +35,23 @@ from sheetsim.xlsx.cells import Block
 
 OPTIONS = (
     Option(("--steps",), "steps",
-           f"Steps of every path, 1 to {MAX_STEPS:,} (default 30); the sweep, table and "
-           f"plateau runs stop at {ANALYSIS_MAX_STEPS:,}.", int),
-    Option(("--surface",), "surface",
-           f"Loss surface: {', '.join(SURFACE_NAMES)} (default bowl).", str),
+           f"Steps of every path, 1 to {MAX_STEPS:,}; the sweep, table and plateau runs stop "
+           f"at {ANALYSIS_MAX_STEPS:,}.", int),
+    Option(("--surface",), "surface", f"Loss surface: {', '.join(SURFACE_NAMES)}.", str),
     Option(("--start",), "start",
-           "Start point on the chosen surface (default its own; the bowl's is -7 2).",
-           (float, float), metavar="X Y"),
-    Option(("--optimizers",), "optimizers",
-           f"Comma-separated subset of {','.join(OPTIMIZER_NAMES)} (default all).", str,
-           metavar="LIST"),
-    Option(("--lr-sgd",), "lr_sgd", "SGD learning rate (default 0.95).", float),
-    Option(("--lr-momentum",), "lr_momentum", "Momentum learning rate (default 0.1).", float),
-    Option(("--momentum",), "momentum", "Momentum β (default 0.9).", float),
-    Option(("--lr-adagrad",), "lr_adagrad", "AdaGrad learning rate (default 1.5).", float),
-    Option(("--lr-rmsprop",), "lr_rmsprop", "RMSprop learning rate (default 0.1).", float),
-    Option(("--rho",), "rho", "RMSprop decay ρ (default 0.99).", float),
-    Option(("--lr-adam",), "lr_adam", "Adam learning rate (default 0.3).", float),
-    Option(("--beta1",), "beta1", "Adam β₁ (default 0.9).", float),
-    Option(("--beta2",), "beta2", "Adam β₂ (default 0.999).", float),
-    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam (default 1e-7).", float),
+           "Start point on the chosen surface (default: the surface's own; the bowl's is "
+           "-7 2).", (float, float), metavar="X Y"),
+    Option(("--optimizer",), "optimizers",
+           f"Comma-separated subset of {','.join(OPTIMIZER_NAMES)}.", str, metavar="LIST"),
+    Option(("--lr",), "lr_*", "Learning rate of one optimizer, e.g. --lr adam=0.3 "
+           "(repeatable).", metavar="NAME=RATE"),
+    Option(("--momentum",), "momentum", "Momentum β.", float),
+    Option(("--rho",), "rho", "RMSprop decay ρ.", float),
+    Option(("--beta1",), "beta1", "Adam β₁.", float),
+    Option(("--beta2",), "beta2", "Adam β₂.", float),
+    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam.", float),
     Option(("--sweep-range",), "sweep_range",
-           "Lowest and highest learning rate of the sweep (default 0.001 10).",
-           (float, float), metavar="LO HI"),
+           "Lowest and highest learning rate of the sweep.", (float, float), metavar="LO HI"),
     LANG_OPTION,
 )
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
@@ -70,6 +64,13 @@ class DescentExperiment(Experiment):
     summary = "gradient descent: five optimizers on four loss surfaces, one formula row a step"
     settings_type = Settings
     options = OPTIONS
+    examples = (
+        "sheetsim build descent --surface valley --optimizer sgd,adam --lr adam=0.05",
+        "sheetsim build descent --preset descent-two-minima",
+        "sheetsim build descent --steps 200 --lang ja",
+    )
+    presets = ("descent-bowl", "descent-diverge", "descent-valley", "descent-two-minima",
+               "descent-plateau")
 
     def plan(self, settings: Settings) -> DescentPlan:
         """Sheets, blocks and names (see ``layout``)."""
@@ -162,6 +163,14 @@ class DescentExperiment(Experiment):
             lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {_g(x):>11} {_g(y):>11} "
                          f"{_g(loss):>11} {left:>9}")
         return "\n".join(lines)
+
+    def preset_results(self, settings: Settings) -> str:
+        """One line for ``sheetsim presets --results``: each optimizer's final loss."""
+        plan = self.plan(settings)
+        final = self.reference(settings, plan, {})["final"]
+        return "final loss: " + ", ".join(
+            f"{OPTIMIZERS[opt].label} {_g(final[i][3])}"
+            for i, opt in enumerate(settings.optimizers))
 
     def title(self, settings: Settings) -> str:
         """The workbook's title, in its language."""

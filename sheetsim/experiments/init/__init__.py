@@ -24,6 +24,7 @@ from sheetsim.experiments.base import (
     Option,
     Reference,
 )
+from sheetsim.experiments.common.options import SEED, network
 from sheetsim.experiments.init import (
     controls,
     dashboard,
@@ -39,23 +40,16 @@ from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx.cells import Block
 
 OPTIONS = (
-    Option(("--samples",), "samples", "Rows of input (default 1000).", int),
-    Option(("--width",), "width", "Inputs and neurons per layer (default 100).", int),
-    Option(("--layers",), "layers", "Hidden layers (default 5).", int),
-    Option(("--init",), "init", f"Initializer: {', '.join(INITS)} (default xavier).", str),
-    Option(("--sigma",), "sigma", "Weight σ for --init normal (default 1).", float),
-    Option(("--activation",), "activation",
-           f"Activation: {', '.join(ACTIVATIONS)} (default sigmoid).", str),
-    Option(("--leaky-slope",), "leaky_slope", "Negative slope of leaky_relu (default 0.01).",
-           float),
-    Option(("--bins",), "bins", "Histogram bins (default 30).", int),
+    *network(ACTIVATIONS),
+    Option(("--init",), "init", f"Initializer: {', '.join(INITS)}.", str),
+    Option(("--sigma",), "sigma", "Weight σ for --init normal.", float),
     Option(("--range", "range_"), "range",
            "Manual histogram range (sets --range-mode manual); without it the range is auto.",
-           (float, float), metavar="LO HI"),
+           (float, float), metavar="LO HI", show_default=False),
     Option(("--range-mode",), "range_mode",
-           "auto (default: sigmoid 0 1, tanh -1 1, else the outputs' own span) or manual.",
+           "auto (sigmoid 0 1, tanh -1 1, else the outputs' own span) or manual.",
            str, metavar="auto|manual"),
-    Option(("--seed",), "seed", "Seed of the uniform draws (default 0).", int),
+    SEED,
     Option(("--layer-init",), "layer_init",
            "Initializer of layer K only, e.g. --layer-init 1=he (repeatable).",
            metavar="K=NAME", multiple=True),
@@ -70,10 +64,9 @@ OPTIONS = (
     Option(("--layer-batchnorm",), "layer_batchnorm",
            "Batch normalization of layer K only (repeatable).", metavar="K=on|off",
            multiple=True),
-    Option(("--bn-eps",), "bn_eps", "ε of batch normalization (default 1e-5).", float),
+    Option(("--bn-eps",), "bn_eps", "ε of batch normalization.", float),
     Option(("--grad-range",), "grad_range",
-           "Gradient histogram range as powers of ten (default -12 4).", (float, float),
-           metavar="LO HI"),
+           "Gradient histogram range as powers of ten.", (float, float), metavar="LO HI"),
     Option(("--live",), "live",
            "Draws as =RAND(): every recalculation (F9) is a fresh sample.", is_flag=True),
     LANG_OPTION,
@@ -88,6 +81,16 @@ class InitExperiment(Experiment):
     summary = "weight initialization: signals and gradients through the layers at step 0"
     settings_type = Settings
     options = OPTIONS
+    examples = (
+        "sheetsim build init --preset relu-he -o output/relu-he.xlsx",
+        "sheetsim build init --activation tanh --init he --layers 8",
+        "sheetsim build init --preset relu-std1-bn   # gradients and batch normalization",
+        "sheetsim build init --live --lang ja        # =RAND() draws: F9 resamples",
+        "sheetsim build init --all-presets           # each preset into output/NAME.xlsx",
+    )
+    presets = ("sigmoid-std1", "sigmoid-std0.01", "sigmoid-xavier", "tanh-xavier",
+               "relu-xavier", "relu-he", "relu-std1", "relu-std1-bn", "sigmoid-std1-deep",
+               "sigmoid-xavier-deep", "relu-he-deep")
     def implied(self, data: dict[str, Any]) -> dict[str, Any]:
         """Settings a source of keys implies: a range given is a manual range."""
         given = {"range", "bin_low", "bin_high"} & set(data)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.common.options import SEED
 from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import TrainingPlan, plan
@@ -21,33 +22,27 @@ from sheetsim.experiments.training.settings import MAX_LAYERS, MAX_STEPS, MAX_WI
 from sheetsim.xlsx.cells import Block
 
 OPTIONS = (
-    Option(("--layers",), "layers", f"Hidden layers (training: 1 to {MAX_LAYERS}, default 3).",
-           int),
-    Option(("--width",), "width", f"Units per hidden layer (training: 2 to {MAX_WIDTH}, "
-           "default 6).", int),
-    Option(("--samples",), "samples", "Training points (training: a multiple of 4, default "
-           "48).", int),
-    Option(("--test-samples",), "test_samples", "Test points, a multiple of 4 (default 32).",
-           int),
-    Option(("--steps",), "steps", f"Steps (training: 1 to {MAX_STEPS}, default 100).", int),
-    Option(("--seed",), "seed", "Seed of the uniform draws (training: default 1).", int),
-    Option(("--activation",), "activation",
-           f"Activation (training: {', '.join(ACTIVATIONS)}, default relu).", str),
-    Option(("--init",), "init", f"Initializer (training: {', '.join(INITS)}, default he).",
-           str),
-    Option(("--sigma",), "sigma", "Weight σ for --init normal (default 1).", float),
-    Option(("--optimizer",), "optimizer",
-           f"Optimizer: {', '.join(OPTIMIZERS)} (default adam).", str),
-    Option(("--lr",), "lr", "Learning rate (default 0.02).", float),
-    Option(("--momentum",), "momentum", "Momentum β (default 0.9).", float),
-    Option(("--beta1",), "beta1", "Adam β₁ (default 0.9).", float),
-    Option(("--beta2",), "beta2", "Adam β₂ (default 0.999).", float),
-    Option(("--eps",), "eps", "ε of Adam (default 1e-7).", float),
-    Option(("--clip",), "clip", "Gradient-clipping threshold on the global norm (default 0: "
-           "off).", float),
-    Option(("--warmup",), "warmup", "Warm-up steps (default 0: none).", int),
-    Option(("--spread",), "spread", "Standard deviation of the clusters (default 0.35).",
+    Option(("--layers",), "layers", f"Hidden layers, 1 to {MAX_LAYERS}.", int),
+    Option(("--width",), "width", f"Units per hidden layer, 2 to {MAX_WIDTH}.", int),
+    Option(("--samples",), "samples", "Training points, a multiple of 4.", int),
+    Option(("--test-samples",), "test_samples", "Test points, a multiple of 4.", int),
+    Option(("--steps",), "steps", f"Steps, 1 to {MAX_STEPS}.", int),
+    SEED,
+    Option(("--activation",), "activation", f"Activation: {', '.join(ACTIVATIONS)}.", str),
+    Option(("--leaky-slope",), "leaky_slope", "Negative slope of leaky_relu.", float),
+    Option(("--init",), "init", f"Initializer: {', '.join(INITS)}.", str),
+    Option(("--sigma",), "sigma", "Weight σ for --init normal.", float),
+    Option(("--optimizer",), "optimizer", f"Optimizer: {', '.join(OPTIMIZERS)}.", str),
+    Option(("--lr",), "lr", "Learning rate.", float),
+    Option(("--momentum",), "momentum", "Momentum β.", float),
+    Option(("--rho",), "rho", "RMSprop decay ρ.", float),
+    Option(("--beta1",), "beta1", "Adam β₁.", float),
+    Option(("--beta2",), "beta2", "Adam β₂.", float),
+    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam.", float),
+    Option(("--clip",), "clip", "Gradient-clipping threshold on the global norm (0: off).",
            float),
+    Option(("--warmup",), "warmup", "Warm-up steps (0: none).", int),
+    Option(("--spread",), "spread", "Standard deviation of the clusters.", float),
     LANG_OPTION,
 )
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
@@ -60,6 +55,13 @@ class TrainingExperiment(Experiment):
     summary = "a small network trained step by step in formulas: plateaus, explosions, remedies"
     settings_type = Settings
     options = OPTIONS
+    examples = (
+        "sheetsim build training --optimizer rmsprop --lr 0.01",
+        "sheetsim build training --preset training-explode   # the gradient norm explodes",
+        "sheetsim build training --activation leaky_relu --init lecun --steps 200",
+    )
+    presets = ("training-relu-he-adam", "training-plateau", "training-relu-he",
+               "training-explode", "training-explode-clip", "training-explode-warmup")
 
     def plan(self, settings: Settings) -> TrainingPlan:
         """Sheets, blocks and names (see ``layout``)."""
@@ -131,6 +133,15 @@ class TrainingExperiment(Experiment):
         peak = np.nanmax(norms) if np.isfinite(norms).any() else float("nan")
         lines.append(f"  largest layer gradient norm over the run: {_g(peak)}")
         return "\n".join(lines)
+
+    def preset_results(self, settings: Settings) -> str:
+        """One line for ``sheetsim presets --results``: training loss and the training and
+        test accuracy, first step → last."""
+        plan = self.plan(settings)
+        ref = self.reference(settings, plan, self.draws(settings, plan))
+        loss, acc, last = ref["loss"], ref["accuracy"], settings.steps
+        return (f"loss {_g(loss[0, 0])} → {_g(loss[last, 0])}, accuracy {acc[0, 0]:.0%} → "
+                f"{acc[last, 0]:.0%} (test {acc[0, 1]:.0%} → {acc[last, 1]:.0%})")
 
     def title(self, settings: Settings) -> str:
         """The workbook's title, in its language."""

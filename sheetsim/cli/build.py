@@ -1,0 +1,255 @@
+"""``sheetsim build``: one command per registered experiment, each with its own options,
+defaults, examples and default output file.
+
+``sheetsim build`` alone builds the init experiment's default; ``sheetsim build --preset
+NAME`` builds the preset's experiment; ``sheetsim build --all-presets`` every preset of
+every experiment. Settings come from ``experiments.resolve`` (defaults, preset, TOML, flags).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsim import config, experiments
+from sheetsim.cli import options
+from sheetsim.cli.errors import UserError, choose
+from sheetsim.cli.outputs import check_folder, check_output
+from sheetsim.config import ConfigError
+from sheetsim.experiments.base import Experiment, Plan
+from sheetsim.progress import bar
+
+PRESETS_FOLDER = Path("output")
+"""Where ``--all-presets`` writes NAME.xlsx unless ``-o FOLDER`` is given."""
+REFUSED = {
+    "--experiment": "name the experiment as a command: sheetsim build {value} [OPTIONS]",
+    "--compare": "the comparison is an experiment of its own: sheetsim build compare "
+                 "--configs LIST",
+}
+"""Options of ``build`` itself that are refused, with the spelling that does the job."""
+
+
+@dataclass
+class Job:
+    """One workbook to write: its experiment, settings, plan and path."""
+
+    experiment: Experiment
+    settings: Any
+    plan: Plan
+    out: Path
+
+
+def preset_name(name: str | None) -> str | None:
+    """The preset called ``name`` (any case), or a ConfigError with the nearest name."""
+    return None if name is None else choose("preset", name, config.preset_names())
+
+
+def job(experiment: Experiment, preset: str | None, config_file: Path | None,
+        flags: dict[str, Any], out: Path) -> Job:
+    """The settings of one build through the one settings path, its plan checked to fit."""
+    settings = experiments.resolve(experiment, preset, config_file, flags)
+    plan = experiment.plan(settings)
+    plan.check_fits()
+    return Job(experiment, settings, plan, out)
+
+
+def run(jobs: list[Job], force: bool, quiet: bool) -> int:
+    """Check every output before any work, then build each workbook and say what it shows."""
+    from sheetsim.build import writer
+
+    for j in jobs:
+        check_output(j.out, force)
+    for j in jobs:
+        started = time.perf_counter()
+        big = sum(1 for _ in j.experiment.big_blocks(j.settings, j.plan))
+        with bar("writing", big, quiet) as step:
+            reference = writer.build(j.settings, j.out, j.experiment, progress=step,
+                                     plan=j.plan)
+        if quiet:
+            continue
+        size = j.out.stat().st_size / 1e6
+        click.echo(f"wrote {j.out}  ({size:.1f} MB, {time.perf_counter() - started:.1f} s)")
+        click.echo(f"  {j.settings.describe}")
+        click.echo(j.experiment.terminal_summary(j.settings, reference))
+    return 0
+
+
+def _preset_jobs(chosen: list[Experiment], config_file: Path | None, flags: dict[str, Any],
+                 output: Path | None) -> list[Job]:
+    """Every preset of the chosen experiments, in lesson order, into a folder."""
+    folder = output or PRESETS_FOLDER
+    if output is None:
+        folder.mkdir(exist_ok=True)
+    check_folder(folder)
+    return [job(e, name, config_file, flags, folder / f"{name}.xlsx")
+            for e in chosen for name in experiments.presets_of(e)]
+
+
+def _common(f: Any) -> Any:
+    """The options every build takes, whatever the experiment."""
+    for decorator in reversed((
+        click.option("--preset", help="Start from a preset (see `sheetsim presets`)."),
+        click.option("--config", "config_file", type=click.Path(path_type=Path),
+                     help="TOML file with any of the settings (keys as in the presets)."),
+        click.option("-o", "--output", type=click.Path(path_type=Path),
+                     help="Workbook to write; a folder with --all-presets."),
+        click.option("--all-presets", is_flag=True,
+                     help="Build every preset into output/NAME.xlsx (or -o FOLDER)."),
+        click.option("--force", is_flag=True,
+                     help="Replace an existing file that is not a sheetsim workbook."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    )):
+        f = decorator(f)
+    return f
+
+
+def experiment_command(experiment: Experiment) -> click.Command:
+    """``sheetsim build NAME``: the experiment's options, then the common ones."""
+
+    @_common
+    def command(preset: str | None, config_file: Path | None, output: Path | None,
+                all_presets: bool, force: bool, quiet: bool, **given: Any) -> int:
+        try:
+            flags = options.given_flags(experiment, given)
+            if all_presets:
+                if preset is not None:
+                    raise ConfigError("--preset: not with --all-presets, which builds every "
+                                      "preset")
+                jobs = _preset_jobs([experiment], config_file, flags, output)
+            else:
+                out = output or experiment.default_output
+                if output is None:
+                    out.parent.mkdir(exist_ok=True)
+                jobs = [job(experiment, preset_name(preset), config_file, flags, out)]
+        except ConfigError as exc:
+            raise UserError(str(exc)) from None
+        return run(jobs, force, quiet)
+
+    examples = "\n".join(f"  {line}" for line in experiment.examples)
+    help_text = (f"{experiment.summary[:1].upper()}{experiment.summary[1:]}.\n\n"
+                 f"Writes {experiment.default_output} unless -o is given. Each option "
+                 "overrides the preset and the TOML file.")
+    if examples:
+        help_text += f"\n\n\b\nExamples:\n{examples}"
+    cmd = click.command(experiment.name, cls=ExperimentCommand, help=help_text,
+                        short_help=experiment.summary)(command)
+    cmd.params[:0] = options.params(experiment)
+    return cmd
+
+
+def _owners(flag: str) -> list[str]:
+    """The experiments that have the option ``flag``."""
+    return [e.name for e in experiments.REGISTRY.values()
+            if any(flag in o.flags for o in e.options)]
+
+
+def _listed(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+class ExperimentCommand(click.Command):
+    """A build command whose unknown option is answered with the experiments that have it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as usual; an option of another experiment gets one line saying whose."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            owners = _owners(exc.option_name)
+            if not owners:
+                raise
+            raise click.UsageError(
+                f"{exc.option_name}: not an option of {self.name} but of {_listed(owners)}; "
+                f"see sheetsim build {self.name} --help") from None
+
+
+class BuildGroup(click.Group):
+    """``build``: refuses retired spellings, unknown experiments and options given before
+    the experiment's name with one line that says what to write instead."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Check the arguments before the experiment's name, then parse as usual."""
+        for i, arg in enumerate(args):
+            if arg in self.commands:
+                break
+            head, _, value = arg.partition("=")
+            if head in REFUSED:
+                value = value or (args[i + 1] if i + 1 < len(args) else "NAME")
+                raise click.UsageError(f"{head}: " + REFUSED[head].format(value=value))
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            owners = _owners(exc.option_name)
+            if not owners:
+                raise
+            raise click.UsageError(
+                f"{exc.option_name}: an option of {_listed(owners)}; write it after the "
+                f"experiment's name: sheetsim build {owners[0]} {exc.option_name} ...") from None
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """The experiment's command; an unknown name is a one-line error with the nearest."""
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            try:
+                args = [choose("experiment", args[0], list(self.commands)), *args[1:]]
+            except ConfigError as exc:
+                raise click.UsageError(str(exc)) from None
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=BuildGroup, invoke_without_command=True)
+@_common
+@click.pass_context
+def build(ctx: click.Context, preset: str | None, config_file: Path | None,
+          output: Path | None, all_presets: bool, force: bool, quiet: bool) -> int:
+    """Write an experiment's workbook: `sheetsim build EXPERIMENT [OPTIONS]`.
+
+    Without EXPERIMENT: the preset's or the TOML file's experiment, else init's default
+    (output/init.xlsx); with --all-presets, every preset of every experiment.
+    `sheetsim build EXPERIMENT --help` lists that experiment's options and defaults.
+
+    \b
+    Examples:
+      sheetsim build                          # init's default: output/init.xlsx
+      sheetsim build --preset descent-bowl    # the preset's experiment
+      sheetsim build --all-presets            # every preset into output/NAME.xlsx
+    """
+    if ctx.invoked_subcommand is not None:
+        given = [name for name, value in ctx.params.items() if value not in (None, False)]
+        if given:
+            flag = "--" + given[0].replace("_file", "").replace("_", "-")
+            raise UserError(f"{flag}: give it after the experiment's name: sheetsim build "
+                            f"{ctx.invoked_subcommand} {flag} ...")
+        return 0
+    try:
+        if all_presets:
+            if preset is not None:
+                raise ConfigError("--preset: not with --all-presets, which builds every preset")
+            if config_file is not None:
+                raise ConfigError("--config: with --all-presets, name the experiment: "
+                                  "sheetsim build EXPERIMENT --all-presets --config FILE")
+            return run(_preset_jobs(list(experiments.REGISTRY.values()), None, {}, output),
+                       force, quiet)
+        preset = preset_name(preset)
+        name = config.preset_experiment(preset) if preset else None
+        if name is None and config_file is not None:
+            name = config.load_toml(config_file).get("experiment")
+        if isinstance(name, str):
+            name = choose("experiment", name, list(experiments.REGISTRY))
+        experiment = experiments.get(name or config.DEFAULT_EXPERIMENT)
+        out = output or experiment.default_output
+        if output is None:
+            out.parent.mkdir(exist_ok=True)
+        jobs = [job(experiment, preset, config_file, {}, out)]
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    return run(jobs, force, quiet)
+
+
+for _experiment in experiments.REGISTRY.values():
+    build.add_command(experiment_command(_experiment))

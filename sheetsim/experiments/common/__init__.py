@@ -1,0 +1,1 @@
+"""Parts that several experiments share: they import these, never each other."""
