@@ -164,16 +164,42 @@ class ExperimentCommand(click.Command):
             if not owners:
                 raise
             raise click.UsageError(
-                f"{exc.option_name}: not an option of {self.name} but of {_listed(owners)}; "
-                f"see sheetsim build {self.name} --help") from None
+                f"{exc.option_name}: not an option of {self.name} but of {_listed(owners)}: "
+                f"sheetsim build {owners[0]} {exc.option_name} ...") from None
+
+
+def _value(args: list[str], flag: str) -> str | None:
+    """The value of ``flag`` among ``args`` (``--preset X`` or ``--preset=X``), if given."""
+    for i, arg in enumerate(args):
+        if arg == flag and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(flag + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _implied_experiment(args: list[str]) -> str:
+    """The experiment a build that names none is of: its preset's, else its TOML file's
+    ``experiment``, else the default (init)."""
+    preset = _value(args, "--preset")
+    if preset is not None:
+        return config.preset_experiment(choose("preset", preset, config.preset_names()))
+    config_file = _value(args, "--config")
+    if config_file is not None:
+        name = config.load_toml(Path(config_file)).get("experiment")
+        if isinstance(name, str):
+            return choose("experiment", name, list(experiments.REGISTRY))
+    return config.DEFAULT_EXPERIMENT
 
 
 class BuildGroup(click.Group):
-    """``build``: refuses retired spellings, unknown experiments and options given before
-    the experiment's name with one line that says what to write instead."""
+    """``build``: ``sheetsim build [OPTIONS]`` without an experiment is the experiment its
+    preset or TOML file names, else init; retired spellings and unknown experiments get one
+    line that says what to write instead."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Check the arguments before the experiment's name, then parse as usual."""
+        """Refuse retired options, then put the implied experiment's name in front of
+        options given without one (not for --help, nor for --all-presets: every preset)."""
         for i, arg in enumerate(args):
             if arg in self.commands:
                 break
@@ -181,15 +207,13 @@ class BuildGroup(click.Group):
             if head in REFUSED:
                 value = value or (args[i + 1] if i + 1 < len(args) else "NAME")
                 raise click.UsageError(f"{head}: " + REFUSED[head].format(value=value))
-        try:
-            return super().parse_args(ctx, args)
-        except click.NoSuchOption as exc:
-            owners = _owners(exc.option_name)
-            if not owners:
-                raise
-            raise click.UsageError(
-                f"{exc.option_name}: an option of {_listed(owners)}; write it after the "
-                f"experiment's name: sheetsim build {owners[0]} {exc.option_name} ...") from None
+        named = bool(args) and not args[0].startswith("-")
+        if not named and not {"-h", "--help", "--all-presets"} & set(args):
+            try:
+                args = [_implied_experiment(args), *args]
+            except ConfigError as exc:
+                raise click.UsageError(str(exc)) from None
+        return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
@@ -203,15 +227,22 @@ class BuildGroup(click.Group):
 
 
 @click.group(cls=BuildGroup, invoke_without_command=True)
-@_common
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="With --all-presets: the folder (default output/).")
+@click.option("--all-presets", is_flag=True,
+              help="Build every preset of every experiment into output/NAME.xlsx.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing file that is not a sheetsim workbook.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def build(ctx: click.Context, preset: str | None, config_file: Path | None,
-          output: Path | None, all_presets: bool, force: bool, quiet: bool) -> int:
+def build(ctx: click.Context, output: Path | None, all_presets: bool, force: bool,
+          quiet: bool) -> int:
     """Write an experiment's workbook: `sheetsim build EXPERIMENT [OPTIONS]`.
 
-    Without EXPERIMENT: the preset's or the TOML file's experiment, else init's default
-    (output/init.xlsx); with --all-presets, every preset of every experiment.
-    `sheetsim build EXPERIMENT --help` lists that experiment's options and defaults.
+    Without EXPERIMENT the options are those of the preset's experiment (--preset), of the
+    TOML file's (--config, its `experiment` key), else of init; `sheetsim build` alone
+    writes init's default, output/init.xlsx. `sheetsim build EXPERIMENT --help` lists an
+    experiment's options and defaults.
 
     \b
     Examples:
@@ -220,32 +251,11 @@ def build(ctx: click.Context, preset: str | None, config_file: Path | None,
       sheetsim build --all-presets            # every preset into output/NAME.xlsx
     """
     if ctx.invoked_subcommand is not None:
-        given = [name for name, value in ctx.params.items() if value not in (None, False)]
-        if given:
-            flag = "--" + given[0].replace("_file", "").replace("_", "-")
-            raise UserError(f"{flag}: give it after the experiment's name: sheetsim build "
-                            f"{ctx.invoked_subcommand} {flag} ...")
         return 0
+    if not all_presets:
+        raise UserError("build: name an experiment: sheetsim build EXPERIMENT [OPTIONS]")
     try:
-        if all_presets:
-            if preset is not None:
-                raise ConfigError("--preset: not with --all-presets, which builds every preset")
-            if config_file is not None:
-                raise ConfigError("--config: with --all-presets, name the experiment: "
-                                  "sheetsim build EXPERIMENT --all-presets --config FILE")
-            return run(_preset_jobs(list(experiments.REGISTRY.values()), None, {}, output),
-                       force, quiet)
-        preset = preset_name(preset)
-        name = config.preset_experiment(preset) if preset else None
-        if name is None and config_file is not None:
-            name = config.load_toml(config_file).get("experiment")
-        if isinstance(name, str):
-            name = choose("experiment", name, list(experiments.REGISTRY))
-        experiment = experiments.get(name or config.DEFAULT_EXPERIMENT)
-        out = output or experiment.default_output
-        if output is None:
-            out.parent.mkdir(exist_ok=True)
-        jobs = [job(experiment, preset, config_file, {}, out)]
+        jobs = _preset_jobs(list(experiments.REGISTRY.values()), None, {}, output)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     return run(jobs, force, quiet)
