@@ -1,8 +1,9 @@
 """Mutation fuzzing at volume: many damaged copies of real workbooks through ``verify``.
 
-The seeds and mutators are those of ``tests/test_fuzz.py`` (sheetsim's own small workbooks,
-the initialization experiment with and without the backward pass and batch normalization
-and the optimizer lab, each also re-saved by LibreOffice and Gnumeric). Every mutant runs
+The seeds and mutators are those of ``tests/test_fuzz.py``, kept in ``tests/fuzzing.py``
+(sheetsim's own small workbooks, the initialization experiment with and without the
+backward pass and batch normalization and the optimizer lab, each also re-saved by
+LibreOffice and Gnumeric). Every mutant runs
 ``sheetsim verify -q`` in a forked child of this process; its exit status, stderr, wall
 time and peak memory (beyond what it inherited at the fork) are recorded. A mutant that
 breaks a rule (exit status other than 0/1/2, a traceback, exit 2 that is not one line naming
@@ -34,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_fuzz import (  # noqa: E402
+from tests.fuzzing import (  # noqa: E402
     ENGINES,
     KINDS,
     Outcome,

@@ -18,7 +18,7 @@ from sheetsim.cli import cli
 from sheetsim.experiments.init import model
 from sheetsim.experiments.init.settings import Settings
 
-from .conftest import SMALL, build
+from .helpers import SMALL, build
 
 
 def run(*args: str, cwd: Path | None = None):

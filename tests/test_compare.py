@@ -16,7 +16,7 @@ from sheetsim.cli import cli
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .conftest import build, need
+from .helpers import build, drive, need, need_uno
 
 TINY = ("--samples", "60", "--width", "12", "--layers", "3", "--bins", "10")
 
@@ -128,9 +128,7 @@ def test_compare_verifies_after_gnumeric(default_compare) -> None:
 def test_compare_follows_its_controls_in_libreoffice(default_compare, tmp_path) -> None:
     """Activation → relu and configuration 1 → he, recalculated as AutoCalculate does: no
     stale cell, and the saved numbers verify."""
-    from .test_interactive import _uno, drive
-
-    _uno()
+    need_uno()
     saved = tmp_path / "after.xlsx"
     report = drive(default_compare, [{"set": {"Activation": "relu", "Init_C1": "he"},
                                       "save": str(saved)}])

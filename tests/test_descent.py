@@ -33,7 +33,7 @@ from sheetsim.experiments.descent.settings import Settings
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, SheetData
 
-from .conftest import cell_xml, need, patch_part, patch_sheet
+from .helpers import cell_xml, need, patch_part, patch_sheet
 
 DESCENT = get("descent")
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "descent"]

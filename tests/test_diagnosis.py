@@ -14,7 +14,7 @@ from sheetsim.check import verify
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .conftest import build
+from .helpers import build, drive, need_uno
 
 FINDINGS = {
     "Saturated": "saturated",
@@ -163,9 +163,7 @@ def test_libreoffice_follows_a_control_change(books, tmp_path) -> None:
     """In LibreOffice, Init → normal with σ = 1 makes the Xavier book saturated, and then
     σ = 0.01 collapsed: recalculated as AutoCalculate does, no stale cell, and the saved
     file verifies (LibreOffice's values against the evaluator and the model)."""
-    from .test_interactive import _uno, drive
-
-    _uno()
+    need_uno()
     first, second = tmp_path / "std1.xlsx", tmp_path / "std0.01.xlsx"
     report = drive(books["sigmoid-xavier"], [
         {"set": {"Init": "normal", "Sigma": 1}, "save": str(first)},

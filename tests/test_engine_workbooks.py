@@ -20,7 +20,7 @@ from sheetsim.experiments.init import model
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .conftest import SMALL, build, need
+from .helpers import SMALL, build, need
 
 PRESETS = ["sigmoid-std1", "sigmoid-std0.01", "sigmoid-xavier", "relu-xavier", "relu-he",
            "tanh-xavier"]

@@ -8,7 +8,6 @@ recalculation can only be right if the engine computed it.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import subprocess
@@ -28,7 +27,7 @@ import xlsxwriter
 from sheetsim import engines
 from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice, rendering
 
-from .conftest import need
+from .helpers import gone, need, wait_until
 
 engine = pytest.mark.engine
 WRONG = -999.0
@@ -123,28 +122,6 @@ def pdf_pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     line = next(ln for ln in info.stdout.splitlines() if ln.startswith("Pages:"))
     return int(line.split()[1])
-
-
-def gone(pid: int) -> bool:
-    """True when the process no longer runs (a zombie waiting for its reaper counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
-
-
-def wait_until(condition, seconds: float = 5.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def fake_engine(tmp_path: Path, name: str, body: str) -> Path:

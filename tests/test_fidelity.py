@@ -45,7 +45,7 @@ from sheetsim.xlsx import reader, stream
 from sheetsim.xlsx.book import Book, ExcelError
 from sheetsim.xlsx.cells import Block, cell, parse_range
 
-from .conftest import patch_part, sheet_part
+from .helpers import patch_part, sheet_part
 
 JS = Path(__file__).resolve().parent / "js"
 SHAPE = {"samples": 60, "width": 8, "layers": 3, "bins": 10}

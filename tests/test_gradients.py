@@ -19,7 +19,7 @@ from sheetsim.experiments import load_preset
 from sheetsim.experiments.init import model
 from sheetsim.experiments.init.settings import Settings
 
-from .conftest import build, need, patch_sheet
+from .helpers import build, need, patch_sheet
 
 SMALL = Settings(samples=40, width=6, layers=3, bins=10, backward=True, grad_bins=12)
 NEW_PRESETS = ["sigmoid-xavier-deep", "relu-std1", "relu-std1-bn", "relu-he-deep",

@@ -29,7 +29,7 @@ from sheetsim.check import manifest
 from sheetsim.cli import cli
 from sheetsim.xlsx import reader, safezip
 
-from .conftest import patch_part, sheet_part
+from .helpers import gone, measured, patch_part, sheet_part, wait_until
 
 GB = 1024**3
 
@@ -737,27 +737,6 @@ def test_part_limits_are_enforced_on_real_sizes(small_book, tmp_path, monkeypatc
 
 # ------------------------------------------------------------------ bombs in a child process
 
-_CHILD = """
-import os, resource, subprocess, sys, time
-start = time.monotonic()
-proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-out, err = proc.communicate(timeout=60)
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(proc.returncode, round(time.monotonic() - start, 2), rss, sep="\\t")
-sys.stdout.flush()
-sys.stderr.write(err.decode())
-"""
-
-
-def measured(*args: str, env: dict[str, str] | None = None) -> tuple[int, float, int, str]:
-    """Exit status, seconds, peak resident memory (kB) and stderr of ``sheetsim ARGS``."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, sys.executable, "-m", "sheetsim",
-                           *args], capture_output=True, text=True, timeout=120,
-                          env=env, cwd=Path(__file__).resolve().parent.parent)
-    code, seconds, rss = done.stdout.split("\t")
-    return int(code), float(seconds), int(rss), done.stderr
-
-
 BASELINE: dict[str, int] = {}
 
 
@@ -817,8 +796,6 @@ ENGINE_FAULTS = {
 
 @pytest.mark.parametrize("fault", list(ENGINE_FAULTS))
 def test_engine_faults_through_the_cli(fault, small_book, tmp_path, monkeypatch):
-    from .test_engines import gone, wait_until
-
     pids = tmp_path / "pids"
     body, message = ENGINE_FAULTS[fault]
     monkeypatch.setenv("SHEETSIM_SOFFICE", fake(tmp_path, "soffice", body.format(pids=pids)))

@@ -18,7 +18,7 @@ from sheetsim.experiments.init import model
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .conftest import SMALL, build, need
+from .helpers import SMALL, build, need
 
 
 def block(path: Path, name: str) -> np.ndarray:

@@ -22,7 +22,7 @@ from sheetsim import atomic
 from sheetsim.build import writer
 from sheetsim.experiments.init.settings import Settings
 
-from .conftest import SMALL, build
+from .helpers import SMALL, build, gone, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "sheetsim.xlsx"
@@ -154,8 +154,6 @@ def test_sigterm_and_ctrl_c_clean_up_and_exit_promptly(reference, tmp_path, sign
 
 
 def test_sigterm_stops_the_engine_and_removes_its_folders(tmp_path):
-    from .test_engines import gone, wait_until
-
     book = build(SMALL, tmp_path / "small.xlsx")
     pids = tmp_path / "pids"
     engine = tmp_path / "soffice"

@@ -28,7 +28,7 @@ from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .conftest import build
+from .helpers import build
 
 FIELD_NAMES = field_names(Settings)
 from_mapping = Settings.from_mapping

@@ -15,7 +15,7 @@ import pytest
 from sheetsim.xlsx import stream
 from sheetsim.xlsx.cells import Block, cell, span
 
-from .conftest import SMALL, build, sheet_part
+from .helpers import SMALL, build, sheet_part
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 

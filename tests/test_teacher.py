@@ -355,7 +355,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 @pytest.mark.engine
 def test_render_dpi_sets_the_picture_size(tmp_path):
     """One A4 landscape page (11.69 × 8.27 in): pixels = inches × dpi."""
-    from .conftest import need
+    from .helpers import need
 
     need("libreoffice")
     book = tmp_path / "tiny.xlsx"

@@ -21,8 +21,7 @@ from sheetsim.tolerance import ATOL, BLOCK_FLOOR, RTOL, allowed, edge_ties, zero
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.cells import Block
 
-from .conftest import SMALL
-from .test_verify import set_cached
+from .helpers import SMALL, set_cached
 
 OVER, UNDER = 1.02, 0.98
 """Factors of the allowed difference: 2 % beyond it, 2 % inside it (far above rounding)."""

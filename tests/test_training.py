@@ -34,7 +34,7 @@ from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.cells import cell
 
-from .conftest import cell_xml, need, patch_sheet
+from .helpers import cell_xml, drive, need, need_uno, patch_sheet
 
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "training"]
 SMALL = dict(layers=2, width=4, samples=16, test_samples=8, steps=12)
@@ -345,9 +345,7 @@ CHANGES = [
 @pytest.mark.parametrize("change", CHANGES, ids=["-".join(c) for c in CHANGES])
 def test_a_control_changed_in_running_libreoffice_gives_the_models_numbers(
         small_book, tmp_path, change):
-    from .test_interactive import _uno, drive
-
-    _uno()
+    need_uno()
     saved = tmp_path / "after-calculate.xlsx"
     report = drive(small_book("training-relu-he-adam"), [{"set": change, "save": str(saved)}])
     step = report["steps"][0]

@@ -13,24 +13,11 @@ from click.testing import CliRunner
 
 from sheetsim.cli import cli
 
-from .conftest import patch_sheet, sheet_part
+from .helpers import cell_xml, patch_sheet, set_cached, sheet_part
 
 
 def verify(*args: str):
     return CliRunner().invoke(cli, ["verify", *map(str, args)])
-
-
-def cell_xml(path, sheet: str, ref: str) -> str:
-    with zipfile.ZipFile(path) as zf:
-        xml = zf.read(sheet_part(path, sheet)).decode()
-    m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
-    assert m, ref
-    return m.group(0)
-
-
-def set_cached(path, sheet: str, ref: str, value: str) -> None:
-    old = cell_xml(path, sheet, ref)
-    patch_sheet(path, sheet, old, re.sub(r"<v>[^<]*</v>", f"<v>{value}</v>", old))
 
 
 @pytest.mark.parametrize(
