@@ -1,0 +1,161 @@
+"""The command line's face: a command per experiment with only its own options and its own
+defaults, one default output each, presets in lesson order, retired spellings refused with
+the new one, and every declared option tied to a real setting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+import pytest
+from click.testing import CliRunner
+
+from sheetsim import config, experiments
+from sheetsim.cli import cli
+from sheetsim.cli.options import keyed_names
+
+COMMON = {"--preset", "--config", "-o", "--output", "--all-presets", "--force", "-q",
+          "--quiet", "-h", "--help"}
+"""Options every build command takes, whatever the experiment."""
+NAMES = list(experiments.REGISTRY)
+
+
+def run(*args: str):
+    """Invoke ``sheetsim`` in-process; stdout and stderr apart."""
+    return CliRunner().invoke(cli, list(args))
+
+
+def option_column(text: str) -> set[str]:
+    """The flags in the first column of an Options list (``--seed INTEGER`` → --seed)."""
+    out = set()
+    for line in text.split("Options:", 1)[1].splitlines():
+        m = re.match(r"^  (-[\w-]+)(?:, (--[\w-]+))?", line)
+        if m:
+            out.update(f for f in m.groups() if f)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_command_lists_its_own_options_and_no_other(name):
+    experiment = experiments.get(name)
+    result = run("build", name, "--help")
+    assert result.exit_code == 0, result.output
+    listed = option_column(result.output)
+    own = {flag for o in experiment.options for flag in o.flags if flag.startswith("-")}
+    assert listed == own | COMMON
+    others = {flag for e in experiments.REGISTRY.values() if e is not experiment
+              for o in e.options for flag in o.flags if flag.startswith("-")} - own
+    assert not listed & others
+
+
+def test_descent_help_has_surface_and_no_histogram_options():
+    page = option_column(run("build", "descent", "--help").output)
+    assert "--surface" in page and "--lr" in page and "--optimizer" in page
+    assert not {"--bins", "--samples", "--optimizers", "--lr-sgd"} & page
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_help_defaults_are_the_settings_dataclass_defaults(name):
+    """A default is written once, in the dataclass: change it there and --help follows."""
+    experiment = experiments.get(name)
+    page = " ".join(run("build", name, "--help").output.split())
+    defaults = experiment.settings_type()
+    for key in ("steps", "seed", "activation", "init", "optimizer", "surface"):
+        if key in {f.name for f in fields(defaults)}:
+            value = getattr(defaults, key)
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            flag = f"--{key}"
+            assert re.search(rf"{flag} \S+ .*?\[default: {re.escape(shown)}\]", page), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_option_sets_a_real_setting(name):
+    experiment = experiments.get(name)
+    keys = {f.name for f in fields(experiment.settings_type)}
+    keys |= set(experiment.settings_type.ALIASES)
+    for option in experiment.options:
+        if option.keyed:
+            assert keyed_names(experiment, option), option.key
+        else:
+            assert option.key in keys, (name, option.key)
+
+
+def test_top_help_names_every_experiment_with_an_example():
+    page = run("--help").output
+    for experiment in experiments.REGISTRY.values():
+        assert re.search(rf"^\s+{experiment.name}\s", page, re.M), experiment.name
+        assert experiment.examples and experiment.examples[0] in page
+
+
+def test_each_experiment_has_its_own_default_output():
+    outputs = [e.default_output for e in experiments.REGISTRY.values()]
+    assert len(set(outputs)) == len(outputs)
+
+
+def test_two_experiments_into_one_folder_leave_two_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "descent", "--steps", "3", "-q").exit_code == 0
+    assert run("build", "training", "--steps", "2", "--samples", "8",
+               "--test-samples", "4", "-q").exit_code == 0
+    written = sorted(p.name for p in (tmp_path / "output").iterdir())
+    assert written == ["descent.xlsx", "training.xlsx"]
+
+
+def test_build_without_an_experiment_is_init_or_the_presets(tmp_path):
+    init = run("build", "--samples", "10", "--width", "4", "--layers", "2",
+               "-o", str(tmp_path / "a.xlsx"))
+    assert init.exit_code == 0 and "5 layers" not in init.output and "2 layers" in init.output
+    lab = run("build", "--preset", "descent-bowl", "--steps", "3", "-o",
+              str(tmp_path / "b.xlsx"))
+    assert lab.exit_code == 0 and "optimizer" in lab.output, lab.output
+
+
+def test_presets_of_one_experiment_in_lesson_order():
+    result = run("presets", "training")
+    assert result.exit_code == 0
+    listed = re.findall(r"^  (\S+)", result.output, re.M)
+    assert listed == list(experiments.get("training").presets)
+    assert all(config.preset_experiment(n) == "training" for n in listed)
+
+
+def test_every_preset_file_is_declared_in_its_experiments_lesson_order():
+    declared = {n: e.name for e in experiments.REGISTRY.values() for n in e.presets}
+    files = {n: config.preset_experiment(n) for n in config.preset_names()}
+    assert declared == files
+
+
+@pytest.mark.parametrize("name", ["descent", "training"])
+def test_presets_results_give_a_line_for_every_preset(name):
+    result = run("presets", name, "--results")
+    assert result.exit_code == 0, result.output
+    word = {"descent": "final loss: SGD", "training": "accuracy"}[name]
+    assert result.output.count(word) == len(experiments.get(name).presets)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("build", "--experiment", "descent"), "sheetsim build descent [OPTIONS]"),
+    (("build", "--compare", "std1,he"), "sheetsim build compare --configs LIST"),
+    (("build", "training", "--preset", "descent-bowl"), "a preset of the descent experiment"),
+    (("build", "descent", "--bins", "3"), "not an option of descent but of init and compare"),
+    (("build", "--surface", "valley"), "but of descent"),
+    (("build", "desent"), "did you mean 'descent'?"),
+    (("build", "descent", "--lr", "adm=0.3"), "--lr: unknown name 'adm'; did you mean 'adam'?"),
+    (("build", "descent", "--lr", "adam"), "--lr: expected NAME=RATE"),
+    (("build", "descent", "--lr", "adam=-1"), "lr_adam: must be greater than 0"),
+    (("presets", "trainng"), "did you mean 'training'?"),
+])
+def test_wrong_spellings_are_one_line_with_the_right_one(tmp_path, args, message):
+    out = tmp_path / "x.xlsx"
+    result = run(*args, "-o", str(out)) if args[0] == "build" else run(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not out.exists()
+
+
+def test_keyed_learning_rates_reach_their_settings(tmp_path):
+    out = tmp_path / "lab.xlsx"
+    result = run("build", "descent", "--optimizer", "sgd,adam", "--lr", "adam=0.05",
+                 "--lr", "SGD=0.2", "--steps", "3", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "sgd 0.2, adam 0.05" in result.output
