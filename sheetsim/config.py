@@ -1,10 +1,10 @@
 """Settings from every source — defaults, a preset, a TOML file, flags, a manifest — in one
 validated form, generic over experiments.
 
-Each experiment declares its settings as a frozen dataclass (see ``experiments.base``):
-its fields, their aliases (``range`` = bin_low, bin_high), per-layer maps and a
-``validated()`` method. This module applies keys onto such a dataclass, names the nearest
-valid key for a typo, and reads presets from ``templates/`` (each names its experiment).
+Each experiment declares its settings as a frozen dataclass deriving from
+``experiments.base.SettingsBase``, which applies keys onto it. This module holds the checks
+its ``validated()`` uses, names the nearest valid name for a typo, and reads presets from
+``templates/`` (each names its experiment).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import difflib
 import math
 import tomllib
 from collections.abc import Iterable
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sheetsim.xlsx.cells import GRID_COLS, GRID_ROWS, label
 
@@ -31,8 +31,6 @@ DEFAULT_EXPERIMENT = "init"
 """A preset or manifest that names no experiment is of the weight-initialization one."""
 PRESET_KEYS = ("description", "experiment")
 """Keys of a preset file that describe it rather than set anything."""
-
-S = TypeVar("S")
 
 
 class ConfigError(ValueError):
@@ -106,65 +104,6 @@ def check_layers(key: str, chosen: dict[int, str], layers: int, allowed: tuple[s
 def field_names(settings_type: type) -> tuple[str, ...]:
     """The settings' fields, in declaration order."""
     return tuple(f.name for f in fields(settings_type))
-
-
-def from_mapping(
-    settings_type: type[S], data: dict[str, Any], base: S | None = None, source: str = ""
-) -> S:
-    """Apply keys from TOML/JSON onto ``base``; unknown keys name the nearest valid one.
-
-    ``settings_type`` declares ``ALIASES`` (a key standing for a pair of fields),
-    ``LAYER_MAPS`` (per-layer fields) and ``FLOATS`` (fields a whole number may set).
-    """
-    where = f"{source}: " if source else ""
-    names = field_names(settings_type)
-    aliases: dict[str, tuple[str, str]] = getattr(settings_type, "ALIASES", {})
-    changes: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in aliases:
-            if not (isinstance(value, list | tuple) and len(value) == 2):
-                raise ConfigError(f"{where}{key}: expected [low, high], got {value!r}")
-            changes.update(zip(aliases[key], value, strict=True))
-        elif key in names:
-            changes[key] = value
-        else:
-            near = nearest(key, names + tuple(aliases))
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise ConfigError(f"{where}unknown setting {key!r}{hint}")
-    for key in getattr(settings_type, "LAYER_MAPS", ()):
-        if key in changes:
-            changes[key] = _layer_map(key, changes[key], where)
-    for key in getattr(settings_type, "FLOATS", ()):
-        if isinstance(changes.get(key), int) and not isinstance(changes[key], bool):
-            changes[key] = float(changes[key])
-    try:
-        return replace(base or settings_type(), **changes).validated()  # type: ignore[attr-defined]
-    except ConfigError as exc:
-        raise ConfigError(f"{where}{exc}") from None
-
-
-def _layer_map(key: str, value: Any, where: str) -> dict[int, str]:
-    """``{"5": "sigmoid"}`` (TOML, JSON) or ``["5=sigmoid"]`` (CLI) to ``{5: "sigmoid"}``."""
-    items: list[tuple[Any, Any]]
-    if isinstance(value, dict):
-        items = list(value.items())
-    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        items = [tuple(v.split("=", 1)) if "=" in v else (v, None) for v in value]
-    else:
-        raise ConfigError(f"{where}{key}: expected layer = name pairs, got {value!r}")
-    out: dict[int, str] = {}
-    for k, name in items:
-        try:
-            layer = int(k)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}"
-            ) from None
-        if name is None:
-            raise ConfigError(f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}")
-        if name != GLOBAL:
-            out[layer] = name
-    return out
 
 
 def templates_dir() -> Path:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sheetsim import experiments
-from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError, from_mapping
+from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.contract import (
     BLOCKS_ROW,
     CONFIG_CELL,
@@ -59,7 +59,7 @@ def read(book: Book, path: Path | str = "") -> Manifest:
         data = json.loads(str(sheet.value(*CONFIG_CELL)))
         if not isinstance(data, dict):
             raise ValueError("config is not an object")
-        settings = from_mapping(experiment.settings_type, data, source="manifest config")
+        settings = experiment.settings_type.from_mapping(data, source="manifest config")
     except (ValueError, TypeError, ConfigError) as exc:
         raise ReadError(f"{where}manifest config is unreadable ({short(exc)})") from None
     except RecursionError:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import numpy as np
 
+from sheetsim import config
+from sheetsim.config import ConfigError
 from sheetsim.xlsx.cells import Block, Named
 
 LANGS = ("en", "ja")
@@ -47,11 +49,33 @@ class SettingsBase:
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: Self | None = None,
                      source: str = "") -> Self:
-        """``data``'s keys applied onto ``base`` (default: the defaults), validated; an
-        unknown key names the nearest valid one (see ``config.from_mapping``)."""
-        from sheetsim.config import from_mapping
-
-        return from_mapping(cls, data, base, source)
+        """``data``'s keys (TOML, JSON, flags, controls) applied onto ``base`` (default: the
+        defaults) and validated; an unknown key names the nearest valid one, and every
+        error names ``source``."""
+        where = f"{source}: " if source else ""
+        names = config.field_names(cls)
+        changes: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in cls.ALIASES:
+                if not (isinstance(value, list | tuple) and len(value) == 2):
+                    raise ConfigError(f"{where}{key}: expected [low, high], got {value!r}")
+                changes.update(zip(cls.ALIASES[key], value, strict=True))
+            elif key in names:
+                changes[key] = value
+            else:
+                near = config.nearest(key, names + tuple(cls.ALIASES))
+                hint = f"; did you mean {near!r}?" if near else ""
+                raise ConfigError(f"{where}unknown setting {key!r}{hint}")
+        for key in cls.LAYER_MAPS:
+            if key in changes:
+                changes[key] = _layer_map(key, changes[key], where)
+        for key in cls.FLOATS:
+            if isinstance(changes.get(key), int) and not isinstance(changes[key], bool):
+                changes[key] = float(changes[key])
+        try:
+            return replace(base or cls(), **changes).validated()  # type: ignore[type-var]
+        except ConfigError as exc:
+            raise ConfigError(f"{where}{exc}") from None
 
     def validated(self) -> Self:
         """These settings, or a ConfigError naming the first bad field."""
@@ -65,6 +89,30 @@ class SettingsBase:
     def describe(self) -> str:
         """One line for the terminal: the settings that matter."""
         raise NotImplementedError
+
+
+def _layer_map(key: str, value: Any, where: str) -> dict[int, str]:
+    """``{"5": "sigmoid"}`` (TOML, JSON) or ``["5=sigmoid"]`` (CLI) to ``{5: "sigmoid"}``."""
+    items: list[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = [tuple(v.split("=", 1)) if "=" in v else (v, None) for v in value]
+    else:
+        raise ConfigError(f"{where}{key}: expected layer = name pairs, got {value!r}")
+    out: dict[int, str] = {}
+    for k, name in items:
+        try:
+            layer = int(k)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}"
+            ) from None
+        if name is None:
+            raise ConfigError(f"{where}{key}: expected LAYER=NAME such as 5=sigmoid, got {k!r}")
+        if name != config.GLOBAL:
+            out[layer] = name
+    return out
 
 
 S = TypeVar("S", bound=SettingsBase)
@@ -123,7 +171,7 @@ def whole_number(value: Any) -> Any:
 class Control:
     """A named control cell and the setting it stands for.
 
-    ``key`` is the settings key (for ``config.from_mapping``); a per-layer control also
+    ``key`` is the settings key (for ``SettingsBase.from_mapping``); a per-layer control also
     has its ``layer``. ``to_cell`` gives the cell's value from the settings, ``from_cell``
     turns a value read from a file back into the key's value.
     """

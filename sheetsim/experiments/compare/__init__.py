@@ -79,11 +79,9 @@ class CompareExperiment(Experiment):
 
     def settings_from_controls(self, base: Settings, values: dict[str, Any]) -> Settings:
         """The settings the file's Activation, slope and configuration cells describe."""
-        from sheetsim.config import from_mapping
-
-        exp = from_mapping(Settings, {"activation": values[NAME_ACTIVATION],
+        exp = Settings.from_mapping({"activation": values[NAME_ACTIVATION],
                                       "leaky_slope": values[NAME_SLOPE]},
-                           base=base, source="controls")
+                                     base=base, source="controls")
         pairs = [(values[config_names(c)["init"]], values[config_names(c)["sigma"]])
                  for c in range(1, len(base.configs) + 1)]
         return with_configs(exp, pairs)

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from sheetsim.config import from_mapping
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, OPTIMIZERS, SURFACE_NAMES
@@ -99,8 +98,8 @@ class DescentExperiment(Experiment):
 
     def settings_from_controls(self, base: Settings, values: dict[str, Any]) -> Settings:
         """The settings the file's control cells describe; start points are pairs."""
-        return from_mapping(Settings, controls.settings_from_cells(base, values), base=base,
-                            source="controls")
+        return Settings.from_mapping(controls.settings_from_cells(base, values), base=base,
+                                     source="controls")
 
     def write_sheets(self, book: Any) -> None:
         """Dashboard first (its formats number first), then Controls, Surfaces, the
