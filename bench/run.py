@@ -218,7 +218,7 @@ def bench_size(size: Size, args: argparse.Namespace, work: Path) -> Result:
     log = work / size.name
     shape = ["--samples", str(size.samples), "--width", str(size.width),
              "--layers", str(size.layers)]
-    build = repeat([PY, "-m", "sheetsim", "build", "-q", *shape, "-o", str(book)],
+    build = repeat([PY, "-m", "sheetsim", "build", "init", "-q", *shape, "-o", str(book)],
                    args.reps, args.timeout, log.with_name(f"{size.name}-build"), "sheetsim build")
     if build.failed:
         raise SystemExit(f"sheetsim build failed: {build.error}")
