@@ -12,8 +12,9 @@ import pytest
 
 from sheetsim import experiments
 from sheetsim.evaluator import evaluate_formula
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.initializers import INITIALIZERS
 from sheetsim.experiments.init import texts
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS
 from sheetsim.xlsx.book import Book, SheetData
 from sheetsim.xlsx.cells import cell, col_index, col_letter, parse_range, span
 

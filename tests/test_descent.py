@@ -26,8 +26,9 @@ from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
 from sheetsim.evaluator import evaluate, evaluate_formula
 from sheetsim.experiments import get, load_preset
+from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES
 from sheetsim.experiments.descent import model
-from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, SURFACES
+from sheetsim.experiments.descent.catalog import SURFACES
 from sheetsim.experiments.descent.layout import path_columns
 from sheetsim.experiments.descent.settings import Settings
 from sheetsim.xlsx import reader

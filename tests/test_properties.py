@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
 from sheetsim.config import MAX_COLS, MAX_ROWS, ConfigError, field_names
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sheetsim.engines import gnumeric, libreoffice
+from sheetsim.engines import gnumeric, libreoffice, soffice
 from sheetsim.engines.files import check_paths, check_source, place
 from sheetsim.engines.process import (
     ENGINES,
@@ -46,7 +46,7 @@ def version(engine: str, timeout: float = 60) -> str:
     exe = require(engine)
     with workdir() as work:
         if engine == "libreoffice":
-            cmd = [exe, f"-env:UserInstallation={libreoffice.profile(work)}", "--version"]
+            cmd = [exe, f"-env:UserInstallation={soffice.profile(work)}", "--version"]
         else:
             cmd = [exe, "--version"]
         rc, err = run(cmd, tool_name(engine), timeout, cwd=work, stdout_too=True)

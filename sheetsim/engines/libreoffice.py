@@ -1,8 +1,8 @@
-"""LibreOffice headless: a private profile that forces recalculation, and a Basic macro.
+"""LibreOffice headless: conversion with recalculation, and a Basic macro.
 
-LibreOffice 7.4 does not recalculate an .xlsx on load unless told to, so every run gets a
-throwaway profile (``profile``) whose settings say "always recalculate"; the user's own
-profile is never touched. ``convert`` loads a workbook in it and saves it as .xlsx or PDF.
+Every run gets a throwaway profile (``soffice.profile``) whose settings say "always
+recalculate on load"; the user's own profile is never touched. ``convert`` loads a workbook
+in it and saves it as .xlsx or PDF.
 
 ``set_cells_and_recalc`` sets named controls (``Activation``, ``Init`` ...) as a person would
 in the workbook, recalculates and saves: a generated LibreOffice Basic macro is put in the
@@ -21,21 +21,10 @@ from pathlib import Path
 
 from sheetsim.engines.files import check_paths, check_result, check_source, engine_result, place
 from sheetsim.engines.process import EngineError, last_line, require, run, workdir
+from sheetsim.engines.soffice import options, profile
 
 XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 PDF_FILTER = "pdf:calc_pdf_Export"
-
-# OOXMLRecalcMode / ODFRecalcMode: 0 = always recalculate on load, 1 = never, 2 = ask.
-_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" \
-oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" \
-oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 _LIB_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE library:{kind} PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "{dtd}">
@@ -123,14 +112,6 @@ _SET_CELL = """  oCell = SheetsimCell(oNames, {name})
 _NAME_RE = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
 
 
-def profile(work: Path) -> str:
-    """A throwaway LibreOffice profile that always recalculates on load; returns its URL."""
-    user = work / "profile" / "user"
-    user.mkdir(parents=True)
-    (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
-    return (work / "profile").as_uri()
-
-
 def convert(exe: str, book: Path, work: Path, target: str, timeout: float) -> Path:
     """Convert ``book`` with a forced-recalc private profile; returns the written file.
 
@@ -139,9 +120,8 @@ def convert(exe: str, book: Path, work: Path, target: str, timeout: float) -> Pa
     """
     outdir = work / "out"
     outdir.mkdir()
-    url = profile(work)
-    cmd = [exe, f"-env:UserInstallation={url}", "--headless", "--norestore", "--nologo",
-           "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), str(book)]
+    cmd = [exe, *options(profile(work)), "--convert-to", target, "--outdir", str(outdir),
+           str(book)]
     rc, err = run(cmd, "LibreOffice", timeout, cwd=work)
     return engine_result(outdir / (book.stem + "." + target.split(":", 1)[0]), rc, err,
                          "LibreOffice")
@@ -169,14 +149,12 @@ def set_cells_and_recalc(src: Path, dst: Path, values: Mapping[str, str | float]
         code = _MACRO.format(src=_basic_str(book.as_uri()), dst=_basic_str(out.as_uri()),
                              status=_basic_str(str(status)), sets=sets)
         deadline = time.monotonic() + timeout
-        url = profile(work)
-        options = [f"-env:UserInstallation={url}", "--headless", "--norestore", "--nologo",
-                   "--nolockcheck"]
+        flags = options(profile(work))
         # A first start copies LibreOffice's preset Basic library over the profile's, so the
         # profile is initialised first and the macro written after.
-        run([soffice, *options, "--terminate_after_init"], "LibreOffice", timeout, cwd=work)
+        run([soffice, *flags, "--terminate_after_init"], "LibreOffice", timeout, cwd=work)
         _write_macro(work, code)
-        cmd = [soffice, *options, "macro:///Standard.Module1.SheetsimMain"]
+        cmd = [soffice, *flags, "macro:///Standard.Module1.SheetsimMain"]
         rc, err = run(cmd, "LibreOffice", deadline - time.monotonic(), cwd=work)
         message = status.read_text(errors="replace").strip() if status.is_file() else ""
         if message != "ok":
@@ -189,7 +167,7 @@ def set_cells_and_recalc(src: Path, dst: Path, values: Mapping[str, str | float]
 
 
 def _write_macro(work: Path, code: str) -> None:
-    """Put ``code`` as Standard.Module1 into the (initialised) profile made by ``profile``."""
+    """Put ``code`` as Standard.Module1 into the (initialised) profile in ``work``."""
     basic = work / "profile" / "user" / "basic"
     (basic / "Standard").mkdir(parents=True, exist_ok=True)
     (basic / "script.xlc").write_text(_SCRIPT_XLC, encoding="utf-8")

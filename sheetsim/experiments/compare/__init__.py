@@ -89,7 +89,7 @@ class CompareExperiment(Experiment):
     def big_blocks(self, settings: Settings, plan: ComparePlan) -> Iterator[BigBlock]:  # type: ignore[override]
         """Draws and input, the shared weight draws per layer, then per configuration
         and layer the linear sum and the output."""
-        t = texts.LANGUAGES[settings.lang]
+        t = texts.for_lang(settings.lang)
 
         def big(block: Block, formula: str | None) -> BigBlock:
             return BigBlock(block, formula, f"{block.sheet}: {t.block_captions[block.kind]}")
@@ -106,7 +106,7 @@ class CompareExperiment(Experiment):
 
     def write_sheets(self, book: Any) -> None:
         """Controls, Histograms, Dashboard, Guide."""
-        t = texts.LANGUAGES[book.settings.lang]
+        t = texts.for_lang(book.settings.lang)
         sheets.write_controls(book, t)
         sheets.write_histograms(book, t)
         sheets.write_dashboard(book, t)
@@ -138,7 +138,7 @@ class CompareExperiment(Experiment):
 
     def title(self, settings: Settings) -> str:
         """The workbook's title."""
-        return texts.LANGUAGES[settings.lang].title
+        return texts.for_lang(settings.lang).title
 
 
 def _number(x: float) -> str:

@@ -7,6 +7,9 @@ initializer, as in the article's figure.
 
 from __future__ import annotations
 
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.functions import NORM_S_INV, STDEV_P
+from sheetsim.experiments.common.initializers import INITIALIZERS, INITS
 from sheetsim.experiments.compare.layout import (
     NAME_ACT_LIST,
     NAME_ACTIVATION,
@@ -16,10 +19,6 @@ from sheetsim.experiments.compare.layout import (
     ComparePlan,
     config_names,
 )
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, INITS
-
-NORM_S_INV = "_xlfn.NORM.S.INV"
-STDEV_P = "_xlfn.STDEV.P"
 
 
 def standard_normal(plan: ComparePlan, name: str) -> str:

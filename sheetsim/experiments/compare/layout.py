@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheetsim.experiments.base import UNIFORM, Plan
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.compare.settings import Settings
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
 from sheetsim.xlsx.cells import Block, Named
 
 DATA_ROW, DATA_COL = 2, 1

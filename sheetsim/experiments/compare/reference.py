@@ -7,19 +7,21 @@ from __future__ import annotations
 import numpy as np
 
 from sheetsim.experiments.base import Reference
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE, activate
+from sheetsim.experiments.common.bins import bin_counts
+from sheetsim.experiments.common.draws import norm_inv, uniform_draws
+from sheetsim.experiments.common.initializers import INITIALIZERS
 from sheetsim.experiments.compare.layout import STATS, ComparePlan
 from sheetsim.experiments.compare.settings import Settings
-from sheetsim.experiments.init import model
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS
 from sheetsim.tolerance import edge_ties
 
 
 def draws(exp: Settings) -> Reference:
     """The input's and each layer's uniform draws (the streams of an initialization
     workbook with the same seed, so its sigmoid/Xavier layers match this one's)."""
-    out = {"input_u": model.uniform_draws(exp.seed, 0, (exp.samples, exp.width))}
+    out = {"input_u": uniform_draws(exp.seed, 0, (exp.samples, exp.width))}
     for k in range(1, exp.layers + 1):
-        out[f"L{k}_u"] = model.uniform_draws(exp.seed, k, (exp.width, exp.width))
+        out[f"L{k}_u"] = uniform_draws(exp.seed, k, (exp.width, exp.width))
     return out
 
 
@@ -39,8 +41,8 @@ def _range(exp: Settings, zs: list[np.ndarray]) -> tuple[float, float]:
 
 def reference(exp: Settings, plan: ComparePlan, u: Reference) -> Reference:
     """Every block's values on the draws ``u``."""
-    n = {f"L{k}_n": model.norm_inv(u[f"L{k}_u"]) for k in range(1, exp.layers + 1)}
-    x = model.norm_inv(u["input_u"])
+    n = {f"L{k}_n": norm_inv(u[f"L{k}_u"]) for k in range(1, exp.layers + 1)}
+    x = norm_inv(u["input_u"])
     out: Reference = {**u, **n, "input": x}
     rows = exp.bins
     i = np.arange(1, rows + 1, dtype=np.float64)
@@ -57,7 +59,7 @@ def reference(exp: Settings, plan: ComparePlan, u: Reference) -> Reference:
             for k in range(1, exp.layers + 1):
                 base = 2 * u[f"L{k}_u"] - 1 if entry.distribution == "uniform" else n[f"L{k}_n"]
                 a = prev @ (base * s)
-                z = model.activate(exp.activation, a, exp.leaky_slope)
+                z = activate(exp.activation, a, exp.leaky_slope)
                 out[f"C{c}_L{k}_a"], out[f"C{c}_L{k}_z"] = a, z
                 zs.append(z)
                 prev = z
@@ -71,7 +73,7 @@ def reference(exp: Settings, plan: ComparePlan, u: Reference) -> Reference:
             out[f"C{c}_edges"] = edges.reshape(-1, 1)
             out[f"C{c}_centres"] = (low + (i - 0.5) * (high - low) / exp.bins).reshape(-1, 1)
             for k, z in enumerate(zs, 1):
-                out[f"C{c}_L{k}_counts"] = model.bin_counts(z, edges).reshape(-1, 1)
+                out[f"C{c}_L{k}_counts"] = bin_counts(z, edges).reshape(-1, 1)
             std_table.append(stats["std"])
     out["cfg_dist"] = np.array(dists, dtype=object).reshape(-1, 1)
     out["cfg_scale"] = np.array(scales).reshape(-1, 1)

@@ -23,7 +23,8 @@ from sheetsim.config import (
     nearest,
 )
 from sheetsim.experiments.base import LANGS, SettingsBase
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 
 DEFAULT_CONFIGS = ("std1", "std0.01", "xavier", "he")
 """The article's four: N(0, 1), N(0, 0.01²), Xavier and He."""

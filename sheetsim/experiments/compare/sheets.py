@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS, distribution
 from sheetsim.experiments.compare import formulas
 from sheetsim.experiments.compare.layout import (
     CFG_COLS,
@@ -17,7 +19,6 @@ from sheetsim.experiments.compare.layout import (
     ComparePlan,
 )
 from sheetsim.experiments.compare.texts import Texts
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS, distribution
 from sheetsim.xlsx.cells import formula_entry
 
 if TYPE_CHECKING:

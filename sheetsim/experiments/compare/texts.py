@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sheetsim.experiments.common.texts import Languages
+
 
 @dataclass(frozen=True)
 class Texts:
@@ -145,4 +147,10 @@ JA = Texts(
     list_titles=("初期値", "分布", "活性化関数"),
 )
 
-LANGUAGES = {"en": EN, "ja": JA}
+LANGUAGES = Languages(en=EN, ja=JA)
+
+
+def for_lang(lang: str) -> Texts:
+    """The texts of a ``--lang`` code (``common.texts`` says which for a code without
+    texts of its own)."""
+    return LANGUAGES.of(lang)

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
-from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, OPTIMIZERS, SURFACE_NAMES
+from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     ANALYSIS_MAX_STEPS,
     CONTOUR_POINTS,

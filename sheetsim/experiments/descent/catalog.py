@@ -1,6 +1,7 @@
-"""The loss surfaces and the optimizers: one table each, every entry complete.
+"""The loss surfaces: one table, every entry complete (the optimizers are shared:
+``experiments.common.optimizers``).
 
-A surface entry gives both sides of one definition, written from the mathematics: the
+An entry gives both sides of one definition, written from the mathematics: the
 spreadsheet's formula text of f, ∂f/∂x and ∂f/∂y, and the NumPy functions of the reference
 model. Every surface has the form f(x, y) = g(x) + k·(y − m(x))², so its level curve
 f = c is y = m(x) ± √((c − g(x)) / k) wherever g(x) ≤ c: the contours drawn under the
@@ -197,29 +198,3 @@ SURFACES: dict[str, Surface] = {
 SURFACE_NAMES = tuple(SURFACES)
 LEVELS = 8
 """Level curves per surface (every surface lists this many)."""
-
-
-@dataclass(frozen=True)
-class Optimizer:
-    """An optimizer: its sheet, its settings keys and the state it carries per coordinate."""
-
-    sheet: str
-    label: str
-    lr: str
-    """The settings key of its learning rate."""
-    params: tuple[str, ...]
-    """Settings keys of its other constants (β's, decay)."""
-    state: tuple[str, ...]
-    """What it remembers between steps, per coordinate (velocity, sums of squares...)."""
-    colour: str
-
-
-OPTIMIZERS: dict[str, Optimizer] = {
-    "sgd": Optimizer("SGD", "SGD", "lr_sgd", (), (), "#C00000"),
-    "momentum": Optimizer("Momentum", "Momentum", "lr_momentum", ("momentum",), ("v",),
-                          "#ED7D31"),
-    "adagrad": Optimizer("AdaGrad", "AdaGrad", "lr_adagrad", (), ("h",), "#70AD47"),
-    "rmsprop": Optimizer("RMSprop", "RMSprop", "lr_rmsprop", ("rho",), ("h",), "#7030A0"),
-    "adam": Optimizer("Adam", "Adam", "lr_adam", ("beta1", "beta2"), ("m", "v"), "#1F4E79"),
-}
-OPTIMIZER_NAMES = tuple(OPTIMIZERS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sheetsim.experiments.base import Control, whole_number
+from sheetsim.experiments.common.optimizers import PARAM_NAMES
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     NAME_DIFF,
@@ -21,7 +22,6 @@ from sheetsim.experiments.descent.layout import (
     NAME_SURFACE,
     NAME_SWEEP_HIGH,
     NAME_SWEEP_LOW,
-    PARAM_NAMES,
     control_rows,
     start_names,
 )

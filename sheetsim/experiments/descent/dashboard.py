@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.descent import formulas, texts
-from sheetsim.experiments.descent.catalog import LEVELS, OPTIMIZERS
+from sheetsim.experiments.descent.catalog import LEVELS
 from sheetsim.experiments.descent.layout import (
     DASH_TOP,
     MINIMA_LRS,

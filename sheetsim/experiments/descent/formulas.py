@@ -10,14 +10,14 @@ grids.
 
 from __future__ import annotations
 
-from sheetsim.experiments.descent.catalog import OPTIMIZERS, PLATEAU_EDGE, SURFACES
+from sheetsim.experiments.common.functions import number
+from sheetsim.experiments.common.logaxis import shown_formula
+from sheetsim.experiments.common.optimizers import OPTIMIZERS, adam_step, update
+from sheetsim.experiments.descent.catalog import PLATEAU_EDGE, SURFACES
 from sheetsim.experiments.descent.layout import (
-    LOSS_CEILING,
-    LOSS_FLOOR,
     MINIMA_LRS,
     MINIMA_STARTS,
     NAME_DIFF,
-    NAME_EPS,
     NAME_INDEX,
     NAME_K,
     NAME_MIN_LR_HIGH,
@@ -35,7 +35,6 @@ from sheetsim.experiments.descent.layout import (
     NAME_Y0,
     NAME_YMAX,
     NAME_YMIN,
-    PARAM_NAMES,
     SWEEP_POINTS,
     DescentPlan,
     path_columns,
@@ -44,12 +43,6 @@ from sheetsim.experiments.descent.layout import (
     sweep_columns,
 )
 from sheetsim.xlsx.cells import Block, cell
-
-
-def _num(v: float) -> str:
-    """A constant as formula text (shortest round-tripping form, Excel's exponent)."""
-    text = repr(float(v))
-    return (text[:-2] if text.endswith(".0") else text).upper()
 
 
 def _choose(texts: list[str]) -> str:
@@ -117,18 +110,18 @@ def selected(part: str) -> str:
     if part == NAME_INDEX:
         return surface_index()
     if part == NAME_K:
-        return _choose([_num(s.k) for s in SURFACES.values()])
+        return _choose([number(s.k) for s in SURFACES.values()])
     window = (NAME_XMIN, NAME_XMAX, NAME_YMIN, NAME_YMAX)
     if part in window:
         j = window.index(part)
-        return _choose([_num(s.view[j]) for s in SURFACES.values()])
+        return _choose([number(s.view[j]) for s in SURFACES.values()])
     j = (NAME_X0, NAME_Y0).index(part)
     return _choose([start_names(s)[j] for s in SURFACES])
 
 
 def level(j: int) -> str:
     """The loss value of level curve j on the chosen surface."""
-    return _choose([_num(s.levels[j]) for s in SURFACES.values()])
+    return _choose([number(s.levels[j]) for s in SURFACES.values()])
 
 
 def contour(plan: DescentPlan, i: int, part: str, j: int = 0) -> str:
@@ -153,45 +146,9 @@ def contour(plan: DescentPlan, i: int, part: str, j: int = 0) -> str:
 
 # ------------------------------------------------------------------------ the runs
 
-def update(opt: str, coord: str, cell: dict[str, str], lr: str, t: str) -> dict[str, str]:
-    """One step of ``opt`` in one coordinate: the new state and position, as text.
-
-    ``cell`` gives the addresses of this row's and the previous row's values: ``p`` the
-    previous position, ``g`` the gradient there, ``<state>`` / ``<state>_new`` the state
-    before and after; ``t`` the step number (Adam), ``lr`` the learning rate.
-    """
-    p, g = cell["p"], cell["g"]
-    eps = NAME_EPS
-    name = PARAM_NAMES
-    if opt == "sgd":
-        return {coord: f"{p}-{lr}*{g}"}
-    if opt == "momentum":
-        beta = name["momentum"]
-        return {f"v{coord}": f"{beta}*{cell['v']}-{lr}*{g}", coord: f"{p}+{cell['v_new']}"}
-    if opt == "adagrad":
-        return {f"h{coord}": f"{cell['h']}+{g}*{g}",
-                coord: f"{p}-{lr}*{g}/(SQRT({cell['h_new']})+{eps})"}
-    if opt == "rmsprop":
-        rho = name["rho"]
-        return {f"h{coord}": f"{rho}*{cell['h']}+(1-{rho})*{g}*{g}",
-                coord: f"{p}-{lr}*{g}/(SQRT({cell['h_new']})+{eps})"}
-    b1, b2 = name["beta1"], name["beta2"]
-    step = cell.get("lr_t") or adam_step(lr, t)
-    return {f"m{coord}": f"{b1}*{cell['m']}+(1-{b1})*{g}",
-            f"v{coord}": f"{b2}*{cell['v']}+(1-{b2})*{g}*{g}",
-            coord: f"{p}-{step}*{cell['m_new']}/(SQRT({cell['v_new']})+{eps})"}
-
-
-def adam_step(lr: str, t: str) -> str:
-    """Adam's step size with the bias correction folded in, as the textbook writes it:
-    lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ)."""
-    b1, b2 = PARAM_NAMES["beta1"], PARAM_NAMES["beta2"]
-    return f"{lr}*SQRT(1-{b2}^{t})/(1-{b1}^{t})"
-
-
 def _row_cells(block: Block, columns: tuple[str, ...], first: int, i: int, coord: str,
                offset: int = 0) -> dict[str, str]:
-    """The addresses ``_update`` needs, for row i of a run whose columns start at
+    """The addresses ``update`` needs, for row i of a run whose columns start at
     ``first`` within ``block`` (``offset`` the run's position)."""
     here = {name: block.local(i, first + j) for j, name in enumerate(columns)}
     above = {name: block.local(i - 1, first + j) for j, name in enumerate(columns)}
@@ -229,10 +186,10 @@ def path(plan: DescentPlan, opt: str, i: int, name: str) -> str:
     if name == "y_chart":
         return f"MAX({NAME_YMIN},MIN({NAME_YMAX},{y}))"
     if name == "loss_chart":
-        return shown(at["loss"])
+        return shown_formula(at["loss"])
     if i == 0:
         return {"x": NAME_X0, "y": NAME_Y0}.get(name, "0")
-    lr = PARAM_NAMES[OPTIMIZERS[opt].lr]
+    lr = OPTIMIZERS[opt].lr_name
     if name == "lr_t":
         return adam_step(lr, _step(b, i))
     coord = name[-1]
@@ -269,16 +226,9 @@ def sweep_loss(plan: DescentPlan, opt: str, k: int) -> str:
     return loss(b.cell_ref(b.rows - 1, first), b.cell_ref(b.rows - 1, first + 1))
 
 
-def shown(v: str) -> str:
-    """A loss as the charts draw it: clipped to the log axis's range, and an overflow
-    (#NUM!) at the top, so a diverging run is seen leaving."""
-    clip = f"MAX({_num(LOSS_FLOOR)},MIN({_num(LOSS_CEILING)},{v}))"
-    return f"IF(ISNUMBER({v}),{clip},{_num(LOSS_CEILING)})"
-
-
 def sweep_shown(plan: DescentPlan, row: int, k: int) -> str:
     """The final loss of run k as the sweep chart draws it."""
-    return shown(plan.blocks["sweep_loss"].cell_ref(row, k))
+    return shown_formula(plan.blocks["sweep_loss"].cell_ref(row, k))
 
 
 # ------------------------------------------------------------------ two minima table
@@ -338,7 +288,7 @@ def plateau(plan: DescentPlan, opt: str, i: int, name: str) -> str:
         return f"IF(ISNUMBER({at['x']}),MIN({low},{at['x']}),{low})"
     if i == 0:
         return start_names("plateau")[0] if name == "x" else "0"
-    lr = PARAM_NAMES[OPTIMIZERS[opt].lr]
+    lr = OPTIMIZERS[opt].lr_name
     return update(opt, "x", _row_cells(b, columns, first, i, "x"), lr, _step(b, i))[name]
 
 
@@ -347,7 +297,7 @@ def plateau_escape(plan: DescentPlan, opt: str) -> str:
     is still at or above it (steps + 1 when the run never leaves)."""
     b = plan.blocks["plateau_runs"]
     rng = b.column_ref(plan.plateau_col(opt, "low"))
-    return f'COUNTIF({rng},">={_num(PLATEAU_EDGE)}")'
+    return f'COUNTIF({rng},">={number(PLATEAU_EDGE)}")'
 
 
 def plateau_label(plan: DescentPlan, k: int) -> str:
@@ -363,7 +313,7 @@ def final(plan: DescentPlan, opt: str, part: str) -> str:
     """The Dashboard's final-position table: the learning rate, or the last row's x, y or
     loss of the optimizer's path."""
     if part == "lr":
-        return PARAM_NAMES[OPTIMIZERS[opt].lr]
+        return OPTIMIZERS[opt].lr_name
     b = plan.path(opt)
     return b.cell_ref(b.rows - 1, path_columns(opt).index(part))
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheetsim.experiments.base import Plan
-from sheetsim.experiments.descent.catalog import LEVELS, OPTIMIZERS, SURFACE_NAMES
+from sheetsim.experiments.common.optimizers import EPS, OPTIMIZERS, PARAM_NAMES
+from sheetsim.experiments.descent.catalog import LEVELS, SURFACE_NAMES
 from sheetsim.experiments.descent.settings import Settings
 from sheetsim.xlsx.cells import Block, Named
 
 # Named controls on Controls (formulas refer to these names, never to addresses).
 NAME_SURFACE = "Surface"
 NAME_STEPS = "Steps"
-NAME_EPS = "Eps"
+NAME_EPS = EPS.name
 NAME_DIFF = "DiffStep"
 NAME_SWEEP_LOW = "SweepLrLow"
 NAME_SWEEP_HIGH = "SweepLrHigh"
@@ -29,12 +30,6 @@ NAME_MIN_X_HIGH = "MinimaXHigh"
 NAME_MIN_LR_LOW = "MinimaLrLow"
 NAME_MIN_LR_HIGH = "MinimaLrHigh"
 NAME_SURFACE_LIST = "SurfaceNames"
-PARAM_NAMES = {
-    "lr_sgd": "LrSGD", "lr_momentum": "LrMomentum", "momentum": "MomentumBeta",
-    "lr_adagrad": "LrAdaGrad", "lr_rmsprop": "LrRMSprop", "rho": "RMSpropRho",
-    "lr_adam": "LrAdam", "beta1": "AdamBeta1", "beta2": "AdamBeta2",
-}
-"""Defined names of the optimizers' constants, by settings key."""
 
 
 def start_names(surface: str) -> tuple[str, str]:
@@ -64,11 +59,6 @@ most this long: 45 + 35 + 5 runs of 10,000 rows would be 3 million formulas."""
 def analysis_steps(exp: Settings) -> int:
     """Steps of the runs of the sweep, the two-minimum table and the plateau."""
     return min(exp.steps, ANALYSIS_MAX_STEPS)
-
-
-LOSS_FLOOR = 1e-16
-LOSS_CEILING = 1e12
-"""The loss charts draw values clipped to this range (a log axis cannot show 0)."""
 
 
 def state_columns(opt: str) -> tuple[str, ...]:
@@ -102,7 +92,7 @@ def control_rows(exp: Settings) -> tuple[str, ...]:
     params = []
     for opt in exp.optimizers:
         o = OPTIMIZERS[opt]
-        params += [PARAM_NAMES[o.lr], *(PARAM_NAMES[p] for p in o.params)]
+        params += [PARAM_NAMES[o.lr_key], *(PARAM_NAMES[p] for p in o.params)]
     return (NAME_SURFACE, NAME_STEPS, *params, NAME_EPS, NAME_DIFF, NAME_SWEEP_LOW,
             NAME_SWEEP_HIGH, NAME_MIN_X_LOW, NAME_MIN_X_HIGH, NAME_MIN_LR_LOW, NAME_MIN_LR_HIGH)
 
@@ -155,7 +145,7 @@ def plan(exp: Settings) -> DescentPlan:
     rows = exp.steps + 1
     runs = analysis_steps(exp) + 1
     p.sheets = ["Dashboard", "Controls", "Surfaces",
-                *(OPTIMIZERS[o].sheet for o in opts), "Sweep", "Minima", "Plateau", "Guide"]
+                *(OPTIMIZERS[o].label for o in opts), "Sweep", "Minima", "Plateau", "Guide"]
 
     # Controls: one named value per row, then the start point of every surface.
     for i, name in enumerate(control_rows(exp)):
@@ -174,9 +164,10 @@ def plan(exp: Settings) -> DescentPlan:
     p.add(Block("levels", "Surfaces", 6, 1, 1, LEVELS, "levels"))
     p.add(Block("contours", "Surfaces", 9, 0, CONTOUR_POINTS, 3 + 2 * LEVELS, "contours"))
 
-    # One sheet per optimizer: its path, and to the right its runs of the sweep.
+    # One sheet per optimizer, named by its label: its path, and to the right its runs of
+    # the sweep.
     for opt in opts:
-        sheet = OPTIMIZERS[opt].sheet
+        sheet = OPTIMIZERS[opt].label
         width = len(path_columns(opt))
         p.add(Block(f"{opt}_path", sheet, RUN_TOP, 1, rows, width, "trajectory"))
         p.add(Block(f"{opt}_sweep", sheet, RUN_TOP, width + 2, runs,

@@ -1,21 +1,10 @@
-"""The optimizers in NumPy, written from their definitions (never from formula text).
+"""The optimizer lab's runs in NumPy, written from the definitions (never from formula
+text): the optimizers' steps (``experiments.common.optimizers``) on a loss surface, the
+central differences, the grids and what the lab reads off the runs.
 
-Each optimizer works coordinate by coordinate. With gradient g of the position p before
-step t (t = 1, 2, …) and state starting at 0:
-
-- SGD:      p ← p − lr·g
-- Momentum: v ← β·v − lr·g;                 p ← p + v
-- AdaGrad:  h ← h + g²;                     p ← p − lr·g / (√h + ε)
-- RMSprop:  h ← ρ·h + (1 − ρ)·g²;           p ← p − lr·g / (√h + ε)
-- Adam:     m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;
-            p ← p − lrₜ·m / (√v + ε),  lrₜ = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)
-
-(the textbook's forms: ε outside the root, Adam's bias correction folded into the step
-size). Runs are vectorized: ``lr``, ``x0`` and ``y0`` may be arrays of parallel runs.
-
-A value that overflows becomes nan at once and stays nan, as a spreadsheet cell becomes
-#NUM! and passes it on. (NumPy alone would carry inf, and g / √inf = 0 would quietly let an
-overflowed AdaGrad run go on.)
+Runs are vectorized: ``lr``, ``x0`` and ``y0`` may be arrays of parallel runs. A value that
+overflows becomes nan at once and stays nan, as a spreadsheet cell becomes #NUM! and passes
+it on (``experiments.common.overflow``).
 """
 
 from __future__ import annotations
@@ -25,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sheetsim.experiments.descent.catalog import OPTIMIZERS, Surface
+from sheetsim.experiments.common.optimizers import OPTIMIZERS, adam_step_size, step
+from sheetsim.experiments.common.overflow import finite
+from sheetsim.experiments.descent.catalog import Surface
 from sheetsim.experiments.descent.settings import Settings
 
 Gradient = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -43,43 +34,6 @@ class Run:
     """``vx``, ``vy``, ``hx`` … by name, as the optimizer holds them after each step."""
     lr_t: np.ndarray | None = None
     """Adam's step size of each step (0 at step 0)."""
-
-
-def finite(a: np.ndarray) -> np.ndarray:
-    """``a`` with every overflow (±inf) or undefined value as nan: the model's #NUM!."""
-    a = np.asarray(a, dtype=np.float64)
-    return np.where(np.isfinite(a), a, np.nan)
-
-
-def adam_step_size(exp: Settings, lr: np.ndarray | float, t: int) -> np.ndarray:
-    """lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ): Adam's bias correction in the step size."""
-    t_arr = np.float64(t)
-    b1 = np.power(np.float64(exp.beta1), t_arr)
-    b2 = np.power(np.float64(exp.beta2), t_arr)
-    return np.asarray(lr) * np.sqrt(1 - b2) / (1 - b1)
-
-
-def step(opt: str, exp: Settings, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
-         state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
-    """One step of ``opt`` in one coordinate; updates ``state`` in place, returns p. Each
-    new value is one cell of the sheet, so each is checked for overflow on its own."""
-    if opt == "sgd":
-        return finite(p - lr * g)
-    if opt == "momentum":
-        state["v"] = finite(exp.momentum * state["v"] - lr * g)
-        return finite(p + state["v"])
-    if opt == "adagrad":
-        state["h"] = finite(state["h"] + g * g)
-        return finite(p - lr * g / (np.sqrt(state["h"]) + exp.eps))
-    if opt == "rmsprop":
-        state["h"] = finite(exp.rho * state["h"] + (1 - exp.rho) * g * g)
-        return finite(p - lr * g / (np.sqrt(state["h"]) + exp.eps))
-    if opt == "adam":
-        assert lr_t is not None
-        state["m"] = finite(exp.beta1 * state["m"] + (1 - exp.beta1) * g)
-        state["v"] = finite(exp.beta2 * state["v"] + (1 - exp.beta2) * g * g)
-        return finite(p - lr_t * state["m"] / (np.sqrt(state["v"]) + exp.eps))
-    raise ValueError(f"unknown optimizer {opt!r}")
 
 
 def run(opt: str, exp: Settings, grad: Gradient, x0: np.ndarray | float,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sheetsim.experiments.base import Reference
+from sheetsim.experiments.common.logaxis import shown
+from sheetsim.experiments.common.overflow import finite
 from sheetsim.experiments.descent import model, texts
 from sheetsim.experiments.descent.catalog import (
     PLATEAU_EDGE,
@@ -19,8 +21,6 @@ from sheetsim.experiments.descent.catalog import (
 )
 from sheetsim.experiments.descent.layout import (
     CONTOUR_POINTS,
-    LOSS_CEILING,
-    LOSS_FLOOR,
     MINIMA_LRS,
     MINIMA_STARTS,
     SWEEP_POINTS,
@@ -54,12 +54,6 @@ def reference(exp: Settings, plan: DescentPlan) -> Reference:
     return out
 
 
-def shown(loss: np.ndarray) -> np.ndarray:
-    """A loss as the charts draw it: clipped to the log axis, an overflow at the top."""
-    clipped = np.maximum(LOSS_FLOOR, np.minimum(LOSS_CEILING, loss))
-    return np.where(np.isfinite(loss), clipped, LOSS_CEILING)
-
-
 def _contours(surface) -> np.ndarray:
     """The grid x, g(x), m(x) and both branches of every level curve inside the window
     (NaN: not drawn)."""
@@ -78,7 +72,7 @@ def _contours(surface) -> np.ndarray:
 def _path(exp: Settings, opt: str, surface, x0: float, y0: float, steps: int) -> np.ndarray:
     r = model.run(opt, exp, surface.grad, x0, y0, exp.lr(opt), steps)
     x, y = r.x[:, 0], r.y[:, 0]
-    loss = model.finite(surface.f(x, y))
+    loss = finite(surface.f(x, y))
     cdx, cdy = model.central_difference(surface, exp, x, y)
     xmin, xmax, ymin, ymax = surface.view
     cols = {
@@ -104,7 +98,7 @@ def _sweep(exp: Settings, plan: DescentPlan, surface, x0: float, y0: float,
         names = sweep_columns(opt)
         out[f"{opt}_sweep"] = np.column_stack(
             [cols[name][:, k] for k in range(SWEEP_POINTS) for name in names])
-        finals.append(model.finite(surface.f(r.x[-1], r.y[-1])))
+        finals.append(finite(surface.f(r.x[-1], r.y[-1])))
     loss = np.array(finals)
     out["sweep_loss"] = loss
     out["sweep_shown"] = shown(loss)

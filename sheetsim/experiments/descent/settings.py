@@ -1,8 +1,10 @@
 """Settings of the optimizer lab: fields, defaults, limits.
 
-Surface and optimizer names are the keys of the tables in ``catalog``. Every start point
-belongs to its surface (``start_bowl`` …), so switching the surface in the workbook starts
-the paths somewhere sensible; ``start`` (``--start X Y``) sets the chosen surface's one.
+Surface names are the keys of the table in ``catalog``; optimizer names are those of the
+shared table (``experiments.common.optimizers``), which also gives the defaults of their
+learning rates and constants. Every start point belongs to its surface (``start_bowl`` …),
+so switching the surface in the workbook starts the paths somewhere sensible; ``start``
+(``--start X Y``) sets the chosen surface's one.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from sheetsim.config import (
     check_int,
 )
 from sheetsim.experiments.base import LANGS, SettingsBase
-from sheetsim.experiments.descent.catalog import OPTIMIZER_NAMES, SURFACE_NAMES, SURFACES
+from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES, OPTIMIZERS
+from sheetsim.experiments.descent.catalog import SURFACE_NAMES, SURFACES
 
 MAX_STEPS = 10_000
-BETAS = ("momentum", "rho", "beta1", "beta2")
+BETAS = tuple(DECAYS)
 """Decay rates, each in [0, 1)."""
-RATES = ("lr_sgd", "lr_momentum", "lr_adagrad", "lr_rmsprop", "lr_adam")
+RATES = tuple(o.lr_key for o in OPTIMIZERS.values())
+"""Every optimizer's learning rate (a field each, defaulting to the optimizers' table)."""
 
 
 def start_key(surface: str) -> str:
@@ -46,17 +50,17 @@ class Settings(SettingsBase):
     steps: int = 30
     surface: str = "bowl"
     optimizers: tuple[str, ...] = OPTIMIZER_NAMES
-    lr_sgd: float = 0.95
-    lr_momentum: float = 0.1
-    momentum: float = 0.9
-    lr_adagrad: float = 1.5
-    lr_rmsprop: float = 0.1
+    lr_sgd: float = OPTIMIZERS["sgd"].lr_default
+    lr_momentum: float = OPTIMIZERS["momentum"].lr_default
+    momentum: float = DECAYS["momentum"].default
+    lr_adagrad: float = OPTIMIZERS["adagrad"].lr_default
+    lr_rmsprop: float = OPTIMIZERS["rmsprop"].lr_default
     """No bias correction: the first step is lr/√(1 − ρ) = 10·lr per coordinate."""
-    rho: float = 0.99
-    lr_adam: float = 0.3
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-7
+    rho: float = DECAYS["rho"].default
+    lr_adam: float = OPTIMIZERS["adam"].lr_default
+    beta1: float = DECAYS["beta1"].default
+    beta2: float = DECAYS["beta2"].default
+    eps: float = EPS.default
     diff_step: float = 1e-3
     """Central differences use h = diff_step · max(1, |x|)."""
     start_bowl: tuple[float, float] = SURFACES["bowl"].start
@@ -75,7 +79,7 @@ class Settings(SettingsBase):
 
     def lr(self, optimizer: str) -> float:
         """The learning rate of ``optimizer``."""
-        return float(getattr(self, f"lr_{optimizer}"))
+        return float(getattr(self, OPTIMIZERS[optimizer].lr_key))
 
     def start_of(self, surface: str | None = None) -> tuple[float, float]:
         """The start point on ``surface`` (the chosen one by default)."""

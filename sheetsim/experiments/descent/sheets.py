@@ -8,8 +8,9 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sheetsim.experiments.common.optimizers import OPTIMIZERS, PARAM_NAMES
 from sheetsim.experiments.descent import formulas, texts
-from sheetsim.experiments.descent.catalog import LEVELS, OPTIMIZERS, SURFACE_NAMES
+from sheetsim.experiments.descent.catalog import LEVELS, SURFACE_NAMES
 from sheetsim.experiments.descent.controls import controls
 from sheetsim.experiments.descent.layout import (
     CONTROL_TOP,
@@ -18,7 +19,6 @@ from sheetsim.experiments.descent.layout import (
     NAME_DIFF,
     NAME_EPS,
     NAME_SURFACE,
-    PARAM_NAMES,
     RUN_HEAD,
     SELECTED,
     SWEEP_POINTS,

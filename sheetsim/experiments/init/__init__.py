@@ -24,6 +24,8 @@ from sheetsim.experiments.base import (
     Option,
     Reference,
 )
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.options import SEED, network
 from sheetsim.experiments.init import (
     controls,
@@ -34,7 +36,6 @@ from sheetsim.experiments.init import (
     sheets,
     texts,
 )
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
 from sheetsim.experiments.init.layout import InitPlan, plan
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx.cells import Block

@@ -43,7 +43,7 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
 
     place = diagnosis.Place(DASH_TOP + len(plan.dash_rows) + 1, L, exp.backward,
                             table_top=DASH_TOP, table_col=L + 2)
-    _diagnosis(c, place, t, texts.DIAGNOSIS[exp.lang])
+    _diagnosis(c, place, t, texts.DIAGNOSIS.of(exp.lang))
     top = place.bottom + 1
     section = c.wb.add_format({"bold": True, "font_size": 13, "font_color": "#1F3864"})
     y = 0

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
 from sheetsim.experiments.init.layout import InitPlan, layer_names
 from sheetsim.xlsx.cells import Block, cell
 

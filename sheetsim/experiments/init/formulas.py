@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sheetsim.config import GLOBAL
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, INITS
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.functions import NORM_S_INV, STDEV_P, VAR_P
+from sheetsim.experiments.common.initializers import INITIALIZERS, INITS, from_draws
 from sheetsim.experiments.init.layout import (
     NAME_ACT_CHOICES,
     NAME_ACT_LIST,
@@ -85,11 +87,6 @@ def reads_controls(text: str) -> Entry:
     return text, False
 
 
-NORM_S_INV = "_xlfn.NORM.S.INV"
-STDEV_P = "_xlfn.STDEV.P"
-VAR_P = "_xlfn.VAR.P"
-
-
 def input_values(plan: InitPlan) -> str:
     """Standard-normal inputs: NORM.S.INV of the stored (or live) uniform draws."""
     return f"{NORM_S_INV}({plan.blocks['input_u'].ref})"
@@ -138,10 +135,8 @@ def weights(plan: InitPlan, k: int) -> str:
     """Layer k's weights from its draws: NORM.S.INV(u)·σ or (2u − 1)·limit."""
     names = layer_names(k)
     u = plan.layer_block(k, "u").ref
-    return (
-        f'IF({names["dist"]}="uniform",(2*{u}-1)*{names["scale"]},'
-        f"{NORM_S_INV}({u})*{names['scale']})"
-    )
+    uniform, normal = (from_draws(d, u, names["scale"]) for d in ("uniform", "normal"))
+    return f'IF({names["dist"]}="uniform",{uniform},{normal})'
 
 
 def linear(plan: InitPlan, k: int) -> str:
@@ -161,8 +156,8 @@ def activation(plan: InitPlan, k: int) -> str:
 
 
 def _by_activation(act: str, cases: dict[str, str]) -> str:
-    """``IF(act="sigmoid",…,IF(act="tanh",…,…))`` over every activation in the catalog; the
-    last one needs no test (the Activation controls allow only the catalog's names)."""
+    """``IF(act="sigmoid",…,IF(act="tanh",…,…))`` over every activation of the shared table;
+    the last one needs no test (the Activation controls allow only the table's names)."""
     *tested, last = cases
     text = cases[last]
     for name in reversed(tested):

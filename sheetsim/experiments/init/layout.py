@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheetsim.experiments.base import UNIFORM, Plan
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx.cells import Block, Named
 

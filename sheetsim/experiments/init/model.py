@@ -6,68 +6,15 @@ It supplies the cached values written into every formula cell and is the second 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-from sheetsim.experiments.init.catalog import ACTIVATIONS_TABLE, INITIALIZERS, UNIFORM_INITS
+from sheetsim.experiments.common.activations import activate, derivative
+from sheetsim.experiments.common.bins import bin_counts
+from sheetsim.experiments.common.draws import norm_inv, uniform_draws
+from sheetsim.experiments.common.initializers import scale_for, std_of_weights, weights_from
 from sheetsim.experiments.init.settings import Settings
-
-_STD_NORMAL = NormalDist()
-
-
-def uniform_draws(seed: int, stream: int, shape: tuple[int, int]) -> np.ndarray:
-    """Draws strictly inside (0, 1), one independent stream per block.
-
-    Multiples of 2⁻⁵³ offset by half a step are exact in binary and never 0 or 1, so
-    NORM.S.INV never sees an endpoint. Separate streams keep a block's draws unchanged when
-    other blocks are added.
-    """
-    rng = np.random.default_rng([seed, stream])
-    steps = rng.integers(0, 2**52, size=shape, dtype=np.int64)
-    return (steps.astype(np.float64) + 0.5) / 2.0**52
-
-
-def norm_inv(u: np.ndarray) -> np.ndarray:
-    """Standard normal quantile, via the standard library's accurate algorithm (AS241)."""
-    flat = [_STD_NORMAL.inv_cdf(x) for x in u.ravel().tolist()]
-    return np.asarray(flat, dtype=np.float64).reshape(u.shape)
-
-
-def scale_for(init: str, sigma: float, fan_in: int, fan_out: int) -> float:
-    """σ for normal initializers, the limit for uniform ones."""
-    return INITIALIZERS[init].scale(sigma, fan_in, fan_out)
-
-
-def std_of_weights(init: str, scale: float) -> float:
-    """Standard deviation of the weights: a uniform on ±limit has std limit/√3."""
-    return scale / math.sqrt(3) if init in UNIFORM_INITS else scale
-
-
-def weights_from(init: str, scale: float, u: np.ndarray) -> np.ndarray:
-    """Weights from uniform draws: uniform on ±scale, else normal with σ = scale."""
-    if init in UNIFORM_INITS:
-        return (2 * u - 1) * scale
-    return norm_inv(u) * scale
-
-
-def _errors_stay(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """A spreadsheet has no infinity: an overflowed value is an error, and so is every
-    function of it. Keep NumPy's inf/nan from turning back into finite numbers."""
-    return np.where(np.isfinite(x), out, np.nan)
-
-
-def activate(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
-    """The activation, elementwise; an overflowed input stays an error (NaN)."""
-    return _errors_stay(a, _activate(name, a, leaky_slope))
-
-
-def _activate(name: str, a: np.ndarray, leaky_slope: float) -> np.ndarray:
-    # The sigmoid is the overflow-free form; like the workbook it gives exactly 0 below
-    # about −37, so "share exactly 0" means the same in the model and in the sheet.
-    return ACTIVATIONS_TABLE[name].f(a, leaky_slope)
 
 
 @dataclass
@@ -154,15 +101,6 @@ def forward(exp: Settings, input_u: np.ndarray, layer_u: list[np.ndarray]) -> Fo
     return Forward(input_u, x, layers)
 
 
-def derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
-    """f'(n) of each activation, from its input n or its output z = f(n)."""
-    return _errors_stay(n, _derivative(name, n, z, leaky_slope))
-
-
-def _derivative(name: str, n: np.ndarray, z: np.ndarray, leaky_slope: float) -> np.ndarray:
-    return ACTIVATIONS_TABLE[name].slope(n, z, leaky_slope)
-
-
 def backward(exp: Settings, fwd: Forward, grad_u: np.ndarray) -> Forward:
     """Backpropagate an upstream gradient ∂L/∂Z_top = NORM.S.INV(grad_u) through the net.
 
@@ -241,17 +179,6 @@ def grad_bin_edges(exp: Settings) -> np.ndarray:
     k = np.arange(1, exp.grad_bins + 1, dtype=np.float64)
     steps = exp.grad_low + k * (exp.grad_high - exp.grad_low) / exp.grad_bins
     return np.power(10.0, np.where(k < exp.grad_bins, steps, exp.grad_high))
-
-
-def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts in (previous edge, edge] (the first bin unbounded below), then above the last.
-
-    Data holding an overflowed (non-finite) value has no counts, as in a spreadsheet.
-    """
-    if not np.isfinite(values).all() or not np.isfinite(edges).all():
-        return np.full(len(edges) + 1, np.nan)
-    idx = np.searchsorted(edges, values.ravel(), side="left")
-    return np.bincount(idx, minlength=len(edges) + 1).astype(np.float64)
 
 
 def scaled_stat(function, values: np.ndarray) -> float:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sheetsim.experiments.base import Reference
+from sheetsim.experiments.common.initializers import distribution
 from sheetsim.experiments.init import model
-from sheetsim.experiments.init.catalog import distribution
 from sheetsim.experiments.init.layout import GRAD_STATS, STATS, InitPlan
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.tolerance import edge_ties, zero_ties

@@ -1,7 +1,7 @@
 """Settings of the weight-initialization Monte Carlo: fields, defaults, limits.
 
-The names of initializers and activations are the keys of the tables in ``catalog``, so a
-new activation cannot be allowed here and forgotten there.
+The names of initializers and activations are the keys of the shared tables in
+``experiments.common``, so a new activation cannot be allowed here and forgotten there.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from sheetsim.config import (
     check_layers,
 )
 from sheetsim.experiments.base import LANGS, SettingsBase
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS, SWITCH
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
 
 RANGE_MODES = ("auto", "manual")
+SWITCH = ("on", "off")
+"""A layer's batch-normalization switch."""
 
 
 @dataclass(frozen=True)

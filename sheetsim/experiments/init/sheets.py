@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sheetsim.config import GLOBAL
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS, distribution
 from sheetsim.experiments.init import formulas, texts
-from sheetsim.experiments.init.catalog import ACTIVATIONS, INITS, SWITCH, distribution
 from sheetsim.experiments.init.controls import controls
 from sheetsim.experiments.init.layout import (
     CONTROL_TOP,
@@ -32,7 +33,7 @@ from sheetsim.experiments.init.layout import (
     InitPlan,
     layer_parts,
 )
-from sheetsim.experiments.init.settings import RANGE_MODES
+from sheetsim.experiments.init.settings import RANGE_MODES, SWITCH
 from sheetsim.xlsx.cells import formula_entry
 
 if TYPE_CHECKING:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sheetsim.experiments.common.texts import Languages
+
 
 @dataclass(frozen=True)
 class Texts:
@@ -420,12 +422,13 @@ JA = Texts(
     ),
 )
 
-LANGUAGES = {"en": EN, "ja": JA}
+LANGUAGES = Languages(en=EN, ja=JA)
 
 
 def for_lang(lang: str) -> Texts:
-    """The texts of a ``--lang`` code."""
-    return LANGUAGES[lang]
+    """The texts of a ``--lang`` code (``common.texts`` says which for a code without
+    texts of its own)."""
+    return LANGUAGES.of(lang)
 
 
 @dataclass(frozen=True)
@@ -552,5 +555,5 @@ DIAGNOSIS_JA = DiagnosisTexts(
     see="該当・最悪の層・試すことは右上の表に。黄色のしきい値は変更できます。",
 )
 
-DIAGNOSIS = {"en": DIAGNOSIS_EN, "ja": DIAGNOSIS_JA}
+DIAGNOSIS = Languages(en=DIAGNOSIS_EN, ja=DIAGNOSIS_JA)
 """The diagnosis texts by ``--lang`` code."""

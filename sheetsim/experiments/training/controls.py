@@ -7,7 +7,7 @@ settings back through it. The shape of the run is fixed at build (shown, not rea
 from __future__ import annotations
 
 from sheetsim.experiments.base import Control, whole_number
-from sheetsim.experiments.descent.layout import NAME_EPS
+from sheetsim.experiments.common.optimizers import EPS
 from sheetsim.experiments.training.layout import (
     CONTROL_NAMES,
     FIXED_NAMES,
@@ -36,7 +36,7 @@ KEYS = {
     NAME_TEST: "test_samples", NAME_STEPS: "steps", NAME_SEED: "seed",
     NAME_ACT: "activation", NAME_INIT: "init", NAME_SIGMA: "sigma", NAME_OPT: "optimizer",
     NAME_LR: "lr", NAME_MOMENTUM: "momentum", NAME_BETA1: "beta1", NAME_BETA2: "beta2",
-    NAME_EPS: "eps", NAME_CLIP: "clip", NAME_WARMUP: "warmup", NAME_SPREAD: "spread",
+    EPS.name: "eps", NAME_CLIP: "clip", NAME_WARMUP: "warmup", NAME_SPREAD: "spread",
 }
 """Every control by defined name: its settings key."""
 WHOLE = frozenset({"layers", "width", "samples", "test_samples", "steps", "seed", "warmup"})

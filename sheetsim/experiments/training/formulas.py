@@ -14,7 +14,9 @@ these overflows for any finite z, so a #NUM! in the sheet always means the run d
 
 from __future__ import annotations
 
-from sheetsim.experiments.descent import formulas as lab
+from sheetsim.experiments.common.functions import NORM_S_INV
+from sheetsim.experiments.common.logaxis import shown_formula
+from sheetsim.experiments.common.optimizers import update as rule
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import (
     GRID,
@@ -37,8 +39,6 @@ from sheetsim.experiments.training.layout import (
 from sheetsim.xlsx.cells import Block
 
 ACT_INDEX, INIT_INDEX, OPT_INDEX = INDEX_NAMES
-NORM_S_INV = "_xlfn.NORM.S.INV"
-"""A function newer than Excel 2007, written with its prefix as Excel stores it."""
 CHOICES = {NAME_ACT: ACTIVATIONS, NAME_INIT: INITS, NAME_OPT: OPTIMIZERS}
 """Each dropdown control and the list it picks from."""
 
@@ -161,7 +161,7 @@ def update(plan: TrainingPlan, t: int, layer: int, group: str) -> str:
     }
     lr = plan.steps_cell("lr", t)
     step = str(t)
-    rules = {opt: lab.update(opt, "p", cell, lr, step) for opt in OPTIMIZERS}
+    rules = {opt: rule(opt, "p", cell, lr, step) for opt in OPTIMIZERS}
     key = {"p": "p", "m": "mp", "v": "vp"}[group]
     options = [rules[opt].get(key, "0") for opt in OPTIMIZERS]
     return f"CHOOSE({OPT_INDEX},{','.join(options)})"
@@ -190,8 +190,8 @@ def steps(plan: TrainingPlan, name: str, t: int, j: int) -> str:
         total = plan.steps_cell("clipping", t, 0)
         return f"IF({NAME_CLIP}>0,MIN(1,{NAME_CLIP}/{total}),1)"
     if name == "loss_chart":
-        return lab.shown(plan.steps_cell("loss", t, j))
-    return lab.shown(plan.steps_cell("grad_norm", t, j))
+        return shown_formula(plan.steps_cell("loss", t, j))
+    return shown_formula(plan.steps_cell("grad_norm", t, j))
 
 
 # ----------------------------------------------------------------------- Boundary

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheetsim.experiments.base import Plan
-from sheetsim.experiments.descent.layout import NAME_EPS, PARAM_NAMES
+from sheetsim.experiments.common.optimizers import EPS, PARAM_NAMES
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx.cells import Block, Named, span
@@ -47,7 +47,7 @@ NAME_WARMUP = "Warmup"
 NAME_SPREAD = "Spread"
 CONTROL_NAMES = (NAME_LAYERS, NAME_WIDTH, NAME_SAMPLES, NAME_TEST, NAME_STEPS, NAME_SEED,
                  NAME_ACT, NAME_INIT, NAME_SIGMA, NAME_OPT, NAME_LR, NAME_MOMENTUM,
-                 NAME_BETA1, NAME_BETA2, NAME_EPS, NAME_CLIP, NAME_WARMUP, NAME_SPREAD)
+                 NAME_BETA1, NAME_BETA2, EPS.name, NAME_CLIP, NAME_WARMUP, NAME_SPREAD)
 """One control per row of Controls, in this order."""
 FIXED_NAMES = (NAME_LAYERS, NAME_WIDTH, NAME_SAMPLES, NAME_TEST, NAME_STEPS, NAME_SEED)
 LIST_NAMES = ("ActivationNames", "InitNames", "OptimizerNames")

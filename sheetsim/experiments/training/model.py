@@ -31,12 +31,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from sheetsim.experiments.descent import model as optim
-
-
-def finite(a: np.ndarray) -> np.ndarray:
-    """``a`` with every overflow or undefined value as nan: the model's #NUM!."""
-    return optim.finite(a)
+from sheetsim.experiments.common.optimizers import adam_step_size, step
+from sheetsim.experiments.common.overflow import finite
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
@@ -231,8 +227,8 @@ def _update(h: Hyper, params: list[np.ndarray], grads: list[np.ndarray], m: list
             lr_t = None
         else:
             state = {"m": mm, "v": vv}
-            lr_t = optim.adam_step_size(h, lr, t)
-        p = optim.step(h.optimizer, h, np.float64(lr), p, g, state, lr_t)
+            lr_t = adam_step_size(h, lr, t)
+        p = step(h.optimizer, h, np.float64(lr), p, g, state, lr_t)
         new_p.append(p)
         new_m.append(state.get("m", np.zeros_like(p)))
         new_v.append(state.get("v", np.zeros_like(p)))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from sheetsim.experiments.base import Reference
-from sheetsim.experiments.descent.reference import shown
-from sheetsim.experiments.init.model import uniform_draws
+from sheetsim.experiments.common.draws import uniform_draws
+from sheetsim.experiments.common.logaxis import shown
 from sheetsim.experiments.training import model, texts
 from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import (

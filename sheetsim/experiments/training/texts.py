@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sheetsim.experiments.common.texts import Languages
+
 
 @dataclass(frozen=True)
 class Texts:
@@ -252,6 +254,10 @@ JA = Texts(
 )
 
 
+LANGUAGES = Languages(en=EN, ja=JA)
+
+
 def for_lang(lang: str) -> Texts:
-    """The texts of ``lang`` (``en`` or ``ja``)."""
-    return JA if lang == "ja" else EN
+    """The texts of a ``--lang`` code (``common.texts`` says which for a code without
+    texts of its own)."""
+    return LANGUAGES.of(lang)
