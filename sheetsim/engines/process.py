@@ -1,6 +1,8 @@
 """Running an engine's executable: finding it, a private folder, a time limit, no strays left.
 
-Every engine runs in its own session under a time limit that kills it with all its children.
+Every engine runs in its own session under a time limit that kills it with all its children
+(``run``); a server that another process talks to runs for the length of a ``with`` block
+(``started``) and is killed with its children at the end of it.
 It works in a private temporary folder (``workdir``) that is removed whatever happens, after
 any process still working in it is killed; a folder left by a sheetsim process that was itself
 killed outright is cleaned up the next time. Output goes to files, not pipes, so a child that
@@ -16,8 +18,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ENGINES = ("libreoffice", "gnumeric")
 
@@ -143,32 +148,57 @@ def _kill_strays(work: Path) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
 
 
+@dataclass(frozen=True)
+class Started:
+    """A process started by ``started``: its ``Popen``, its name in messages, its log."""
+
+    proc: subprocess.Popen[bytes]
+    label: str
+    log: Path
+
+    def ended(self) -> str | None:
+        """None while it runs; once it has ended, one line: its exit status and last words."""
+        rc = self.proc.poll()
+        if rc is None:
+            return None
+        said = last_line(self.log.read_text(errors="replace")) if self.log.is_file() else ""
+        return f"{self.label} ended ({exit_status(rc)})" + (f": {said}" if said else "")
+
+
+@contextlib.contextmanager
+def started(cmd: list[str], label: str, *, cwd: Path, log: Path,
+            env: Mapping[str, str] | None = None) -> Iterator[Started]:
+    """Start ``cmd`` in a new session that runs while the ``with`` block does (a server).
+
+    Its output goes to the file ``log``. On leaving the block, whatever happened, its whole
+    process group is killed and the process reaped.
+    """
+    with open(log, "wb") as out:
+        proc = _start(cmd, label, cwd, env, out, out)
+    try:
+        yield Started(proc, label, log)
+    finally:
+        _stop(proc)
+
+
 def run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
-        env: Mapping[str, str] | None = None, stdout_too: bool = False) -> tuple[int, str]:
+        env: Mapping[str, str] | None = None, stdout_too: bool = False,
+        beside: Started | None = None) -> tuple[int, str]:
     """Run ``cmd`` in a new session; past ``timeout`` kill its whole process group.
 
     Returns the exit code and what it wrote to stderr (and stdout if ``stdout_too``).
     Output goes to files, not pipes: a child that outlives the engine and keeps a pipe open
-    must not make us wait.
+    must not make us wait. ``beside`` is a server ``cmd`` works with: if it ends first,
+    ``cmd`` is killed and the error says how the server ended.
     """
     if timeout <= 0:
         raise EngineError(f"{label} did not finish within the time limit")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = _start(cmd, label, cwd, env, out, err)
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    cwd=cwd, env=None if env is None else dict(env),
-                                    start_new_session=True)
-        except OSError as exc:
-            raise EngineError(f"{label} could not be started ({cmd[0]}: "
-                              f"{exc.strerror or exc})") from None
-        try:
-            rc = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise EngineError(f"{label} did not finish within {timeout:g} s") from None
+            rc = _wait(proc, label, timeout, beside)
         finally:
-            _kill_group(proc.pid)  # strays after a normal exit too
-            if proc.poll() is None:
-                proc.wait()
+            _stop(proc)  # strays after a normal exit too
         text = b""
         for f in (err, out) if stdout_too else (err,):
             f.seek(0)
@@ -176,9 +206,40 @@ def run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
     return rc, text.decode("utf-8", errors="replace")
 
 
-def _kill_group(pgid: int) -> None:
+def _start(cmd: list[str], label: str, cwd: Path | None, env: Mapping[str, str] | None,
+           out: IO[bytes], err: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``cmd`` started in a new session, its own process group, reading nothing."""
+    try:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                cwd=cwd, env=None if env is None else dict(env),
+                                start_new_session=True)
+    except OSError as exc:
+        raise EngineError(f"{label} could not be started ({cmd[0]}: "
+                          f"{exc.strerror or exc})") from None
+
+
+def _wait(proc: subprocess.Popen[bytes], label: str, timeout: float,
+          beside: Started | None) -> int:
+    """The exit code of ``proc``; EngineError past ``timeout`` or once ``beside`` ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return proc.wait(timeout=max(0.0, left if beside is None else min(left, 0.2)))
+        except subprocess.TimeoutExpired:
+            ended = beside.ended() if beside is not None else None
+            if ended:
+                raise EngineError(f"{label} stopped: {ended}") from None
+            if time.monotonic() >= deadline:
+                raise EngineError(f"{label} did not finish within {timeout:g} s") from None
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the process group of ``proc`` (quietly if it is gone) and reap ``proc``."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.wait()
 
 
 def exit_status(rc: int) -> str:
