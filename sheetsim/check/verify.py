@@ -24,7 +24,6 @@ from sheetsim import evaluator, tolerance
 from sheetsim.check import manifest as manifest_mod
 from sheetsim.check.report import Mismatch, Report, SheetCheck
 from sheetsim.config import ConfigError
-from sheetsim.evaluator import parser as formula_parser
 from sheetsim.experiments.base import UNIFORM, Experiment
 from sheetsim.tolerance import ATOL, RTOL, allowed, block_floor
 from sheetsim.xlsx import reader
@@ -283,42 +282,14 @@ def _on_cached_inputs(
     """The formulas inside ``blocks`` evaluated on the file's cached values of everything
     they read (the counted values, the edges, the counts a share divides), not on the
     evaluator's own: what the application that computed the file counted, so the results
-    must agree exactly. Formulas that read one another go in separate rounds, so that each
-    reads the file's cached values and a wrong count is reported once, where it is."""
+    must agree exactly. Each formula reads the file's values, those of the other formulas
+    too, so a wrong count is reported once, where it is."""
     inside = [f for f in book.formulas
               if any(b.contains(f.sheet, f.row, f.col) for b in blocks)]
-    level: dict[int, int] = {}
-    refs = [[(r.sheet or f.sheet, r) for r in formula_parser.walk(formula_parser.parse(f.text))
-             if isinstance(r, formula_parser.Ref)] for f in inside]
-
-    def reads(i: int) -> list[int]:
-        return [j for j, g in enumerate(inside) if j != i and any(
-            sheet.lower() == g.sheet.lower()
-            and r.row < g.row + g.rows and g.row < r.row + r.rows
-            and r.col < g.col + g.cols and g.col < r.col + r.cols for sheet, r in refs[i])]
-
-    deps = [reads(i) for i in range(len(inside))]
-    # only the sheets these formulas (and the defined names) read: the others are not copied
-    wanted = {f.sheet.lower() for f in inside} | {s.lower() for rs in refs for s, _ in rs}
-    text = " ".join(book.names.values()).lower()
-    sheets = {name: data for name, data in book.sheets.items()
-              if name.lower() in wanted or f"{name.lower()}!" in text
-              or f"{name.lower()}'!" in text}
-    for _ in range(len(inside) + 1):  # longest chain of reads; a cycle stays at the cap
-        changed = False
-        for i, d in enumerate(deps):
-            new = max((level.get(j, 0) + 1 for j in d), default=0)
-            if new != level.get(i, 0) and new <= len(inside):
-                level[i], changed = new, True
-        if not changed:
-            break
-    out: dict[tuple[str, int, int], np.ndarray] = {}
-    cache = evaluator.GridCache()  # every round reads the same cached values
-    for depth in sorted(set(level.get(i, 0) for i in range(len(inside)))):
-        round_ = [f for i, f in enumerate(inside) if level.get(i, 0) == depth]
-        out |= evaluator.evaluate(Book(sheets, book.names, round_, book.hidden),
-                                  volatile="cached", cache=cache)
-    return out
+    if not inside:
+        return {}
+    return evaluator.evaluate(Book(book.sheets, book.names, inside, book.hidden),
+                              volatile="cached", inputs="cached")
 
 
 def _add(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

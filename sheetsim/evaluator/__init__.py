@@ -1,14 +1,14 @@
 """Independent NumPy evaluation of a workbook's formula text.
 
 The second opinion of verification: it reads formula text in any application's dialect
-(``parser``), evaluates whole blocks with NumPy (``values``, ``functions``, ``lookup``) in
-the order of their references (``workbook``). It imports only :mod:`sheetsim.xlsx`, never
-the code that writes formulas, so a wrong formula cannot be judged by its own builder.
+(``parser``) and evaluates whole blocks with NumPy (``values``, ``functions``, ``lookup``,
+``workbook``) in the order of their references (``order``). It imports only
+:mod:`sheetsim.xlsx`, never the code that writes formulas, so a wrong formula cannot be
+judged by its own builder.
 """
 
 from .workbook import (
     EvaluationError,
-    GridCache,
     UnsupportedFunction,
     VolatileFunctionError,
     evaluate,
@@ -18,7 +18,6 @@ from .workbook import (
 
 __all__ = [
     "EvaluationError",
-    "GridCache",
     "UnsupportedFunction",
     "VolatileFunctionError",
     "evaluate",

@@ -2,14 +2,14 @@
 
 Verification needs a second opinion that never sees the formula builders: this module
 reads each formula's text (in any application's dialect), orders the formulas by their
-references, and evaluates whole blocks with NumPy. Inputs are the book's constants and the
-*evaluated* results of other formulas, never the cached values stored at formula cells,
-since those are what the results are compared against.
+references (:mod:`.order`), and evaluates whole blocks with NumPy. Inputs are the book's
+constants and the *evaluated* results of other formulas, never the cached values stored at
+formula cells, since those are what the results are compared against; only on request
+does each formula read the file's cached values instead, to be judged on its own.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Callable, Iterator
 
@@ -19,6 +19,7 @@ from ..xlsx.book import Book, ExcelError, FormulaCell, SheetData
 from ..xlsx.cells import label as cell_label
 from . import lookup  # noqa: F401  (registers its functions)
 from .functions import FUNCTIONS, VOLATILE
+from .order import Place, order_formulas
 from .parser import (
     ArrayConst,
     Binary,
@@ -111,13 +112,6 @@ class _Grid:
                 self.text = np.full(self.num.shape, None, object)
             self.text[sl] = value.text
 
-    def copy(self) -> _Grid:
-        """An independent copy (its writes do not reach this grid)."""
-        out = _Grid.__new__(_Grid)
-        out.num, out.kind = self.num.copy(), self.kind.copy()
-        out.text = None if self.text is None else self.text.copy()
-        return out
-
     def blank(self, row: int, col: int, rows: int, cols: int) -> None:
         """Mark a formula range not yet evaluated: reading it then yields #UNEVALUATED!."""
         sl = (slice(row, row + rows), slice(col, col + cols))
@@ -125,30 +119,10 @@ class _Grid:
         self.kind[sl] = UNEVALUATED
 
 
-class GridCache:
-    """Sheets turned into evaluation grids once for several :func:`evaluate` calls on the
-    same :class:`SheetData` objects (verification evaluates a few formulas at a time on the
-    file's cached values); every call works on its own copies."""
-
-    def __init__(self) -> None:
-        self._grids: dict[tuple[int, int, int], tuple[SheetData, _Grid]] = {}
-
-    def grid(self, data: SheetData | None, rows: int, cols: int) -> _Grid:
-        """A fresh grid of ``data`` at least rows × cols in size."""
-        if data is None:
-            return _Grid(None, rows, cols)
-        key = (id(data), rows, cols)
-        entry = self._grids.get(key)
-        if entry is None or entry[0] is not data:
-            entry = self._grids[key] = (data, _Grid(data, rows, cols))
-        return entry[1].copy()
-
-
 class _Evaluator:
     """Holds the grids and names of one book; evaluates trees for one cell at a time."""
 
-    def __init__(self, book: Book, volatile: str = "error",
-                 cache: GridCache | None = None) -> None:
+    def __init__(self, book: Book, volatile: str = "error") -> None:
         if volatile not in ("error", "cached"):
             raise ValueError("volatile must be 'error' or 'cached'")
         self.book = book
@@ -156,16 +130,13 @@ class _Evaluator:
         self.canonical = {name.lower(): name for name in book.sheets}
         for f in book.formulas:
             self.canonical.setdefault(f.sheet.lower(), f.sheet)
-        extent: dict[str, tuple[int, int]] = {}
+        self.extent: dict[str, tuple[int, int]] = {}
+        """Per sheet (lower-case name): the rows and columns its formulas reach."""
         for f in book.formulas:
             key = f.sheet.lower()
-            h, w = extent.get(key, (0, 0))
-            extent[key] = (max(h, f.row + f.rows), max(w, f.col + f.cols))
-        make = _Grid if cache is None else cache.grid
-        self.grids = {
-            key: make(book.sheets.get(name), *extent.get(key, (0, 0)))
-            for key, name in self.canonical.items()
-        }
+            h, w = self.extent.get(key, (0, 0))
+            self.extent[key] = (max(h, f.row + f.rows), max(w, f.col + f.cols))
+        self.grids: dict[str, _Grid] = {}
         self.name_text: dict[str, str] = {}
         for name, text in book.names.items():
             self.name_text[name.lower()] = text
@@ -181,6 +152,14 @@ class _Evaluator:
         self.cell = ""
         self.row = 0
         self.col = 0
+
+    def grid(self, key: str) -> _Grid:
+        """The grid of a sheet (lower-case name), built when first used."""
+        grid = self.grids.get(key)
+        if grid is None:
+            data = self.book.sheets.get(self.canonical.get(key, key))
+            grid = self.grids[key] = _Grid(data, *self.extent.get(key, (0, 0)))
+        return grid
 
     # --- names and references -------------------------------------------------------
     def name_tree(self, name: str) -> Node | None:
@@ -269,10 +248,9 @@ class _Evaluator:
         """The value of a tree in the current formula's cell."""
         if isinstance(node, Ref):
             key, row, col, rows, cols = self.place(node)
-            grid = self.grids.get(key)
-            if grid is None:
+            if key not in self.canonical:
                 return Value.error(REF, (rows, cols), "ref")
-            return grid.read(row, col, rows, cols)
+            return self.grid(key).read(row, col, rows, cols)
         if isinstance(node, Const):  # a shape's tree is shared: its literals built once
             held = self.consts.get(id(node))
             if held is None:
@@ -346,115 +324,6 @@ class _Evaluator:
         return _Grid(data, f.row + f.rows, f.col + f.cols).read(f.row, f.col, f.rows, f.cols)
 
 
-class _Cover:
-    """Which formulas' ranges a rectangle of one sheet meets.
-
-    A sheet with few formulas is scanned (one NumPy test per formula); a sheet with many
-    (one formula per cell, as in a step-by-step table) gets a grid over the formulas'
-    bounding box holding, per cell, the formula that covers it, so a lookup costs the size
-    of the rectangle read instead of the number of formulas on the sheet. Overlapping
-    formula ranges, or a box too large for a grid, fall back to the scan.
-    """
-
-    SCAN = 64
-    """Up to this many formulas on a sheet, the scan is as fast as the grid."""
-    GRID_CELLS = 16_000_000
-    """The largest grid (cells of the bounding box) built."""
-
-    def __init__(self, rects: np.ndarray) -> None:
-        self.rects = rects
-        self.grid: np.ndarray | None = None
-        self.memo: dict[tuple[int, int, int, int], list[int]] = {}
-        r0, c0 = int(rects[:, 0].min()), int(rects[:, 2].min())
-        r1, c1 = int(rects[:, 1].max()), int(rects[:, 3].max())
-        self.r0, self.c0 = r0, c0
-        if len(rects) <= self.SCAN or (r1 - r0) * (c1 - c0) > self.GRID_CELLS:
-            return
-        grid = np.full((r1 - r0, c1 - c0), -1, dtype=np.int64)
-        covered = 0
-        for a, b, c, d, i in rects.tolist():
-            grid[a - r0:b - r0, c - c0:d - c0] = i
-            covered += (b - a) * (d - c)
-        if int(np.count_nonzero(grid >= 0)) == covered:  # no two ranges share a cell
-            self.grid = grid
-
-    def meets(self, row: int, col: int, rows: int, cols: int) -> list[int]:
-        """The formulas whose ranges share a cell with this rectangle."""
-        key = (row, col, rows, cols)
-        found = self.memo.get(key)
-        if found is not None:
-            return found
-        if self.grid is None:
-            r = self.rects
-            hit = (
-                (r[:, 0] < row + rows) & (row < r[:, 1])
-                & (r[:, 2] < col + cols) & (col < r[:, 3])
-            )
-            found = r[hit, 4].tolist()
-        else:
-            a, c = max(row - self.r0, 0), max(col - self.c0, 0)
-            b, d = row + rows - self.r0, col + cols - self.c0
-            part = self.grid[a:b, c:d] if b > 0 and d > 0 else self.grid[:0, :0]
-            if part.size == 1:
-                found = [int(part[0, 0])] if part[0, 0] >= 0 else []
-            else:
-                found = [i for i in np.unique(part).tolist() if i >= 0]
-        self.memo[key] = found
-        return found
-
-
-def _order(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node]) -> list[int]:
-    """Formula indices so that every formula comes after those whose ranges it reads."""
-    by_sheet: dict[str, list[int]] = {}
-    for i, f in enumerate(formulas):
-        by_sheet.setdefault(f.sheet.lower(), []).append(i)
-    covers = {
-        key: _Cover(np.array(
-            [[formulas[i].row, formulas[i].row + formulas[i].rows,
-              formulas[i].col, formulas[i].col + formulas[i].cols, i] for i in idx],
-            dtype=np.int64,
-        ))
-        for key, idx in by_sheet.items()
-    }
-    deps: list[set[int]] = [set() for _ in formulas]
-    found: dict[int, list[Ref]] = {}  # per tree (a shape's is shared): its references as written
-    for i, (f, tree) in enumerate(zip(formulas, trees, strict=True)):
-        ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
-        ev.row, ev.col = f.row, f.col
-        try:
-            raw = found.get(id(tree))
-            if raw is None:
-                raw = found[id(tree)] = list(ev.references(tree, qualified=False))
-            places = [ev.place(ref) for ref in raw]
-        except EvaluationError as exc:  # e.g. a defined name that does not parse
-            raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
-        for key, row, col, rows, cols in places:
-            cover = covers.get(key)
-            if cover is not None:
-                deps[i].update(cover.meets(row, col, rows, cols))
-    users: list[list[int]] = [[] for _ in formulas]
-    pending = [len(d) for d in deps]
-    for i, d in enumerate(deps):
-        for j in d:
-            users[j].append(i)
-    ready = [i for i, n in enumerate(pending) if n == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for u in users[i]:
-            pending[u] -= 1
-            if pending[u] == 0:
-                heapq.heappush(ready, u)
-    if len(order) < len(formulas):
-        stuck = [i for i, n in enumerate(pending) if n > 0]
-        labels = [cell_label(formulas[i].sheet, formulas[i].row, formulas[i].col) for i in stuck]
-        shown = ", ".join(labels[:8]) + (" ..." if len(labels) > 8 else "")
-        raise EvaluationError(f"circular reference among {shown}", labels[0])
-    return order
-
-
 _RELATIVE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,3}\$?[0-9]")
 
 
@@ -487,19 +356,46 @@ def coalesce(formulas: list[FormulaCell]) -> list[FormulaCell]:
     return [f for i, f in enumerate(formulas) if i not in merged] + out
 
 
+def _reads(ev: _Evaluator, formulas: list[FormulaCell],
+           trees: list[Node]) -> Callable[[int], list[Place]]:
+    """What formula ``i`` reads: the rectangles of its references seen from its cell,
+    defined names resolved."""
+    written: dict[int, list[Ref]] = {}  # per tree (a shape's is shared): its references
+
+    def reads(i: int) -> list[Place]:
+        f, tree = formulas[i], trees[i]
+        ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
+        ev.row, ev.col = f.row, f.col
+        try:
+            refs = written.get(id(tree))
+            if refs is None:
+                refs = written[id(tree)] = list(dict.fromkeys(ev.references(tree, False)))
+            return [ev.place(ref) for ref in refs]
+        except EvaluationError as exc:  # e.g. a defined name that does not parse
+            raise exc.at(cell_label(ev.sheet, f.row, f.col)) from None
+
+    return reads
+
+
 def evaluate(
     book: Book, progress: Progress | None = None, volatile: str = "error",
-    cache: GridCache | None = None,
+    inputs: str = "evaluated",
 ) -> dict[Key, np.ndarray]:
-    """Evaluate every formula of ``book`` from its text, in dependency order.
+    """Evaluate every formula of ``book`` from its text.
 
     Returns, per formula keyed by (sheet as in ``book.sheets``, anchor row, anchor col),
     an array of the formula's range: float64 if all numbers, else object dtype with
     float/str/bool/ExcelError. ``volatile="cached"`` takes a volatile formula's (RAND...)
-    stored values instead of raising :class:`VolatileFunctionError`. A ``cache`` shared by
-    calls on the same sheets builds each sheet's grid once.
+    stored values instead of raising :class:`VolatileFunctionError`.
+
+    With ``inputs="evaluated"`` a formula reads the results of the formulas it refers to,
+    so they are evaluated in the order of their references (:mod:`.order`); a circular
+    reference raises. With ``inputs="cached"`` every formula reads the values the file
+    stores, formula cells included: each is judged on the file's own inputs, on its own.
     """
-    ev = _Evaluator(book, volatile, cache)
+    if inputs not in ("evaluated", "cached"):
+        raise ValueError("inputs must be 'evaluated' or 'cached'")
+    ev = _Evaluator(book, volatile)
     formulas = coalesce(book.formulas)
     trees: list[Node] = []
     shapes = Shapes()
@@ -509,9 +405,13 @@ def evaluate(
         except FormulaSyntaxError as exc:
             label = cell_label(f.sheet, f.row, f.col)
             raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
-    order = _order(ev, formulas, trees)
-    for f in formulas:  # a formula read too early must show up, not pass as its cached value
-        ev.grids[f.sheet.lower()].blank(f.row, f.col, f.rows, f.cols)
+    chained = inputs == "evaluated"
+    if chained:
+        order = order_formulas(formulas, _reads(ev, formulas, trees))
+        for f in formulas:  # a formula read too early shows up, not as its cached value
+            ev.grid(f.sheet.lower()).blank(f.row, f.col, f.rows, f.cols)
+    else:
+        order = list(range(len(formulas)))
     results: dict[Key, np.ndarray] = {}
     volatile_of: dict[int, str | None] = {}  # per tree: a shape's is shared by its cells
     for done, i in enumerate(order, start=1):
@@ -525,7 +425,8 @@ def evaluate(
         if function is not None and volatile == "error":
             raise VolatileFunctionError(function, ev.cell)
         value = ev.cached(f) if function is not None else ev.formula_value(f, tree)
-        ev.grids[f.sheet.lower()].write(f.row, f.col, value)
+        if chained:
+            ev.grid(f.sheet.lower()).write(f.row, f.col, value)
         results[(ev.sheet, f.row, f.col)] = value.to_array()
         if progress is not None:
             progress(done, len(order))
@@ -547,7 +448,6 @@ def evaluate_formula(
     """
     ev = _Evaluator(Book(book.sheets, book.names, [], book.hidden))
     ev.canonical.setdefault(sheet.lower(), sheet)
-    ev.grids.setdefault(sheet.lower(), _Grid(None))
     ev.sheet = ev.canonical[sheet.lower()]
     ev.cell = cell_label(ev.sheet, 0, 0)
     try:
