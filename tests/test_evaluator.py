@@ -477,9 +477,9 @@ def test_cycle_is_detected() -> None:
         evaluate(Book(sheets, {}, self_ref))
 
 
-def test_many_formulas_on_a_sheet_are_ordered_through_the_cell_grid() -> None:
-    # more than _Cover.SCAN one-cell formulas on a sheet (a step-by-step table): the
-    # dependencies are found through the grid, whatever the order of the formulas
+def test_many_formulas_on_a_sheet_are_ordered_through_the_cell_tiles() -> None:
+    # one-cell formulas over more than one tile of a sheet (a step-by-step table): the
+    # dependencies are found through the tiles, whatever the order of the formulas
     n = 200
     sheets = {"S": SheetData("S", np.zeros((n, 2))), "T": SheetData("T", np.zeros((1, 1)))}
     chain = [FormulaCell("S", i, 0, 1, 1, f"A{i}+1" if i else "1") for i in range(n)]
