@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sheetsim.engines import gnumeric, libreoffice, soffice
-from sheetsim.engines.files import check_paths, check_source, place
+from sheetsim.engines.files import check_paths, check_source, copy_in, place
 from sheetsim.engines.process import (
     ENGINES,
     EngineError,
@@ -32,8 +31,7 @@ def recalc(src: Path, dst: Path, engine: str, timeout: float = 600) -> Path:
     check_source(src)
     exe = require(engine)
     with workdir() as work:
-        book = work / ("book" + src.suffix.lower())
-        shutil.copyfile(src, book)
+        book = copy_in(src, work)
         if engine == "libreoffice":
             out = libreoffice.convert(exe, book, work, libreoffice.XLSX_FILTER, timeout)
         else:

@@ -37,6 +37,14 @@ def check_source(src: Path) -> None:
         raise EngineError(str(exc)) from None
 
 
+def copy_in(src: Path, work: Path) -> Path:
+    """``src`` copied into the private folder ``work`` as ``book`` with its suffix: the engine
+    opens the copy, so it never writes beside the user's file (lock files, backups)."""
+    book = work / ("book" + src.suffix.lower())
+    shutil.copyfile(src, book)
+    return book
+
+
 def check_result(out: Path, label: str) -> None:
     """An engine that exits 0 may still have written nothing useful."""
     size = out.stat().st_size

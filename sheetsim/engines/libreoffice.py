@@ -14,12 +14,18 @@ from __future__ import annotations
 import html
 import math
 import re
-import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sheetsim.engines.files import check_paths, check_result, check_source, engine_result, place
+from sheetsim.engines.files import (
+    check_paths,
+    check_result,
+    check_source,
+    copy_in,
+    engine_result,
+    place,
+)
 from sheetsim.engines.process import EngineError, last_line, require, run, workdir
 from sheetsim.engines.soffice import options, profile
 
@@ -141,8 +147,7 @@ def set_cells_and_recalc(src: Path, dst: Path, values: Mapping[str, str | float]
     check_source(src)
     soffice = require("libreoffice")
     with workdir() as work:
-        book = work / ("book" + src.suffix.lower())
-        shutil.copyfile(src, book)
+        book = copy_in(src, work)
         out = work / "out" / "book.xlsx"
         out.parent.mkdir()
         status = work / "status.txt"
