@@ -27,11 +27,9 @@ the first two only.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sheetsim.build import writer  # noqa: E402
-from sheetsim.engines import interactive  # noqa: E402
+from sheetsim.engines import EngineError, interactive  # noqa: E402
 from sheetsim.experiments import load_preset  # noqa: E402
 from sheetsim.experiments.init.settings import Settings  # noqa: E402
 from sheetsim.xlsx.cells import (  # noqa: E402
@@ -206,14 +204,10 @@ def constants_workbook(path: Path, cells: int, width: int) -> Path:
 def drive(book: Path, change: dict) -> dict:
     """One fresh LibreOffice: load without recalculation, set, calculate(); the seconds."""
     steps = [{"set": change, "read": False, "calculate_all": False}] if change else []
-    done = subprocess.run(
-        [interactive.SYSTEM_PYTHON, str(Path(interactive.__file__)), str(book),
-         "--steps", json.dumps(steps), "--timeout", "900"],
-        capture_output=True, text=True, check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"{book.name}: {done.stderr.strip()}")
-    report = json.loads(done.stdout)
+    try:
+        report = interactive.drive(book, steps, timeout=900)
+    except EngineError as exc:
+        raise SystemExit(f"{book.name}: {exc}") from None
     out = {"load": report["seconds"]["load"]}
     if change:
         out["calculate"] = report["steps"][0]["seconds"]["calculate"]

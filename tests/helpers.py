@@ -106,10 +106,7 @@ def need_uno() -> None:
     from sheetsim.engines import interactive
 
     need("libreoffice")
-    ok = os.access(interactive.SYSTEM_PYTHON, os.X_OK) and subprocess.run(
-        [interactive.SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, check=False,
-    ).returncode == 0
-    if ok:
+    if interactive.uno_available():
         return
     if os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1":
         pytest.fail("python3-uno is required (SHEETSIM_REQUIRE_ENGINES=1) but not installed")
@@ -117,18 +114,12 @@ def need_uno() -> None:
 
 
 def drive(book: Path, steps: list[dict]) -> dict:
-    """Run the interactive LibreOffice driver on ``book`` through ``steps``; its JSON report."""
+    """Play ``steps`` on ``book`` in a fresh LibreOffice (``interactive.drive``); the report,
+    without the dumps, its stale cells those beyond verify's tolerance."""
     from sheetsim.engines import interactive
     from sheetsim.tolerance import ATOL, RTOL
 
-    done = subprocess.run(
-        [interactive.SYSTEM_PYTHON, str(Path(interactive.__file__)), str(book), "--diff-only",
-         "--timeout", "300", "--rel", str(RTOL), "--abs", str(ATOL),
-         "--steps", json.dumps(steps)],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return interactive.drive(book, steps, diff_only=True, rel=RTOL, abs_=ATOL, timeout=300)
 
 
 # ----------------------------------------------------------------------- processes

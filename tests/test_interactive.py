@@ -7,31 +7,27 @@ controls through UNO, calls ``calculate()``, saves, and reads every formula cell
 passes may round an optimizer's long chain of steps differently in the last digit) was stale.
 The saved file is then verified: LibreOffice's numbers after ``calculate()`` must agree with
 the evaluator and with the reference model run on the new settings. The driver is
-``sheetsim/engines/interactive.py`` (Debian's ``python3-uno``).
+``sheetsim.engines.interactive.drive`` (soffice, and Debian's ``python3-uno`` beside it).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
 from sheetsim.check import verify
-from sheetsim.engines import interactive
+from sheetsim.engines import EngineError, interactive
 from sheetsim.experiments.descent.settings import Settings as DescentSettings
 from sheetsim.experiments.init.settings import Settings
-from sheetsim.tolerance import ATOL, RTOL
 
-from .conftest import build, need
+from .helpers import SMALL, build, drive, need_uno, wait_until
 
 pytestmark = pytest.mark.engine
 
-DRIVER = Path(interactive.__file__)
-SMALL = Settings(samples=60, width=8, layers=3, bins=10)
 BN = Settings(samples=40, width=6, layers=3, bins=10, activation="relu", init="normal",
               backward=True, batchnorm=True)
 LIVE = Settings(samples=40, width=6, layers=3, bins=10, live=True)
@@ -79,29 +75,6 @@ SCENARIOS = {
 }
 
 
-def _uno() -> None:
-    need("libreoffice")
-    ok = os.access(interactive.SYSTEM_PYTHON, os.X_OK) and subprocess.run(
-        [interactive.SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, check=False,
-    ).returncode == 0
-    if ok:
-        return
-    if os.environ.get("SHEETSIM_REQUIRE_ENGINES") == "1":
-        pytest.fail("python3-uno is required (SHEETSIM_REQUIRE_ENGINES=1) but not installed")
-    pytest.skip("python3-uno is not installed")
-
-
-def drive(book: Path, steps: list[dict]) -> dict:
-    """Run the driver on ``book``; its JSON report."""
-    done = subprocess.run(
-        [interactive.SYSTEM_PYTHON, str(DRIVER), str(book), "--diff-only", "--timeout", "300",
-         "--rel", str(RTOL), "--abs", str(ATOL), "--steps", json.dumps(steps)],
-        capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("interactive")
@@ -115,7 +88,7 @@ CASES = [(name, i) for name, (_, changes) in SCENARIOS.items() for i in range(le
 @pytest.mark.parametrize(("book", "index"), CASES,
                          ids=[f"{n}-{'-'.join(SCENARIOS[n][1][i])}" for n, i in CASES])
 def test_a_control_change_leaves_no_stale_cell(books, tmp_path, book, index) -> None:
-    _uno()
+    need_uno()
     change = SCENARIOS[book][1][index]
     saved = tmp_path / "after-calculate.xlsx"
     report = drive(books[book], [{"set": change, "save": str(saved)}])
@@ -131,7 +104,7 @@ def test_live_workbook_after_one_f9_is_consistent(tmp_path) -> None:
 
     (A hard recalculation would draw yet another sample, so here the check is the saved
     file's consistency: every formula agrees with the draws LibreOffice made.)"""
-    _uno()
+    need_uno()
     book = build(LIVE, tmp_path / "live.xlsx")
     saved = tmp_path / "after-f9.xlsx"
     drive(book, [{"label": "F9", "save": str(saved), "calculate_all": False}])
@@ -173,10 +146,141 @@ def test_root_cause_plain_formulas_on_array_results_go_stale(tmp_path) -> None:
     LibreOffice (7.4) leaves array cells dirty after loading an .xlsx and does not pass a
     change on through them to plain formulas. If this test fails, LibreOffice has changed
     and ``formulas.reads_arrays`` may no longer be needed."""
-    _uno()
+    need_uno()
     steps = [{"set": {"K": 5}, "calculate_all": False}, {"label": "F9"}]
     plain = drive(_root_cause_book(tmp_path / "plain.xlsx", False), steps)
     stale = plain["steps"][-1]["stale"]
     assert set(stale.get("S", {})) == {"C1", "C3", "C4"}, stale
     fixed = drive(_root_cause_book(tmp_path / "fixed.xlsx", True), steps)
     assert fixed["steps"][-1]["stale_count"] == 0, fixed["steps"][-1]["stale"]
+
+
+# ------------------------------------------------------------------ processes
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Route tempfile (and so the driver's private folder) to a folder of the test's own."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
+
+
+def running_in(folder: Path) -> list[int]:
+    """Live processes whose command line names ``folder`` (soffice's profile is in it)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(folder).encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def fake_soffice(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    monkeypatch.setenv("SHEETSIM_SOFFICE", str(script))
+    return script
+
+
+def test_bad_input_is_refused_before_libreoffice_starts(tmp_path, monkeypatch) -> None:
+    started = tmp_path / "started"
+    fake_soffice(tmp_path, f"touch {started}\n", monkeypatch)
+    book = build(SMALL, tmp_path / "book.xlsx")
+    for steps, message in (([{"sett": {"Bins": 3}}], r"step 0: unknown keys \['sett'\]"),
+                           ([{"set": {"Bins": True}}], "must map names to numbers"),
+                           (["F9"], "step 0: expected an object, got str")):
+        with pytest.raises(EngineError, match=message):
+            interactive.drive(book, steps)
+    with pytest.raises(EngineError, match="autocalc must be one of keep, on, off"):
+        interactive.drive(book, [], autocalc="yes")
+    with pytest.raises(EngineError, match="no such workbook"):
+        interactive.drive(tmp_path / "none.xlsx", [])
+    not_a_book = tmp_path / "text.xlsx"
+    not_a_book.write_text("not a workbook\n")
+    with pytest.raises(EngineError):
+        interactive.drive(not_a_book, [])
+    assert not started.exists()
+
+
+def test_a_drive_leaves_no_process_and_no_folder(tmp_path, private_tmp) -> None:
+    need_uno()
+    book = build(SMALL, tmp_path / "book.xlsx")
+    report = interactive.drive(book, [{"set": {"Bins": 4}, "calculate_all": False}],
+                               initial=True, sheets=["Dashboard"], timeout=300)
+    assert report["file"] == str(book) and set(report["initial"]) == {"Dashboard"}
+    assert set(report["steps"][0]["after_calculate"]) == {"Dashboard"}
+    assert report["libreoffice"] and report["seconds"]["load"] > 0
+    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_the_time_limit_kills_libreoffice(tmp_path, private_tmp) -> None:
+    need_uno()
+    book = build(SMALL, tmp_path / "book.xlsx")
+    begun = time.monotonic()
+    with pytest.raises(EngineError, match=r"^LibreOffice did not finish within 1\.5 s$"):
+        interactive.drive(book, [{"set": {"Bins": 4}}], timeout=1.5)
+    assert time.monotonic() - begun < 10
+    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_soffice_ending_early_is_reported_at_once(tmp_path, private_tmp, monkeypatch) -> None:
+    need_uno()
+    fake_soffice(tmp_path, "echo 'soffice: cannot open display' >&2\nexit 3\n", monkeypatch)
+    book = build(SMALL, tmp_path / "book.xlsx")
+    begun = time.monotonic()
+    message = r"^LibreOffice stopped: soffice ended \(exit 3\): soffice: cannot open display$"
+    with pytest.raises(EngineError, match=message):
+        interactive.drive(book, [], timeout=300)
+    assert time.monotonic() - begun < 10
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_an_error_in_libreoffice_is_one_line(tmp_path, private_tmp) -> None:
+    need_uno()
+    book = build(SMALL, tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match=r"^LibreOffice: no defined name NoSuchControl$"):
+        interactive.drive(book, [{"set": {"NoSuchControl": 1}}], timeout=300)
+    with pytest.raises(EngineError, match=r"^LibreOffice: no sheet\(s\) Nowhere in "):
+        interactive.drive(book, [], sheets=["Nowhere"], timeout=300)
+    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_sigterm_stops_libreoffice_and_removes_its_folder(tmp_path, private_tmp) -> None:
+    """A process killed by SIGTERM while LibreOffice loads takes soffice and the private
+    folder with it."""
+    import signal
+    import subprocess
+    import sys
+
+    need_uno()
+    book = build(SMALL, tmp_path / "book.xlsx")
+    code = ("import sys; from sheetsim.engines import interactive; "
+            "interactive.drive(sys.argv[1], [{'set': {'Bins': 4}}], timeout=300)")
+    env = dict(os.environ, TMPDIR=str(private_tmp))
+    proc = subprocess.Popen([sys.executable, "-c", code, str(book)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_until(lambda: len(running_in(private_tmp)) >= 2, 60)  # soffice is running
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) != 0
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "Interrupted" in proc.stderr.read()
+    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert list(private_tmp.iterdir()) == []

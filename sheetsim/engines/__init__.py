@@ -9,20 +9,27 @@ touching the user's own settings, and hands back ordinary .xlsx/.pdf/.png files:
 - ``render``: one sheet (the dashboard) as LibreOffice draws it, as PDF or PNG.
 - ``set_cells_and_recalc``: set named controls (``Activation``, ``Init`` ...) as a person would
   in the workbook, recalculate and save.
+- ``interactive.drive``: the same in a running LibreOffice through UNO, recalculating only
+  what LibreOffice marks dirty, as AutoCalculate does; every formula value read back.
 
 Modules, by job:
 
 - ``process``: finding the executables, the private folder, running under a time limit,
-  killing the engine with all its children; ``EngineError`` and ``EngineMissing``.
+  a server for the length of a ``with`` block, killing the engine with all its children;
+  ``EngineError`` and ``EngineMissing``.
+- ``soffice``: the throwaway LibreOffice profile (recalculate on load or never) and the
+  options of every run; standard library only.
 - ``files``: the workbook checked before it reaches an engine, the result checked and moved
   into place after.
-- ``libreoffice``: the throwaway profile that forces recalculation, conversion, the Basic
-  macro behind ``set_cells_and_recalc``.
+- ``libreoffice``: conversion, the Basic macro behind ``set_cells_and_recalc``.
 - ``gnumeric``: ``ssconvert --recalc``.
 - ``rendering``: one sheet shown, the others hidden, drawn as PDF or PNG.
 - ``dispatch``: ``recalc`` and ``version`` for the engine the caller names.
+- ``interactive``: ``drive``, which starts soffice and runs ``interactive_uno`` (the part that
+  speaks UNO, under Debian's python3) beside it.
 
-This package imports nothing of sheetsim but ``sheetsim.xlsx.safezip`` and ``sheetsim.atomic``.
+This package imports nothing of sheetsim but ``sheetsim.xlsx.safezip``, ``sheetsim.xlsx.cells``
+and ``sheetsim.atomic``.
 """
 
 from sheetsim.engines.dispatch import recalc, version
