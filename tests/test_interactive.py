@@ -205,6 +205,8 @@ def test_bad_input_is_refused_before_libreoffice_starts(tmp_path, monkeypatch) -
             interactive.drive(book, steps)
     with pytest.raises(EngineError, match="autocalc must be one of keep, on, off"):
         interactive.drive(book, [], autocalc="yes")
+    with pytest.raises(EngineError, match="sheets must be a list of sheet names"):
+        interactive.drive(book, [], sheets="Dashboard")
     with pytest.raises(EngineError, match="no such workbook"):
         interactive.drive(tmp_path / "none.xlsx", [])
     not_a_book = tmp_path / "text.xlsx"

@@ -114,6 +114,8 @@ def drive(book: Path, steps: Sequence[Mapping[str, Any]], *,
         raise EngineError(str(exc)) from None
     if autocalc not in AUTOCALC:
         raise EngineError(f"autocalc must be one of {', '.join(AUTOCALC)}, not {autocalc!r}")
+    if isinstance(sheets, str):
+        raise EngineError("sheets must be a list of sheet names, not one string")
     if not book.is_file():
         raise EngineError(f"no such workbook: {book}")
     check_source(book)
@@ -131,7 +133,8 @@ def drive(book: Path, steps: Sequence[Mapping[str, Any]], *,
                "--nodefault", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
         request = {
             "pipe": pipe, "book": str(copy), "file": str(book), "started": time.time(),
-            "connect_seconds": min(120.0, timeout), "sheets": _list(sheets),
+            "connect_seconds": min(120.0, timeout),
+            "sheets": None if sheets is None else list(sheets),
             "steps": [dataclasses.asdict(_absolute(step)) for step in played],
             "diff_only": diff_only, "initial": initial, "autocalc": autocalc, "rel": rel,
             "abs": abs_,
@@ -143,12 +146,6 @@ def drive(book: Path, steps: Sequence[Mapping[str, Any]], *,
         if rc != 0:
             raise EngineError(f"LibreOffice: {last_line(err) or exit_status(rc)}")
         return json.loads((work / "report.json").read_text(encoding="utf-8"))
-
-
-def _list(sheets: Sequence[str] | None) -> list[str] | None:
-    if isinstance(sheets, str):
-        raise EngineError("sheets must be a list of sheet names, not one string")
-    return None if sheets is None else list(sheets)
 
 
 def _absolute(step: Step) -> Step:
