@@ -147,6 +147,22 @@ def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     return condition()
 
 
+def naming(folder: Path) -> list[int]:
+    """Live processes (zombies excluded) whose command line names ``folder``: an engine
+    started in a private folder under it (soffice's profile is there)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(folder).encode() in cmdline and not gone(int(proc.name)):
+            found.append(int(proc.name))
+    return found
+
+
 _CHILD = """
 import os, resource, subprocess, sys, time
 start = time.monotonic()

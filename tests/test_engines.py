@@ -27,7 +27,7 @@ import xlsxwriter
 from sheetsim import engines
 from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice, rendering
 
-from .helpers import gone, need, wait_until
+from .helpers import gone, naming, need, wait_until
 
 engine = pytest.mark.engine
 WRONG = -999.0
@@ -177,18 +177,7 @@ def test_libreoffice_timeout_kills_every_process(tmp_path: Path, private_tmp: Pa
         engines.recalc(src, tmp_path / "out.xlsx", "libreoffice", timeout=0.3)
     assert time.monotonic() - start < 10
 
-    def ours() -> list[int]:
-        pids = []
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
-                try:
-                    if str(private_tmp).encode() in (proc / "cmdline").read_bytes():
-                        pids.append(int(proc.name))
-                except OSError:
-                    pass
-        return [pid for pid in pids if not gone(pid)]
-
-    assert wait_until(lambda: ours() == [])
+    assert wait_until(lambda: naming(private_tmp) == [])
     assert list(private_tmp.iterdir()) == []
     assert not (tmp_path / "out.xlsx").exists()
 

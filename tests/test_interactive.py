@@ -24,7 +24,7 @@ from sheetsim.engines import EngineError, interactive
 from sheetsim.experiments.descent.settings import Settings as DescentSettings
 from sheetsim.experiments.init.settings import Settings
 
-from .helpers import SMALL, build, drive, need_uno, wait_until
+from .helpers import SMALL, build, drive, naming, need_uno, wait_until
 
 pytestmark = pytest.mark.engine
 
@@ -170,22 +170,6 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def running_in(folder: Path) -> list[int]:
-    """Live processes whose command line names ``folder`` (soffice's profile is in it)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if str(folder).encode() in cmdline and state != "Z":
-            found.append(int(proc.name))
-    return found
-
-
 def fake_soffice(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     script = tmp_path / "soffice"
     script.write_text("#!/bin/sh\n" + body)
@@ -224,7 +208,7 @@ def test_a_drive_leaves_no_process_and_no_folder(tmp_path, private_tmp) -> None:
     assert report["file"] == str(book) and set(report["initial"]) == {"Dashboard"}
     assert set(report["steps"][0]["after_calculate"]) == {"Dashboard"}
     assert report["libreoffice"] and report["seconds"]["load"] > 0
-    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert wait_until(lambda: naming(private_tmp) == [])
     assert list(private_tmp.iterdir()) == []
 
 
@@ -235,7 +219,7 @@ def test_the_time_limit_kills_libreoffice(tmp_path, private_tmp) -> None:
     with pytest.raises(EngineError, match=r"^LibreOffice did not finish within 1\.5 s$"):
         interactive.drive(book, [{"set": {"Bins": 4}}], timeout=1.5)
     assert time.monotonic() - begun < 10
-    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert wait_until(lambda: naming(private_tmp) == [])
     assert list(private_tmp.iterdir()) == []
 
 
@@ -258,7 +242,7 @@ def test_an_error_in_libreoffice_is_one_line(tmp_path, private_tmp) -> None:
         interactive.drive(book, [{"set": {"NoSuchControl": 1}}], timeout=300)
     with pytest.raises(EngineError, match=r"^LibreOffice: no sheet\(s\) Nowhere in "):
         interactive.drive(book, [], sheets=["Nowhere"], timeout=300)
-    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert wait_until(lambda: naming(private_tmp) == [])
     assert list(private_tmp.iterdir()) == []
 
 
@@ -277,12 +261,12 @@ def test_sigterm_stops_libreoffice_and_removes_its_folder(tmp_path, private_tmp)
     proc = subprocess.Popen([sys.executable, "-c", code, str(book)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_until(lambda: len(running_in(private_tmp)) >= 2, 60)  # soffice is running
+        assert wait_until(lambda: len(naming(private_tmp)) >= 2, 60)  # soffice is running
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) != 0
     finally:
         proc.kill()
         proc.wait()
     assert "Interrupted" in proc.stderr.read()
-    assert wait_until(lambda: running_in(private_tmp) == [])
+    assert wait_until(lambda: naming(private_tmp) == [])
     assert list(private_tmp.iterdir()) == []
