@@ -195,7 +195,7 @@ def test_a_strict_count_formula_fails_on_values_exactly_on_an_edge(tmp_path, set
     from sheetsim.experiments.init.settings import Settings
     from sheetsim.xlsx import reader
 
-    exp = Settings(samples=200, width=30, layers=3, **settings)
+    exp = Settings(samples=200, width=30, layers=3, range_mode="manual", **settings)
     path = tmp_path / "strict.xlsx"
     writer.build(exp, path)
     assert verify(path).exit_code == 0
@@ -221,7 +221,7 @@ def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
     from sheetsim.experiments.init.settings import Settings
 
     exp = Settings(samples=200, width=30, layers=3, activation="relu", init="he",
-                   bin_low=-1.0, bin_high=1.0)
+                   range_mode="manual", bin_low=-1.0, bin_high=1.0)
     path = tmp_path / "relu.xlsx"
     writer.build(exp, path)
     (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!D18"}
