@@ -26,9 +26,9 @@ from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
 from sheetsim.contract import MANIFEST_SHEET
 from sheetsim.experiments import load_preset
-from sheetsim.experiments.init.model import uniform_draws
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.draws import uniform_draws
 from sheetsim.experiments.training import model
-from sheetsim.experiments.training.catalog import ACTIVATIONS
 from sheetsim.experiments.training.layout import plan
 from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx import reader

@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
+from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.options import SEED
 from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
-from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import TrainingPlan, plan
 from sheetsim.experiments.training.settings import MAX_LAYERS, MAX_STEPS, MAX_WIDTH, Settings
 from sheetsim.xlsx.cells import Block

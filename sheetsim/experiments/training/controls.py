@@ -20,9 +20,11 @@ from sheetsim.experiments.training.layout import (
     NAME_LR,
     NAME_MOMENTUM,
     NAME_OPT,
+    NAME_RHO,
     NAME_SAMPLES,
     NAME_SEED,
     NAME_SIGMA,
+    NAME_SLOPE,
     NAME_SPREAD,
     NAME_STEPS,
     NAME_TEST,
@@ -34,8 +36,9 @@ from sheetsim.experiments.training.settings import Settings
 KEYS = {
     NAME_LAYERS: "layers", NAME_WIDTH: "width", NAME_SAMPLES: "samples",
     NAME_TEST: "test_samples", NAME_STEPS: "steps", NAME_SEED: "seed",
-    NAME_ACT: "activation", NAME_INIT: "init", NAME_SIGMA: "sigma", NAME_OPT: "optimizer",
-    NAME_LR: "lr", NAME_MOMENTUM: "momentum", NAME_BETA1: "beta1", NAME_BETA2: "beta2",
+    NAME_ACT: "activation", NAME_SLOPE: "leaky_slope", NAME_INIT: "init", NAME_SIGMA: "sigma",
+    NAME_OPT: "optimizer", NAME_LR: "lr", NAME_MOMENTUM: "momentum", NAME_RHO: "rho",
+    NAME_BETA1: "beta1", NAME_BETA2: "beta2",
     EPS.name: "eps", NAME_CLIP: "clip", NAME_WARMUP: "warmup", NAME_SPREAD: "spread",
 }
 """Every control by defined name: its settings key."""

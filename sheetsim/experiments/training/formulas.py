@@ -2,23 +2,28 @@
 
 The forward and backward passes of one step are legacy array formulas over a band of rows
 (MMULT, TRANSPOSE and elementwise arithmetic); the update of each layer's parameters is the
-optimizer lab's update rule written over whole ranges. Formulas refer to controls by
+shared optimizers' update rule written over whole ranges. Every choice a dropdown offers is
+one argument of a CHOOSE, in the order of its shared table (``experiments.common``):
+activations, their slopes, initializers and optimizers alike. Formulas refer to controls by
 defined name and to cells through the plan. Only functions Excel 2010+, LibreOffice and
 Gnumeric all compute are used: MMULT, TRANSPOSE, CHOOSE, MATCH, IF, ISNUMBER, TANH,
-EXP, LN, ABS, SIGN, SQRT, SUMSQ, AVERAGE, SUMPRODUCT, MIN, MAX, NORM.S.INV and ``^``.
+EXP, LN, ABS, SQRT, SUMSQ, AVERAGE, SUMPRODUCT, MIN, MAX, NORM.S.INV and ``^``.
 
-The sigmoid is written (1 + tanh(z/2))/2 and ReLU (z + |z|)/2, and the cross-entropy
-through softplus, max(z, 0) + ln(1 + e^{−|z|}) = (z + |z|)/2 + ln(1 + e^{−|z|}): none of
-these overflows for any finite z, so a #NUM! in the sheet always means the run diverged.
+The sigmoid is written (1 + tanh(z/2))/2, and the cross-entropy through softplus,
+max(z, 0) + ln(1 + e^{−|z|}) = (z + |z|)/2 + ln(1 + e^{−|z|}): neither overflows for any
+finite z, so a #NUM! in the sheet always means the run diverged.
 """
 
 from __future__ import annotations
 
-from sheetsim.experiments.common.functions import NORM_S_INV
+from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.functions import NORM_S_INV, operand
+from sheetsim.experiments.common.initializers import INITIALIZERS, from_draws
 from sheetsim.experiments.common.logaxis import shown_formula
+from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.optimizers import update as rule
-from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import (
+    CHOICES,
     GRID,
     GRID_HIGH,
     GRID_LOW,
@@ -32,14 +37,17 @@ from sheetsim.experiments.training.layout import (
     NAME_ONES,
     NAME_OPT,
     NAME_SIGMA,
+    NAME_SLOPE,
     NAME_SPREAD,
     NAME_WARMUP,
+    OPTIMIZER_CHOICES,
+    STATE_GROUP,
     TrainingPlan,
 )
 from sheetsim.xlsx.cells import Block
 
 ACT_INDEX, INIT_INDEX, OPT_INDEX = INDEX_NAMES
-CHOICES = {NAME_ACT: ACTIVATIONS, NAME_INIT: INITS, NAME_OPT: OPTIMIZERS}
+DROPDOWNS = dict(zip((NAME_ACT, NAME_INIT, NAME_OPT), CHOICES, strict=True))
 """Each dropdown control and the list it picks from."""
 
 
@@ -54,20 +62,22 @@ def list_check(control: str) -> str:
     return LIST_NAMES[(NAME_ACT, NAME_INIT, NAME_OPT).index(control)]
 
 
+def _choose(index: str, options: list[str]) -> str:
+    """One argument per choice, picked by the chosen position ``index``."""
+    return f"CHOOSE({index},{','.join(options)})"
+
+
 def _activate(e: str) -> str:
     """f(e) of the chosen activation, e an array expression."""
     e = f"({e})"
-    return (f"CHOOSE({ACT_INDEX},(1+TANH({e}/2))/2,TANH({e}),({e}+ABS({e}))/2)")
+    return _choose(ACT_INDEX, [a.formula(e, NAME_SLOPE) for a in ACTIVATIONS_TABLE.values()])
 
 
 def _slope(a: str) -> str:
-    """f′ in terms of the activation's output a: a(1 − a), 1 − a², [a > 0]."""
-    return f"CHOOSE({ACT_INDEX},{a}*(1-{a}),1-{a}*{a},SIGN({a}))"
-
-
-def _scale(fan_in: int) -> str:
-    """The chosen initializer's standard deviation: σ, √(1/n), √(2/n)."""
-    return f"CHOOSE({INIT_INDEX},{NAME_SIGMA},SQRT(1/{fan_in}),SQRT(2/{fan_in}))"
+    """f′ of the chosen activation in terms of its output a (the shared table's slope with
+    the output for its input as well: a leaky slope ≥ 0 keeps the input's sign)."""
+    return _choose(ACT_INDEX,
+                   [e.slope_formula(a, a, NAME_SLOPE) for e in ACTIVATIONS_TABLE.values()])
 
 
 # ---------------------------------------------------------------------------- data
@@ -145,26 +155,35 @@ def gradient(plan: TrainingPlan, t: int, layer: int, part: str) -> str:
 # --------------------------------------------------------------------- the update
 
 def initial(plan: TrainingPlan, layer: int) -> str:
-    """Step 0's weights of ``layer``: Φ⁻¹(u) times the chosen initializer's scale."""
-    fan_in = plan.sizes[layer - 1][0]
-    return f"{NORM_S_INV}({plan.blocks[f'u_w{layer}'].ref})*{_scale(fan_in)}"
+    """Step 0's weights of ``layer`` from their draws u: Φ⁻¹(u)·σ or (2u − 1)·limit, as the
+    chosen initializer says, with its σ or limit of the layer's fan-in and fan-out."""
+    fan_in, fan_out = (str(n) for n in plan.sizes[layer - 1])
+    u = plan.blocks[f"u_w{layer}"].ref
+    return _choose(INIT_INDEX, [
+        from_draws(i.distribution, u, operand(i.scale_formula(fan_in, fan_out, NAME_SIGMA)))
+        for i in INITIALIZERS.values()])
 
 
 def update(plan: TrainingPlan, t: int, layer: int, group: str) -> str:
     """Step t's parameters (``p``) or optimizer state (``m``, ``v``) of ``layer``: the
-    chosen optimizer's rule (the optimizer lab's text) on step t − 1's clipped gradient."""
+    chosen optimizer's rule (the shared optimizers' text) on step t − 1's clipped gradient;
+    a group the chosen optimizer keeps nothing in stays 0."""
     clip = plan.steps_cell("clipping", t - 1, 1)
-    cell = {
-        "p": plan.params("p", t - 1, layer), "g": f"({clip}*{plan.params('g', t - 1, layer)})",
-        "m": plan.params("m", t - 1, layer), "m_new": plan.params("m", t, layer),
-        "v": plan.params("v", t - 1, layer), "v_new": plan.params("v", t, layer),
-    }
+    cell = {"p": plan.params("p", t - 1, layer),
+            "g": f"({clip}*{plan.params('g', t - 1, layer)})"}
+    for state, where in STATE_GROUP.items():
+        cell[state] = plan.params(where, t - 1, layer)
+        cell[f"{state}_new"] = plan.params(where, t, layer)
     lr = plan.steps_cell("lr", t)
-    step = str(t)
-    rules = {opt: rule(opt, "p", cell, lr, step) for opt in OPTIMIZERS}
-    key = {"p": "p", "m": "mp", "v": "vp"}[group]
-    options = [rules[opt].get(key, "0") for opt in OPTIMIZERS]
-    return f"CHOOSE({OPT_INDEX},{','.join(options)})"
+    options = []
+    for opt in OPTIMIZER_CHOICES:
+        texts = rule(opt, "p", cell, lr, str(t))
+        if group == "p":
+            options.append(texts["p"])
+        else:
+            kept = [s for s in OPTIMIZERS[opt].state if STATE_GROUP[s] == group]
+            options.append(texts[f"{kept[0]}p"] if kept else "0")
+    return _choose(OPT_INDEX, options)
 
 
 # -------------------------------------------------------------------------- Steps

@@ -21,13 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sheetsim.experiments.base import Plan
-from sheetsim.experiments.common.optimizers import EPS, PARAM_NAMES
-from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
+from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES
 from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx.cells import Block, Named, span
 
-# Named controls (formulas refer to these names, never to addresses). The optimizer's
-# constants carry the optimizer lab's names, so its update formulas serve here unchanged.
+# Named controls (formulas refer to these names, never to addresses). The optimizers'
+# constants carry the names of the shared optimizers' table, whose update formulas read them.
 NAME_LAYERS = "Layers"
 NAME_WIDTH = "Width"
 NAME_SAMPLES = "Samples"
@@ -35,22 +36,33 @@ NAME_TEST = "TestSamples"
 NAME_STEPS = "Steps"
 NAME_SEED = "Seed"
 NAME_ACT = "Activation"
+NAME_SLOPE = "LeakySlope"
 NAME_INIT = "Init"
 NAME_SIGMA = "Sigma"
 NAME_OPT = "Optimizer"
 NAME_LR = "LearningRate"
-NAME_MOMENTUM = PARAM_NAMES["momentum"]
-NAME_BETA1 = PARAM_NAMES["beta1"]
-NAME_BETA2 = PARAM_NAMES["beta2"]
+NAME_MOMENTUM = DECAYS["momentum"].name
+NAME_RHO = DECAYS["rho"].name
+NAME_BETA1 = DECAYS["beta1"].name
+NAME_BETA2 = DECAYS["beta2"].name
 NAME_CLIP = "Clip"
 NAME_WARMUP = "Warmup"
 NAME_SPREAD = "Spread"
 CONTROL_NAMES = (NAME_LAYERS, NAME_WIDTH, NAME_SAMPLES, NAME_TEST, NAME_STEPS, NAME_SEED,
-                 NAME_ACT, NAME_INIT, NAME_SIGMA, NAME_OPT, NAME_LR, NAME_MOMENTUM,
-                 NAME_BETA1, NAME_BETA2, EPS.name, NAME_CLIP, NAME_WARMUP, NAME_SPREAD)
+                 NAME_ACT, NAME_SLOPE, NAME_INIT, NAME_SIGMA, NAME_OPT, NAME_LR, NAME_MOMENTUM,
+                 NAME_RHO, NAME_BETA1, NAME_BETA2, EPS.name, NAME_CLIP, NAME_WARMUP,
+                 NAME_SPREAD)
 """One control per row of Controls, in this order."""
 FIXED_NAMES = (NAME_LAYERS, NAME_WIDTH, NAME_SAMPLES, NAME_TEST, NAME_STEPS, NAME_SEED)
 LIST_NAMES = ("ActivationNames", "InitNames", "OptimizerNames")
+FIRST_OPTIMIZERS = ("sgd", "momentum", "adam")
+OPTIMIZER_CHOICES = (*FIRST_OPTIMIZERS, *(o for o in OPTIMIZER_NAMES if o not in FIRST_OPTIMIZERS))
+"""The optimizers in the order of the list: SGD, Momentum and Adam at fixed positions (a
+workbook's chosen position is one of its numbers), then the shared table's others in its
+order."""
+CHOICES = (ACTIVATIONS, INITS, OPTIMIZER_CHOICES)
+"""What each list holds: every name of the shared tables (activations and initializers in
+their tables' order)."""
 INDEX_NAMES = ("ActIndex", "InitIndex", "OptIndex")
 """The chosen activation's, initializer's and optimizer's positions in their lists."""
 NAME_ONES = "Ones"
@@ -69,6 +81,10 @@ HIDDEN = 99.0
 axes (a number rather than #N/A, which xlsxwriter cannot cache in an array formula)."""
 GROUPS = ("p", "g", "m", "v")
 """The column groups of Params: parameters, gradient, the optimizer's two states."""
+STATE_GROUP = {"m": "m", "v": "v", "h": "v"}
+"""The group of Params each optimizer state (by its name in the shared optimizers' table)
+lives in: Adam's m in ``m``; Momentum's and Adam's v, and AdaGrad's and RMSprop's sum of
+squares h, in ``v``. A group the chosen optimizer keeps nothing in holds 0."""
 
 
 def layer_sizes(exp: Settings) -> list[tuple[int, int]]:
@@ -175,12 +191,12 @@ def plan(exp: Settings) -> TrainingPlan:
     for i, name in enumerate(CONTROL_NAMES):
         p.name(Named(name, "Controls", CONTROL_TOP + i, 1))
     lists = CONTROL_TOP + len(CONTROL_NAMES) + 2
-    for j, (name, choices) in enumerate(zip(LIST_NAMES, (ACTIVATIONS, INITS, OPTIMIZERS),
-                                            strict=True)):
+    for j, (name, choices) in enumerate(zip(LIST_NAMES, CHOICES, strict=True)):
         p.name(Named(name, "Controls", lists + 1, j, len(choices), 1))
-    p.add(Block("indices", "Controls", lists + 6, 0, 1, 3, "index"))
+    indices = lists + 3 + max(len(choices) for choices in CHOICES)
+    p.add(Block("indices", "Controls", indices, 0, 1, 3, "index"))
     for j, name in enumerate(INDEX_NAMES):
-        p.name(Named(name, "Controls", lists + 6, j))
+        p.name(Named(name, "Controls", indices, j))
 
     # Draws: the data's and every layer's initial weights' uniform draws.
     p.add(Block("u_train", "Draws", DRAW_TOP, 1, n, 2, "uniform"))

@@ -13,13 +13,16 @@ Backward (δ = ∂L/∂z of each layer, N samples):
     δ_out = (p − y)/N,  δ_l = (δ_{l+1}·W_{l+1}ᵀ) ⊙ f′(a_l)
     ∂L/∂W_l = a_{l−1}ᵀ·δ_l,  ∂L/∂b_l = Σ_samples δ_l
 
-with f′ from the activation's output: σ′ = a(1 − a), tanh′ = 1 − a², ReLU′ = [a > 0].
-σ(z) is computed as (1 + tanh(z/2))/2, the same function in a form that cannot overflow.
+with f and f′ from the shared activations (``experiments.common.activations``), f′ read
+off the activation's output (σ′ = a(1 − a), tanh′ = 1 − a², ReLU′ = [a > 0], leaky ReLU′
+= 1 or its slope as a > 0 or not). σ(z) is computed as (1 + tanh(z/2))/2, the same function
+in a form that cannot overflow. The initial weights are the shared initializers' of the
+stored draws.
 
 Each step: the gradient's global norm ‖g‖ over every parameter; with a clipping threshold
 c > 0 the gradient is scaled by min(1, c/‖g‖); the learning rate of step t is
-lr·min(1, t/w) with w warm-up steps (w = 0: no warm-up); the optimizer (SGD, Momentum,
-Adam) is the optimizer lab's, parameter by parameter.
+lr·min(1, t/w) with w warm-up steps (w = 0: no warm-up); the optimizer is one of the shared
+optimizers (``experiments.common.optimizers``), parameter by parameter.
 
 A value that overflows becomes nan and stays nan, as a spreadsheet cell becomes #NUM!.
 """
@@ -27,56 +30,29 @@ A value that overflows becomes nan and stays nan, as a spreadsheet cell becomes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-from sheetsim.experiments.common.optimizers import adam_step_size, step
+from sheetsim.experiments.common import activations
+from sheetsim.experiments.common.draws import norm_inv
+from sheetsim.experiments.common.initializers import scale_for, weights_from
+from sheetsim.experiments.common.optimizers import DECAYS, OPTIMIZERS, adam_step_size, step
 from sheetsim.experiments.common.overflow import finite
 
 
-def activate(name: str, z: np.ndarray) -> np.ndarray:
+def activate(name: str, z: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
     """f(z) of the named activation."""
-    if name == "sigmoid":
-        return finite((1 + np.tanh(z / 2)) / 2)
-    if name == "tanh":
-        return finite(np.tanh(z))
-    if name == "relu":
-        return finite(np.maximum(z, 0.0))
-    raise ValueError(f"unknown activation {name!r}")
+    return finite(activations.activate(name, z, leaky_slope))
 
 
-def slope(name: str, a: np.ndarray) -> np.ndarray:
-    """f′ written in terms of the activation's output a = f(z)."""
-    if name == "sigmoid":
-        return finite(a * (1 - a))
-    if name == "tanh":
-        return finite(1 - a * a)
-    if name == "relu":
-        return np.where(np.isnan(a), np.nan, (a > 0).astype(np.float64))
-    raise ValueError(f"unknown activation {name!r}")
+def slope(name: str, a: np.ndarray, leaky_slope: float = 0.01) -> np.ndarray:
+    """f′ written in terms of the activation's output a = f(z) (an error stays an error)."""
+    return finite(activations.derivative(name, a, a, leaky_slope))
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
     """ln(1 + eᶻ) without overflow: max(z, 0) + ln(1 + e^{−|z|})."""
     return finite(np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))))
-
-
-def init_scale(init: str, sigma: float, fan_in: int) -> float:
-    """The standard deviation of a layer's initial weights: σ, Xavier's √(1/n), He's √(2/n)."""
-    if init == "normal":
-        return sigma
-    if init == "xavier":
-        return float(np.sqrt(1.0 / fan_in))
-    if init == "he":
-        return float(np.sqrt(2.0 / fan_in))
-    raise ValueError(f"unknown initializer {init!r}")
-
-
-def normal_of(u: np.ndarray) -> np.ndarray:
-    """Standard-normal values of uniform draws (the inverse normal distribution)."""
-    inv = NormalDist().inv_cdf
-    return np.vectorize(inv, otypes=[np.float64])(np.asarray(u, dtype=np.float64))
 
 
 def sizes(depth: int, width: int) -> list[tuple[int, int]]:
@@ -97,11 +73,12 @@ class Forward:
     """The per-sample cross-entropy (N × 1)."""
 
 
-def forward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str) -> Forward:
+def forward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str,
+            leaky_slope: float = 0.01) -> Forward:
     """The forward pass of ``params`` (each layer's [W; b], (fan_in + 1) × fan_out)."""
     a, acts = x, []
     for w in params[:-1]:
-        a = activate(act, finite(finite(a @ w[:-1]) + w[-1]))
+        a = activate(act, finite(finite(a @ w[:-1]) + w[-1]), leaky_slope)
         acts.append(a)
     w = params[-1]
     z = finite(finite(a @ w[:-1]) + w[-1])
@@ -111,13 +88,14 @@ def forward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str) ->
 
 
 def backward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str,
-             fw: Forward) -> tuple[list[np.ndarray], list[np.ndarray]]:
+             fw: Forward, leaky_slope: float = 0.01
+             ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """δ of every layer (input side first, the output's last) and ∂L/∂[W; b] of each."""
     n = x.shape[0]
     deltas = [finite((fw.p - y) / n)]
     for k in range(len(params) - 1, 0, -1):
         back = finite(deltas[0] @ params[k][:-1].T)
-        deltas.insert(0, finite(back * slope(act, fw.acts[k - 1])))
+        deltas.insert(0, finite(back * slope(act, fw.acts[k - 1], leaky_slope)))
     inputs = [x, *fw.acts]
     grads = []
     for a, d in zip(inputs, deltas, strict=True):
@@ -127,9 +105,10 @@ def backward(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str,
     return deltas, grads
 
 
-def loss_of(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str) -> float:
+def loss_of(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: str,
+            leaky_slope: float = 0.01) -> float:
     """The mean cross-entropy of ``params`` on (x, y)."""
-    return float(np.mean(forward(params, x, y, act).losses))
+    return float(np.mean(forward(params, x, y, act, leaky_slope).losses))
 
 
 @dataclass
@@ -138,8 +117,8 @@ class Run:
 
     params: list[list[np.ndarray]]
     grads: list[list[np.ndarray]]
-    m: list[list[np.ndarray]]
-    v: list[list[np.ndarray]]
+    states: list[dict[str, list[np.ndarray]]]
+    """The optimizer's state after each step, by name (``v``, ``h``, ``m``), per layer."""
     train: list[Forward]
     test: list[Forward]
     deltas: list[list[np.ndarray]]
@@ -165,16 +144,18 @@ class Hyper:
     beta1: float
     beta2: float
     eps: float
-    rho: float = 0.0
+    rho: float = DECAYS["rho"].default
+    leaky_slope: float = 0.01
 
 
 def initial(draws: list[np.ndarray], init: str, sigma: float) -> list[np.ndarray]:
-    """Every layer's [W; b] at step 0: W = Φ⁻¹(u)·scale, b = 0."""
+    """Every layer's [W; b] at step 0: W the initializer's weights of the draws u
+    (Φ⁻¹(u)·σ, or (2u − 1)·limit for a uniform one), b = 0."""
     out = []
     for u in draws:
-        fan_in = u.shape[0]
-        w = normal_of(u) * init_scale(init, sigma, fan_in)
-        out.append(np.vstack([w, np.zeros((1, u.shape[1]))]))
+        fan_in, fan_out = u.shape
+        w = weights_from(init, scale_for(init, sigma, fan_in, fan_out), u)
+        out.append(np.vstack([w, np.zeros((1, fan_out))]))
     return out
 
 
@@ -182,57 +163,49 @@ def train(params0: list[np.ndarray], x: np.ndarray, y: np.ndarray, x_test: np.nd
           y_test: np.ndarray, h: Hyper, steps: int) -> Run:
     """``steps`` steps of full-batch training from ``params0``, every step kept."""
     params = [p.copy() for p in params0]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    keep: dict[str, list] = {k: [] for k in ("params", "grads", "m", "v", "train", "test",
+    states = {s: [np.zeros_like(p) for p in params] for s in OPTIMIZERS[h.optimizer].state}
+    keep: dict[str, list] = {k: [] for k in ("params", "grads", "states", "train", "test",
                                             "deltas", "norms", "total", "clip", "lr")}
     lr_t = 0.0
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
-            fw = forward(params, x, y, h.activation)
-            deltas, grads = backward(params, x, y, h.activation, fw)
+            fw = forward(params, x, y, h.activation, h.leaky_slope)
+            deltas, grads = backward(params, x, y, h.activation, fw, h.leaky_slope)
             sq = [finite(np.sum(g * g)) for g in grads]
             norms = [finite(np.sqrt(s)) for s in sq]
             total = finite(np.sqrt(finite(np.sum(sq))))
             clip = (finite(np.minimum(1.0, h.clip / total)) if h.clip > 0
                     else np.float64(1.0))
-            for key, value in (("params", params), ("grads", grads), ("m", m), ("v", v),
+            for key, value in (("params", params), ("grads", grads), ("states", states),
                                ("train", fw), ("deltas", deltas), ("norms", norms),
                                ("total", total), ("clip", clip), ("lr", lr_t)):
                 keep[key].append(value)
-            keep["test"].append(forward(params, x_test, y_test, h.activation))
+            keep["test"].append(forward(params, x_test, y_test, h.activation, h.leaky_slope))
             if t == steps:
                 break
             lr_t = h.lr * (min(1.0, (t + 1) / h.warmup) if h.warmup > 0 else 1.0)
-            params, m, v = _update(h, params, grads, m, v, clip, lr_t, t + 1)
-    return Run(keep["params"], keep["grads"], keep["m"], keep["v"], keep["train"],
+            params, states = _update(h, params, grads, states, clip, lr_t, t + 1)
+    return Run(keep["params"], keep["grads"], keep["states"], keep["train"],
                keep["test"], keep["deltas"], np.array(keep["norms"], dtype=np.float64),
                np.array(keep["total"], dtype=np.float64),
                np.array(keep["clip"], dtype=np.float64),
                np.array(keep["lr"], dtype=np.float64))
 
 
-def _update(h: Hyper, params: list[np.ndarray], grads: list[np.ndarray], m: list[np.ndarray],
-            v: list[np.ndarray], clip: np.ndarray, lr: float, t: int
-            ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """One optimizer step of every layer (the optimizer lab's rules, element by element)."""
-    new_p, new_m, new_v = [], [], []
-    for p, g, mm, vv in zip(params, grads, m, v, strict=True):
-        g = finite(clip * g)
-        if h.optimizer == "sgd":
-            state: dict[str, np.ndarray] = {}
-            lr_t = None
-        elif h.optimizer == "momentum":
-            state = {"v": vv}
-            lr_t = None
-        else:
-            state = {"m": mm, "v": vv}
-            lr_t = adam_step_size(h, lr, t)
-        p = step(h.optimizer, h, np.float64(lr), p, g, state, lr_t)
-        new_p.append(p)
-        new_m.append(state.get("m", np.zeros_like(p)))
-        new_v.append(state.get("v", np.zeros_like(p)))
-    return new_p, new_m, new_v
+def _update(h: Hyper, params: list[np.ndarray], grads: list[np.ndarray],
+            states: dict[str, list[np.ndarray]], clip: np.ndarray, lr: float, t: int
+            ) -> tuple[list[np.ndarray], dict[str, list[np.ndarray]]]:
+    """One optimizer step of every layer (the shared optimizers' rules, element by
+    element); returns the new parameters and the new state, by name, per layer."""
+    new_p: list[np.ndarray] = []
+    new_states: dict[str, list[np.ndarray]] = {s: [] for s in states}
+    lr_t = adam_step_size(h, lr, t)  # Adam's step size of step t (the others ignore it)
+    for k, (p, g) in enumerate(zip(params, grads, strict=True)):
+        state = {s: held[k] for s, held in states.items()}
+        new_p.append(step(h.optimizer, h, np.float64(lr), p, finite(clip * g), state, lr_t))
+        for s in states:
+            new_states[s].append(state[s])
+    return new_p, new_states
 
 
 def centres(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -247,4 +220,4 @@ def centres(n: int) -> tuple[np.ndarray, np.ndarray]:
 def points(u: np.ndarray, spread: float) -> tuple[np.ndarray, np.ndarray]:
     """The data set of the draws u (n × 2): each point its centre plus spread·N(0, 1)."""
     c, y = centres(u.shape[0])
-    return finite(c + spread * normal_of(u)), y
+    return finite(c + spread * norm_inv(u)), y

@@ -13,12 +13,13 @@ from sheetsim.experiments.base import Reference
 from sheetsim.experiments.common.draws import uniform_draws
 from sheetsim.experiments.common.logaxis import shown
 from sheetsim.experiments.training import model, texts
-from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
 from sheetsim.experiments.training.layout import (
+    CHOICES,
     GRID,
     GRID_HIGH,
     GRID_LOW,
     HIDDEN,
+    STATE_GROUP,
     TrainingPlan,
     block_name,
 )
@@ -41,7 +42,7 @@ def draws(exp: Settings, plan: TrainingPlan) -> Reference:
 def hyper(exp: Settings) -> model.Hyper:
     """What the model's training loop needs of the settings."""
     return model.Hyper(exp.activation, exp.optimizer, exp.lr, exp.clip, exp.warmup,
-                       exp.momentum, exp.beta1, exp.beta2, exp.eps)
+                       exp.momentum, exp.beta1, exp.beta2, exp.eps, exp.rho, exp.leaky_slope)
 
 
 def run(exp: Settings, plan: TrainingPlan, u: Reference) -> tuple[model.Run, dict]:
@@ -67,9 +68,10 @@ def reference(exp: Settings, plan: TrainingPlan, u: Reference) -> Reference:
     r, data = run(exp, plan, u)
     out: Reference = dict(u)  # the draws are written as they are
     with np.errstate(all="ignore"):
-        out["indices"] = np.array([[ACTIVATIONS.index(exp.activation) + 1,
-                                    INITS.index(exp.init) + 1,
-                                    OPTIMIZERS.index(exp.optimizer) + 1]], dtype=np.float64)
+        chosen = (exp.activation, exp.init, exp.optimizer)
+        out["indices"] = np.array([[names.index(c) + 1 for names, c in zip(CHOICES, chosen,
+                                                                           strict=True)]],
+                                  dtype=np.float64)
         out["x_train"], out["x_test"] = data["x"], data["xt"]
         ones = data["y"][:, 0] == 1
         x2 = data["x"][:, 1]
@@ -90,8 +92,10 @@ def _step(plan: TrainingPlan, r: model.Run, t: int, out: Reference) -> None:
         out[block_name(t, "gw", k)] = g[:-1]
         out[block_name(t, "gb", k)] = g[-1:]
         if t:
-            out[block_name(t, "m", k)] = r.m[t][k - 1]
-            out[block_name(t, "v", k)] = r.v[t][k - 1]
+            for group in ("m", "v"):
+                kept = [s for s in r.states[t] if STATE_GROUP[s] == group]
+                out[block_name(t, group, k)] = (r.states[t][kept[0]][k - 1] if kept
+                                                else np.zeros_like(p))
         out[block_name(t, "d", k)] = r.deltas[t][k - 1]
     for fw, prefix in ((r.train[t], ""), (r.test[t], "t")):
         for k, a in enumerate(fw.acts, start=1):
@@ -122,7 +126,8 @@ def _steps(plan: TrainingPlan, r: model.Run, data: dict, out: Reference) -> None
 def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> None:
     g = grid_points()
     out["grid"] = g
-    fw = model.forward(r.params[-1], g, np.zeros((g.shape[0], 1)), exp.activation)
+    fw = model.forward(r.params[-1], g, np.zeros((g.shape[0], 1)), exp.activation,
+                       exp.leaky_slope)
     for k, a in enumerate(fw.acts, start=1):
         out[f"grid_a{k}"] = a
     out["grid_z"] = fw.z

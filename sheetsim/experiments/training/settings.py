@@ -1,7 +1,9 @@
 """Settings of the training experiment: fields, defaults, limits.
 
 The shape of the run (hidden layers, width, samples, steps, seed) is fixed at build; the
-rest are live controls in the workbook.
+rest are live controls in the workbook. Activations, initializers and optimizers are those
+of the shared tables (``experiments.common``), which also give the optimizers' constants
+their defaults.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from sheetsim.config import (
     check_int,
 )
 from sheetsim.experiments.base import LANGS, SettingsBase
-from sheetsim.experiments.training.catalog import ACTIVATIONS, INITS, OPTIMIZERS
+from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.initializers import INITS
+from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES
 
 MAX_LAYERS = 6
 MAX_WIDTH = 12
 MAX_SAMPLES = 400
 MAX_STEPS = 400
-BETAS = ("momentum", "beta1", "beta2")
+BETAS = tuple(DECAYS)
 """Decay rates, each in [0, 1)."""
 
 
@@ -30,7 +34,7 @@ BETAS = ("momentum", "beta1", "beta2")
 class Settings(SettingsBase):
     """One training run: the network's shape, the data, the training constants."""
 
-    FLOATS = ("sigma", "lr", "momentum", "beta1", "beta2", "eps", "clip", "spread")
+    FLOATS = ("leaky_slope", "sigma", "lr", *BETAS, "eps", "clip", "spread")
 
     layers: int = 3
     """Hidden layers (the output layer comes on top)."""
@@ -43,15 +47,19 @@ class Settings(SettingsBase):
     spread: float = 0.35
     """Standard deviation of each cluster around its centre (±1, ±1)."""
     activation: str = "relu"
+    leaky_slope: float = 0.01
+    """The slope of leaky_relu below 0 (at least 0: the backward pass reads the slope's
+    sign test off the activation's output)."""
     init: str = "he"
     sigma: float = 1.0
     """Weight σ of ``init = "normal"``."""
     optimizer: str = "adam"
     lr: float = 0.02
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-7
+    momentum: float = DECAYS["momentum"].default
+    rho: float = DECAYS["rho"].default
+    beta1: float = DECAYS["beta1"].default
+    beta2: float = DECAYS["beta2"].default
+    eps: float = EPS.default
     clip: float = 0.0
     """Gradient-clipping threshold on the global norm (0: off)."""
     warmup: int = 0
@@ -73,9 +81,13 @@ class Settings(SettingsBase):
         check_int("seed", self.seed, 0, MAX_SEED)
         check_float("spread", self.spread, positive=True)
         check_choice("activation", self.activation, ACTIVATIONS)
+        check_float("leaky_slope", self.leaky_slope)
+        if self.leaky_slope < 0:
+            raise ConfigError(f"leaky_slope: {self.leaky_slope:g} is negative; allowed 0 or "
+                              "more")
         check_choice("init", self.init, INITS)
         check_float("sigma", self.sigma, positive=True)
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("optimizer", self.optimizer, OPTIMIZER_NAMES)
         check_float("lr", self.lr, positive=True)
         for key in BETAS:
             value = getattr(self, key)
@@ -97,7 +109,8 @@ class Settings(SettingsBase):
         clip = f", clip {self.clip:g}" if self.clip > 0 else ""
         warm = f", warm-up {self.warmup}" if self.warmup else ""
         sigma = f" σ={self.sigma:g}" if self.init == "normal" else ""
-        return (f"{self.layers}×{self.width} {self.activation}, {self.init}{sigma} init, "
+        slope = f" (slope {self.leaky_slope:g})" if self.activation == "leaky_relu" else ""
+        return (f"{self.layers}×{self.width} {self.activation}{slope}, {self.init}{sigma} init, "
                 f"{self.optimizer} lr {self.lr:g}{clip}{warm}; {self.samples} points, "
                 f"{self.steps} steps")
 

@@ -19,7 +19,9 @@ from sheetsim.experiments.training.layout import (
     NAME_LR,
     NAME_MOMENTUM,
     NAME_ONES,
+    NAME_RHO,
     NAME_SIGMA,
+    NAME_SLOPE,
     NAME_SPREAD,
     NAME_WARMUP,
     STEPS_TOP,
@@ -72,10 +74,10 @@ def write_controls(c: Canvas, t: texts.Texts) -> None:
                   control.to_cell(exp), t.control_help[control.name], control.fixed)
     first = plan.names[LIST_NAMES[0]]
     ws.write_string(first.row - 2, 0, t.lists_title, styles.caption)
-    for j, (name, control) in enumerate(zip(LIST_NAMES, formulas.CHOICES, strict=True)):
+    for j, (name, control) in enumerate(zip(LIST_NAMES, formulas.DROPDOWNS, strict=True)):
         cell = plan.names[name]
         ws.write_string(cell.row - 1, j, control, styles.header)
-        for i, value in enumerate(formulas.CHOICES[control]):
+        for i, value in enumerate(formulas.DROPDOWNS[control]):
             ws.write_string(cell.row + i, j, value, styles.fixed)
     idx = plan.blocks["indices"]
     for j, text in enumerate(t.index_headers):
@@ -92,7 +94,7 @@ def _validations(ws: Any, plan: TrainingPlan, t: texts.Texts) -> None:
             **spec, "error_title": t.control_labels[name][:32],
             "error_message": t.control_help[name]})
 
-    for control in formulas.CHOICES:
+    for control in formulas.DROPDOWNS:
         rule(control, {"validate": "list",
                        "source": formula_entry(formulas.list_check(control))})
     positive = {"validate": "decimal", "criteria": ">", "value": 0}
@@ -100,6 +102,9 @@ def _validations(ws: Any, plan: TrainingPlan, t: texts.Texts) -> None:
         rule(name, positive)
     for name in (NAME_MOMENTUM, NAME_BETA1, NAME_BETA2):
         rule(name, {"validate": "decimal", "criteria": "between", "minimum": 0,
+                    "maximum": 0.999999999999})
+    rule(NAME_SLOPE, {"validate": "decimal", "criteria": ">=", "value": 0})
+    rule(NAME_RHO, {"validate": "decimal", "criteria": "between", "minimum": 0,
                     "maximum": 0.999999999999})
     rule(NAME_CLIP, {"validate": "decimal", "criteria": ">=", "value": 0})
     rule(NAME_WARMUP, {"validate": "integer", "criteria": ">=", "value": 0})

@@ -62,9 +62,11 @@ EN = Texts(
         "Layers": "Hidden layers (fixed)", "Width": "Units per hidden layer (fixed)",
         "Samples": "Training points (fixed)", "TestSamples": "Test points (fixed)",
         "Steps": "Steps (fixed)", "Seed": "Seed of the draws (fixed)",
-        "Activation": "Activation", "Init": "Initializer", "Sigma": "σ of the normal init",
+        "Activation": "Activation", "LeakySlope": "Slope of leaky_relu below 0",
+        "Init": "Initializer", "Sigma": "σ of the normal init",
         "Optimizer": "Optimizer", "LearningRate": "Learning rate",
-        "MomentumBeta": "Momentum β", "AdamBeta1": "Adam β₁", "AdamBeta2": "Adam β₂",
+        "MomentumBeta": "Momentum β", "RMSpropRho": "RMSprop ρ", "AdamBeta1": "Adam β₁",
+        "AdamBeta2": "Adam β₂",
         "Eps": "ε", "Clip": "Gradient clipping threshold", "Warmup": "Warm-up steps",
         "Spread": "Spread of the clusters",
     },
@@ -75,15 +77,20 @@ EN = Texts(
         "TestSamples": "Points of the test set (same clusters, other draws)",
         "Steps": "Full-batch steps of training",
         "Seed": "Seed of the stored uniform draws (sheet Draws)",
-        "Activation": "sigmoid, tanh or relu (hidden layers)",
-        "Init": "normal: N(0, σ²); xavier: N(0, 1/n); he: N(0, 2/n), n = fan-in",
+        "Activation": "sigmoid, tanh, relu, leaky_relu or identity (hidden layers)",
+        "LeakySlope": "leaky_relu(z) = z for z > 0, else slope·z; 0 or more",
+        "Init": ("normal: N(0, σ²); xavier and lecun: N(0, 1/n); he: N(0, 2/n); "
+                 "xavier_uniform: U(±√(6/(n + m))); he_uniform: U(±√(6/n)); n = fan-in, "
+                 "m = fan-out"),
         "Sigma": "Standard deviation of the weights with init = normal",
-        "Optimizer": "sgd, momentum or adam (the optimizer lab's rules)",
+        "Optimizer": "sgd, momentum, adam, adagrad or rmsprop (the optimizer lab's rules)",
         "LearningRate": "Step size (Adam: before its bias correction)",
         "MomentumBeta": "v ← β·v − lr·g; p ← p + v, 0 ≤ β < 1",
+        "RMSpropRho": "h ← ρ·h + (1 − ρ)·g²; p ← p − lr·g/(√h + ε), 0 ≤ ρ < 1",
         "AdamBeta1": "Decay of the gradient's average m, 0 ≤ β₁ < 1",
         "AdamBeta2": "Decay of the average of g², 0 ≤ β₂ < 1",
-        "Eps": "Added to √v so a zero gradient does not divide by 0",
+        "Eps": "Added to √v (Adam) or √h (AdaGrad, RMSprop) so a zero gradient does not "
+               "divide by 0",
         "Clip": "0 = off; else the gradient is scaled by min(1, threshold/‖g‖)",
         "Warmup": "0 = off; else lr rises linearly over this many steps",
         "Spread": "Standard deviation of each cluster around (±1, ±1)",
@@ -95,8 +102,9 @@ EN = Texts(
                   "class 0 (chart)", "ones"),
     draws_title="Stored uniform draws: the data's noise and every layer's initial weights",
     params_title=("Parameters [W; b] of every layer at every step (bias in the last row), "
-                  "their gradient, and the optimizer's states m and v"),
-    groups={"p": "parameters", "g": "gradient", "m": "state m", "v": "state v"},
+                  "their gradient, and the optimizer's states m and v (AdaGrad's and "
+                  "RMSprop's sum of squares h in v)"),
+    groups={"p": "parameters", "g": "gradient", "m": "state m", "v": "state v (or h)"},
     layer="layer {k}",
     step="step",
     train_title="Forward and backward pass over the training points, one band per step",
@@ -137,7 +145,11 @@ EN = Texts(
          "init he: the same network learns. 3. relu, he, sgd with learning rate 10: the "
          "gradient norm jumps by orders of magnitude within a few steps and the network "
          "dies. 4. Keep learning rate 10 and set Clip = 0.1, or Warmup = the number of "
-         "steps: the run stays bounded and learns."),
+         "steps: the run stays bounded and learns. 5. The other choices: leaky_relu keeps "
+         "the slope LeakySlope where relu is flat; adagrad and rmsprop divide each "
+         "parameter's step by the root of its squared gradients so far (summed, or a "
+         "running average with decay ρ); with identity the network is a linear function, "
+         "its boundary one straight line, which cannot separate these clusters."),
         ("What to look for",
          "The gradient-norm chart has one line per layer on a log axis. When the lower "
          "layers' lines sink far below the output layer's, the gradient vanishes on its way "
@@ -164,9 +176,11 @@ JA = Texts(
         "Layers": "隠れ層の数（固定）", "Width": "隠れ層のユニット数（固定）",
         "Samples": "訓練データ点数（固定）", "TestSamples": "テストデータ点数（固定）",
         "Steps": "ステップ数（固定）", "Seed": "乱数のシード（固定）",
-        "Activation": "活性化関数", "Init": "重みの初期化", "Sigma": "正規分布初期化の σ",
+        "Activation": "活性化関数", "LeakySlope": "leaky_relu の負側の傾き",
+        "Init": "重みの初期化", "Sigma": "正規分布初期化の σ",
         "Optimizer": "最適化手法", "LearningRate": "学習率",
-        "MomentumBeta": "Momentum β", "AdamBeta1": "Adam β₁", "AdamBeta2": "Adam β₂",
+        "MomentumBeta": "Momentum β", "RMSpropRho": "RMSprop ρ", "AdamBeta1": "Adam β₁",
+        "AdamBeta2": "Adam β₂",
         "Eps": "ε", "Clip": "勾配クリッピングの閾値", "Warmup": "ウォームアップのステップ数",
         "Spread": "クラスタの広がり",
     },
@@ -177,15 +191,19 @@ JA = Texts(
         "TestSamples": "テストデータ（同じクラスタ、別の乱数）",
         "Steps": "フルバッチの学習ステップ数",
         "Seed": "保存された一様乱数（Draws シート）のシード",
-        "Activation": "sigmoid、tanh、relu（隠れ層）",
-        "Init": "normal: N(0, σ²)、xavier: N(0, 1/n)、he: N(0, 2/n)（n は入力数）",
+        "Activation": "sigmoid、tanh、relu、leaky_relu、identity（隠れ層）",
+        "LeakySlope": "leaky_relu(z) は z > 0 なら z、それ以外は 傾き·z。0 以上",
+        "Init": ("normal: N(0, σ²)、xavier と lecun: N(0, 1/n)、he: N(0, 2/n)、"
+                 "xavier_uniform: U(±√(6/(n + m)))、he_uniform: U(±√(6/n))"
+                 "（n は入力数、m は出力数）"),
         "Sigma": "init = normal のときの重みの標準偏差",
-        "Optimizer": "sgd、momentum、adam（最適化ラボと同じ更新式）",
+        "Optimizer": "sgd、momentum、adam、adagrad、rmsprop（最適化ラボと同じ更新式）",
         "LearningRate": "ステップの大きさ（Adam ではバイアス補正の前）",
         "MomentumBeta": "v ← β·v − lr·g; p ← p + v、0 ≤ β < 1",
+        "RMSpropRho": "h ← ρ·h + (1 − ρ)·g²; p ← p − lr·g/(√h + ε)、0 ≤ ρ < 1",
         "AdamBeta1": "勾配の移動平均 m の減衰、0 ≤ β₁ < 1",
         "AdamBeta2": "g² の移動平均の減衰、0 ≤ β₂ < 1",
-        "Eps": "勾配が 0 のとき 0 で割らないよう √v に足す値",
+        "Eps": "勾配が 0 のとき 0 で割らないよう √v（Adam）や √h（AdaGrad、RMSprop）に足す値",
         "Clip": "0 = なし。それ以外は勾配を min(1, 閾値/‖g‖) 倍する",
         "Warmup": "0 = なし。それ以外はこのステップ数で学習率を直線的に上げる",
         "Spread": "(±1, ±1) のまわりの各クラスタの標準偏差",
@@ -197,8 +215,8 @@ JA = Texts(
                   "クラス 0（グラフ用）", "1"),
     draws_title="保存された一様乱数：データのノイズと各層の初期重み",
     params_title=("各ステップの各層のパラメータ [W; b]（最後の行がバイアス）、勾配、"
-                  "最適化の状態 m と v"),
-    groups={"p": "パラメータ", "g": "勾配", "m": "状態 m", "v": "状態 v"},
+                  "最適化の状態 m と v（AdaGrad と RMSprop の二乗和 h は v に）"),
+    groups={"p": "パラメータ", "g": "勾配", "m": "状態 m", "v": "状態 v（または h）"},
     layer="第 {k} 層",
     step="ステップ",
     train_title="訓練データの順伝播と逆伝播（1 ステップ 1 ブロック）",
@@ -237,7 +255,10 @@ JA = Texts(
          "2. 初期化を xavier に、さらに活性化 relu と初期化 he にすると、同じネットワークが"
          "学習します。3. relu、he、sgd で学習率 10：勾配ノルムが数ステップで何桁も跳ね上がり、"
          "ネットワークは死にます。4. 学習率 10 のまま Clip = 0.1、または Warmup = ステップ数に"
-         "すると、学習は発散せずに進みます。"),
+         "すると、学習は発散せずに進みます。5. ほかの選択肢：leaky_relu は relu が平らな所でも"
+         "傾き LeakySlope を保ちます。adagrad と rmsprop は各パラメータの歩幅をそれまでの勾配の"
+         "二乗（の和、または減衰 ρ の移動平均）の平方根で割ります。identity ではネットワーク"
+         "全体が線形関数になり、境界は 1 本の直線なので、このクラスタは分けられません。"),
         ("見るところ",
          "勾配ノルムのグラフは層ごとに 1 本の線で、縦軸は対数です。下の層の線が出力層より"
          "ずっと下に沈むとき、勾配は戻る途中で消えています（シグモイドの層はそれぞれ勾配を"
