@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import numpy as np
 import xlsxwriter
@@ -24,7 +24,7 @@ from sheetsim import atomic
 from sheetsim.build import manifest
 from sheetsim.build.styles import Styles
 from sheetsim.contract import MANIFEST_SHEET
-from sheetsim.experiments.base import UNIFORM, Experiment, Plan, Reference
+from sheetsim.experiments.base import UNIFORM, Experiment, P, Plan, Reference
 from sheetsim.xlsx.cells import Block, Named, array_entry, formula_entry
 from sheetsim.xlsx.stream import ERROR_TEXT, HeavySheet, assemble
 
@@ -38,14 +38,17 @@ def cached(v: float) -> float | str:
 
 
 @dataclass
-class Canvas:
+class Canvas(Generic[P]):
     """What an experiment writes its own sheets with: the workbook, its sheets by name,
-    the styles, the plan, the settings and the reference values of every block."""
+    the styles, the plan, the settings and the reference values of every block.
+
+    Generic over the experiment's plan type: an experiment's sheets take a
+    ``Canvas[ItsPlan]`` and read ``c.plan`` as its own plan."""
 
     wb: xlsxwriter.Workbook
     sheets: dict[str, Any]
     styles: Styles
-    plan: Plan
+    plan: P
     reference: Reference
 
     @property

@@ -33,11 +33,16 @@ from sheetsim.experiments.common.overflow import finite
 class Constants(Protocol):
     """The optimizers' constants, as settings hold them (see ``DECAYS`` and ``EPS``)."""
 
-    momentum: float
-    rho: float
-    beta1: float
-    beta2: float
-    eps: float
+    @property
+    def momentum(self) -> float: ...
+    @property
+    def rho(self) -> float: ...
+    @property
+    def beta1(self) -> float: ...
+    @property
+    def beta2(self) -> float: ...
+    @property
+    def eps(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,8 @@ Cells = dict[str, str]
 Rule = Callable[[str, Cells, str, str], dict[str, str]]
 """(coordinate, cells, learning rate, step number) → the new state and position as text,
 keyed ``<state><coordinate>`` and ``<coordinate>``."""
-Step = Callable[[Constants, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray],
-                 np.ndarray | None], np.ndarray]
+Step = Callable[[Constants, np.ndarray | float, np.ndarray, np.ndarray,
+                 dict[str, np.ndarray], np.ndarray | None], np.ndarray]
 """(constants, lr, p, g, state, Adam's step size) → the new p; updates ``state`` in place."""
 
 
@@ -120,7 +125,7 @@ def _sgd_rule(coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]:
     return {coord: f"{cell['p']}-{lr}*{cell['g']}"}
 
 
-def _sgd_step(c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def _sgd_step(c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
               state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     return finite(p - lr * g)
 
@@ -131,7 +136,7 @@ def _momentum_rule(coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]:
             coord: f"{cell['p']}+{cell['v_new']}"}
 
 
-def _momentum_step(c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def _momentum_step(c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
                    state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     state["v"] = finite(c.momentum * state["v"] - lr * g)
     return finite(p + state["v"])
@@ -143,7 +148,7 @@ def _adagrad_rule(coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]:
             coord: f"{cell['p']}-{lr}*{g}/(SQRT({cell['h_new']})+{EPS.name})"}
 
 
-def _adagrad_step(c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def _adagrad_step(c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
                   state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     state["h"] = finite(state["h"] + g * g)
     return finite(p - lr * g / (np.sqrt(state["h"]) + c.eps))
@@ -155,7 +160,7 @@ def _rmsprop_rule(coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]:
             coord: f"{cell['p']}-{lr}*{g}/(SQRT({cell['h_new']})+{EPS.name})"}
 
 
-def _rmsprop_step(c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def _rmsprop_step(c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
                   state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     state["h"] = finite(c.rho * state["h"] + (1 - c.rho) * g * g)
     return finite(p - lr * g / (np.sqrt(state["h"]) + c.eps))
@@ -169,7 +174,7 @@ def _adam_rule(coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]:
             coord: f"{cell['p']}-{step}*{cell['m_new']}/(SQRT({cell['v_new']})+{EPS.name})"}
 
 
-def _adam_step(c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def _adam_step(c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
                state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     assert lr_t is not None
     state["m"] = finite(c.beta1 * state["m"] + (1 - c.beta1) * g)
@@ -210,7 +215,7 @@ def update(opt: str, coord: str, cell: Cells, lr: str, t: str) -> dict[str, str]
     return OPTIMIZERS[opt].rule(coord, cell, lr, t)
 
 
-def step(opt: str, c: Constants, lr: np.ndarray, p: np.ndarray, g: np.ndarray,
+def step(opt: str, c: Constants, lr: np.ndarray | float, p: np.ndarray, g: np.ndarray,
          state: dict[str, np.ndarray], lr_t: np.ndarray | None) -> np.ndarray:
     """One step of ``opt`` in one coordinate; updates ``state`` in place, returns p.
     ``lr_t`` is Adam's step size of this step (``adam_step_size``)."""

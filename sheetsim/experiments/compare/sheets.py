@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS, distribution
@@ -31,9 +31,9 @@ CHART_W, CHART_H, LABEL_ROWS = 300, 220, 1
 ROW_PX = 20
 
 
-def write_controls(c: Canvas, t: Texts) -> None:
+def write_controls(c: Canvas[ComparePlan], t: Texts) -> None:
     """Activation, leaky slope, and the table of configurations (initializer and σ)."""
-    plan: ComparePlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["Controls"]
     ws.write_string(0, 0, t.controls_title, styles.title)
     ws.write_string(1, 0, t.controls_note, styles.note)
@@ -72,9 +72,9 @@ def write_controls(c: Canvas, t: Texts) -> None:
             ws.write_string(CONTROL_TOP + j, col, item, styles.fixed)
 
 
-def write_histograms(c: Canvas, t: Texts) -> None:
+def write_histograms(c: Canvas[ComparePlan], t: Texts) -> None:
     """Per configuration: its range, bin edges and centres, counts per layer, statistics."""
-    plan: ComparePlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["Histograms"]
     ws.write_string(0, 0, t.hist_title, styles.title)
     index = plan.blocks["bin_index"]
@@ -110,10 +110,10 @@ def write_histograms(c: Canvas, t: Texts) -> None:
     ws.freeze_panes(index.row, 1)
 
 
-def write_dashboard(c: Canvas, t: Texts) -> None:
+def write_dashboard(c: Canvas[ComparePlan], t: Texts) -> None:
     """Title, the std-by-layer table, one row of histograms per configuration, the std
     chart; laid out for one landscape page."""
-    plan: ComparePlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
     L, C = exp.layers, len(exp.configs)
     ws.write_string(0, 0, t.title, styles.title)
@@ -189,10 +189,10 @@ def write_dashboard(c: Canvas, t: Texts) -> None:
     ws.hide_gridlines(2)
 
 
-def _column_at(ws: object, px: int) -> int:
+def _column_at(ws: Any, px: int) -> int:
     """The column holding the point ``px`` pixels from the sheet's left edge (column widths
-    as set, in pixels; 64 where none is)."""
-    widths = ws.col_info  # type: ignore[attr-defined]
+    as set on the xlsxwriter worksheet ``ws``, in pixels; 64 where none is)."""
+    widths = ws.col_info
 
     def width(j: int) -> int:
         info = widths.get(j)
@@ -205,6 +205,6 @@ def _column_at(ws: object, px: int) -> int:
     return col
 
 
-def write_guide(c: Canvas, t: Texts) -> None:
+def write_guide(c: Canvas[ComparePlan], t: Texts) -> None:
     """What the comparison shows, what to try, the command line."""
     c.guide(t.title, t.guide, width=100, per_line=150)

@@ -32,9 +32,9 @@ CLASS_COLOURS = {"global": "#C6EFCE", "local": "#FFEB9C", "diverged": "#FFC7CE",
 FINAL_PARTS = ("lr", "x", "y", "loss")
 
 
-def write_dashboard(c: Canvas, t: texts.Texts) -> None:
+def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """Title, live subtitle, the tables and the charts."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Dashboard"]
     opts = plan.settings.optimizers
     ws.write_string(0, 0, t.title, styles.title)
@@ -71,8 +71,8 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     ws.hide_gridlines(2)
 
 
-def _minima_table(c: Canvas, t: texts.Texts) -> None:
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+def _minima_table(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Dashboard"]
     lrs, starts = plan.blocks["dash_minima_lrs"], plan.blocks["dash_minima_starts"]
     table = plan.blocks["minima_table"]
@@ -98,10 +98,10 @@ def _series_range(block: Any, col: int) -> list:
             block.col + col]
 
 
-def _paths_chart(c: Canvas, t: texts.Texts) -> None:
+def _paths_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """Level curves as small grey dots, the window's corners (invisible, so the axes
     always span it), and each optimizer's path as a line with markers."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     contours = plan.blocks["contours"]
     for j in range(2 * LEVELS):
@@ -143,8 +143,8 @@ def _paths_chart(c: Canvas, t: texts.Texts) -> None:
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart, {"x_offset": 5, "y_offset": 5})
 
 
-def _loss_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+def _loss_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = c.wb.add_chart({"type": "scatter", "subtype": "straight"})
     for opt in plan.settings.optimizers:
         path = plan.path(opt)
@@ -166,8 +166,8 @@ def _loss_chart(c: Canvas, t: texts.Texts) -> None:
                                        {"x_offset": WIDE + 15, "y_offset": 5})
 
 
-def _sweep_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+def _sweep_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     lrs, shown = plan.blocks["sweep_lrs"], plan.blocks["sweep_shown"]
     for i, opt in enumerate(plan.settings.optimizers):
@@ -193,8 +193,8 @@ def _sweep_chart(c: Canvas, t: texts.Texts) -> None:
                                        {"x_offset": 5, "y_offset": TALL + 15})
 
 
-def _plateau_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+def _plateau_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    plan = c.plan
     escape, final = plan.blocks["plateau_escape"], plan.blocks["final"]
     chart = c.wb.add_chart({"type": "column"})
     n = len(plan.settings.optimizers)

@@ -36,7 +36,8 @@ NA_TEXT = "#N/A"
 Formula = Callable[[int, int], str]
 
 
-def fill(c: Canvas, block: Block, formula: Formula, style: Any, na: bool = False) -> None:
+def fill(c: Canvas[DescentPlan], block: Block, formula: Formula, style: Any,
+         na: bool = False) -> None:
     """Every cell of ``block``: formula(i, j) with its reference value cached. Non-finite
     values are #NUM! (overflow), or #N/A where ``na`` (a point not drawn). ``style`` is a
     format, or a sequence of one format per column."""
@@ -53,16 +54,16 @@ def fill(c: Canvas, block: Block, formula: Formula, style: Any, na: bool = False
             c.formula(ws, block.row + i, block.col + j, formula(i, j), styles[j], v)
 
 
-def _steps(c: Canvas, ws: Any, block: Block, t: texts.Texts) -> None:
+def _steps(c: Canvas[DescentPlan], ws: Any, block: Block, t: texts.Texts) -> None:
     """Step numbers beside a block of runs (column A), with the header."""
     ws.write_string(block.row - 1, 0, t.step, c.styles.header)
     for i in range(block.rows):
         ws.write_number(block.row + i, 0, i, c.styles.label)
 
 
-def write_controls(c: Canvas, t: texts.Texts) -> None:
+def write_controls(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """Named controls with notes and validation, the start points, the colour key."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["Controls"]
     ws.write_string(0, 0, t.controls_title, styles.title)
     ws.write_string(1, 0, t.controls_note, styles.note)
@@ -124,9 +125,9 @@ def _validations(ws: Any, plan: DescentPlan, t: texts.Texts) -> None:
                     "maximum": 1e6})
 
 
-def write_surfaces(c: Canvas, t: texts.Texts) -> None:
+def write_surfaces(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """The chosen surface's constants, its level values and the level-curve table."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Surfaces"]
     ws.write_string(0, 0, t.surfaces_title, styles.title)
     sel = plan.blocks["selected"]
@@ -156,10 +157,10 @@ def write_surfaces(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(b.row, 1)
 
 
-def write_optimizer(c: Canvas, t: texts.Texts, opt: str) -> None:
+def write_optimizer(c: Canvas[DescentPlan], t: texts.Texts, opt: str) -> None:
     """One optimizer's sheet: its path (x, y, loss, gradient, central difference, state,
     the chart's values) and its runs of the learning-rate sweep."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles = c.styles
     path = plan.path(opt)
     ws = c.sheets[path.sheet]
@@ -189,9 +190,9 @@ def write_optimizer(c: Canvas, t: texts.Texts, opt: str) -> None:
     ws.set_tab_color(OPTIMIZERS[opt].colour)
 
 
-def write_sweep(c: Canvas, t: texts.Texts) -> None:
+def write_sweep(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """The sweep's learning rates, the loss where each run ends, and the charted values."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Sweep"]
     opts = plan.settings.optimizers
     ws.write_string(0, 0, t.sweep_title, styles.title)
@@ -212,9 +213,9 @@ def write_sweep(c: Canvas, t: texts.Texts) -> None:
     ws.set_column(1, SWEEP_POINTS, 11)
 
 
-def write_minima(c: Canvas, t: texts.Texts) -> None:
+def write_minima(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """The two-minimum grid, where each run ends, and the runs."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Minima"]
     ws.write_string(0, 0, t.minima_title, styles.title)
     ws.write_string(1, 0, t.minima_note, styles.note)
@@ -238,9 +239,9 @@ def write_minima(c: Canvas, t: texts.Texts) -> None:
     assert starts.rows == MINIMA_STARTS
 
 
-def write_plateau(c: Canvas, t: texts.Texts) -> None:
+def write_plateau(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """Each optimizer's x on the plateau and the first step it is off the shelf."""
-    plan: DescentPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Plateau"]
     opts = plan.settings.optimizers
     ws.write_string(0, 0, t.plateau_title, styles.title)
@@ -267,6 +268,6 @@ def write_plateau(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(runs.row, 1)
 
 
-def write_guide(c: Canvas, t: texts.Texts) -> None:
+def write_guide(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     """The Guide: what the experiment is, how to read it, what to try and why."""
     c.guide(t.title, t.guide)

@@ -19,9 +19,9 @@ CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
 ROW_PX = 20  # the default row height in pixels
 
 
-def write_dashboard(c: Canvas, t: texts.Texts) -> None:
+def write_dashboard(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """The one sheet laid out for a page: ``sheetsim render`` draws it."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
     L = exp.layers
     ws.write_string(0, 0, t.title, styles.title)
@@ -91,14 +91,14 @@ def write_dashboard(c: Canvas, t: texts.Texts) -> None:
     ws.hide_gridlines(2)
 
 
-def _diagnosis(c: Canvas, place: diagnosis.Place, t: texts.Texts,
+def _diagnosis(c: Canvas[InitPlan], place: diagnosis.Place, t: texts.Texts,
                d: texts.DiagnosisTexts) -> None:
     """The diagnosis below the per-layer table: per layer the numbers behind the findings
     (red where a finding fires) and how many fire; beside the statistics, per finding its
     test, threshold (the one table of thresholds), whether it fires, the worst layer's
     number, that layer and what to try. Verdicts are numbers (1 or 0, counts) whose number
     formats show the words."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
     nums = diagnosis.numbers(exp, c.reference)
     verdicts = diagnosis.verdicts(exp, nums)
@@ -179,18 +179,18 @@ TRY_WIDTH = 62
 next cell as a text does, so the column holds the longest advice."""
 
 
-def _width(c: Canvas, col: int) -> int:
+def _width(c: Canvas[InitPlan], col: int) -> int:
     """A Dashboard column's width in pixels, as set (Excel's default 64 otherwise)."""
     info = c.sheets["Dashboard"].col_info.get(col)
     return int(info.width) if info is not None and info.width is not None else 64
 
 
-def _column_px(c: Canvas, col: int) -> int:
+def _column_px(c: Canvas[InitPlan], col: int) -> int:
     """Pixels from the left edge to column ``col``."""
     return sum(_width(c, j) for j in range(col))
 
 
-def _column_at(c: Canvas, px: int) -> int:
+def _column_at(c: Canvas[InitPlan], px: int) -> int:
     """The column holding the point ``px`` pixels from the left edge."""
     col = 0
     while _column_px(c, col + 1) < px:
@@ -198,7 +198,7 @@ def _column_at(c: Canvas, px: int) -> int:
     return col
 
 
-def _dash_style(c: Canvas, key: str) -> Any:
+def _dash_style(c: Canvas[InitPlan], key: str) -> Any:
     styles = c.styles
     if key in ("init", "activation", "bn"):
         return styles.centre
@@ -207,7 +207,7 @@ def _dash_style(c: Canvas, key: str) -> Any:
     return styles.share if key in SHARE_STATS else styles.value
 
 
-def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: texts.Texts,
+def _histogram_charts(c: Canvas[InitPlan], prefix: str, x_name: str, x_format: str, t: texts.Texts,
                       top: int, y: int, title: tuple[str, Any]) -> int:
     """A section title, then one column chart per layer; returns the next free y (pixels
     below row ``top``, whose rows are all 20 pixels high).
@@ -217,7 +217,7 @@ def _histogram_charts(c: Canvas, prefix: str, x_name: str, x_format: str, t: tex
     a control change (the saturated outer bins of σ = 1, ReLU's bar at 0). Each chart now
     fits its tallest bar after any change; layers are compared by the table's shares and
     the std chart rather than by bar heights."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     wb, ws = c.wb, c.sheets["Dashboard"]
     row = top + (y + ROW_PX - 1) // ROW_PX
     ws.write_string(row, 0, *title)

@@ -45,9 +45,9 @@ SCI_STATS = ("mean_abs", "wgrad")
 """Statistics shown in scientific notation (they span orders of magnitude)."""
 
 
-def write_controls(c: Canvas, t: texts.Texts) -> None:
+def write_controls(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """Named controls with notes and validation, the per-layer table, the lists, the key."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["Controls"]
     ws.write_string(0, 0, t.controls_title, styles.title)
     ws.write_string(1, 0, t.controls_note, styles.note)
@@ -161,9 +161,9 @@ def _validations(ws: Any, plan: InitPlan, t: texts.Texts) -> None:
         ws.data_validation(*at(name), *at(name), rule)
 
 
-def write_histograms(c: Canvas, t: texts.Texts) -> None:
+def write_histograms(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """Output histograms: bin edges and centres by formula, counts and statistics."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     if "range" in plan.blocks:  # the range in use, by formula, above the bins
         ws, b = c.sheets["Histograms"], plan.blocks["range"]
         ws.write_string(b.row, 0, t.range_in_use, c.styles.label)
@@ -178,9 +178,9 @@ def write_histograms(c: Canvas, t: texts.Texts) -> None:
     )
 
 
-def write_gradients(c: Canvas, t: texts.Texts) -> None:
+def write_gradients(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """Gradient histograms on a log10 scale and the gradient sizes by layer."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     assert t.grad_stat_labels is not None
     _histogram_sheet(
         c, t, c.sheets["Gradients"], prefix="grad_", title=t.grad_title,
@@ -192,13 +192,13 @@ def write_gradients(c: Canvas, t: texts.Texts) -> None:
     )
 
 
-def _histogram_sheet(c: Canvas, t: texts.Texts, ws: Any, *, prefix: str, title: str,
+def _histogram_sheet(c: Canvas[InitPlan], t: texts.Texts, ws: Any, *, prefix: str, title: str,
                      headers: tuple[str, str, str], column_formulas: tuple[str, str],
                      labels: dict[str, str],
                      stat_formula: Callable[[str, int], formulas.Entry],
                      edge_style: Any = None) -> None:
     """A histogram sheet: bin numbers, edges, chart labels, per-layer counts, statistics."""
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles = c.styles
     layers = plan.settings.layers
     ws.write_string(0, 0, title, styles.title)
@@ -238,10 +238,10 @@ def _histogram_sheet(c: Canvas, t: texts.Texts, ws: Any, *, prefix: str, title: 
     ws.freeze_panes(index.row, 3)
 
 
-def write_batchnorm(c: Canvas, t: texts.Texts) -> None:
+def write_batchnorm(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """Per layer, each neuron's batch mean and variance (and the backward pass's means)."""
     assert t.bn_row_labels is not None
-    plan: InitPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["BatchNorm"]
     ws.write_string(0, 0, t.bn_title, styles.title)
     for j in range(exp.width):
@@ -262,7 +262,7 @@ def write_batchnorm(c: Canvas, t: texts.Texts) -> None:
                         styles.value, float(values[j]))
 
 
-def write_guide(c: Canvas, t: texts.Texts) -> None:
+def write_guide(c: Canvas[InitPlan], t: texts.Texts) -> None:
     """The Guide: what the experiment is, how to read it, what to try and why."""
     exp = c.settings
     c.guide(t.title, t.guide + (t.guide_backward if exp.backward or exp.has_batchnorm else ()),

@@ -18,9 +18,9 @@ W, H = 520, 320
 LAYER_COLOURS = ("#9DC3E6", "#2E75B6", "#1F4E79", "#7030A0", "#C00000", "#ED7D31", "#70AD47")
 
 
-def write_dashboard(c: Canvas, t: texts.Texts) -> None:
+def write_dashboard(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Title, live subtitle, the table and the charts."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Dashboard"]
     ws.write_string(0, 0, t.title, styles.title)
     fill(c, plan.blocks["dash_subtitle"], lambda i, j: formulas.subtitle(t.subtitle),
@@ -61,14 +61,14 @@ def _steps_axis(plan: TrainingPlan) -> list:
     return [b.sheet, b.row, 0, b.row + b.rows - 1, 0]
 
 
-def _place(c: Canvas, chart: Any, k: int) -> None:
+def _place(c: Canvas[TrainingPlan], chart: Any, k: int) -> None:
     x = 5 + (k % 2) * (W + 10)
     y = 5 + (k // 2) * (H + 10)
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart, {"x_offset": x, "y_offset": y})
 
 
-def _line_chart(c: Canvas, t: texts.Texts, title: str, y_name: str, log: bool) -> Any:
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+def _line_chart(c: Canvas[TrainingPlan], t: texts.Texts, title: str, y_name: str, log: bool) -> Any:
+    plan = c.plan
     chart = c.wb.add_chart({"type": "scatter", "subtype": "straight"})
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_x_axis({"name": t.axis_step, "min": 0,
@@ -83,8 +83,8 @@ def _line_chart(c: Canvas, t: texts.Texts, title: str, y_name: str, log: bool) -
     return chart
 
 
-def _loss_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+def _loss_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = _line_chart(c, t, t.chart_loss, t.axis_loss, log=False)
     b = plan.blocks["loss"]
     for j, (key, colour) in enumerate((("train", "#1F4E79"), ("test", "#ED7D31"))):
@@ -93,8 +93,8 @@ def _loss_chart(c: Canvas, t: texts.Texts) -> None:
     _place(c, chart, 0)
 
 
-def _accuracy_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+def _accuracy_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = _line_chart(c, t, t.chart_accuracy, t.axis_accuracy, log=False)
     b = plan.blocks["accuracy"]
     for j, (key, colour) in enumerate((("train", "#1F4E79"), ("test", "#ED7D31"))):
@@ -105,8 +105,8 @@ def _accuracy_chart(c: Canvas, t: texts.Texts) -> None:
     _place(c, chart, 1)
 
 
-def _norm_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+def _norm_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = _line_chart(c, t, t.chart_norms, t.axis_norm, log=True)
     b = plan.blocks["norm_chart"]
     for j in range(plan.count):
@@ -118,8 +118,8 @@ def _norm_chart(c: Canvas, t: texts.Texts) -> None:
     _place(c, chart, 2)
 
 
-def _boundary_chart(c: Canvas, t: texts.Texts) -> None:
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+def _boundary_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
+    plan = c.plan
     chart = c.wb.add_chart({"type": "scatter"})
     g, shown = plan.blocks["grid"], plan.blocks["grid_shown"]
     x, pts = plan.blocks["x_train"], plan.blocks["train_shown"]

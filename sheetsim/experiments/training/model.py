@@ -193,7 +193,7 @@ def train(params0: list[np.ndarray], x: np.ndarray, y: np.ndarray, x_test: np.nd
 
 
 def _update(h: Hyper, params: list[np.ndarray], grads: list[np.ndarray],
-            states: dict[str, list[np.ndarray]], clip: np.ndarray, lr: float, t: int
+            states: dict[str, list[np.ndarray]], clip: np.ndarray | float, lr: float, t: int
             ) -> tuple[list[np.ndarray], dict[str, list[np.ndarray]]]:
     """One optimizer step of every layer (the shared optimizers' rules, element by
     element); returns the new parameters and the new state, by name, per layer."""

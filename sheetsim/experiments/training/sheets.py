@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
 
-def fill(c: Canvas, block: Any, formula: Callable[[int, int], str], style: Any) -> None:
+def fill(c: Canvas[TrainingPlan], block: Any, formula: Callable[[int, int], str],
+         style: Any) -> None:
     """Every cell of ``block``: formula(i, j), each entered as a one-cell array formula,
     with its reference value cached (a non-finite one as #NUM!).
 
@@ -54,15 +55,15 @@ def fill(c: Canvas, block: Any, formula: Callable[[int, int], str], style: Any) 
             c.entry(ws, block.row + i, block.col + j, (formula(i, j), True), style, v)
 
 
-def _array(c: Canvas, name: str, text: str, style: Any) -> None:
+def _array(c: Canvas[TrainingPlan], name: str, text: str, style: Any) -> None:
     """One legacy array formula over block ``name``, its cells with their cached values."""
     b = c.plan.blocks[name]
     c.block_values(c.sheets[b.sheet], b, text, style)
 
 
-def write_controls(c: Canvas, t: texts.Texts) -> None:
+def write_controls(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Named controls with notes and validation, the choice lists, the chosen positions."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     exp, styles, ws = plan.settings, c.styles, c.sheets["Controls"]
     ws.write_string(0, 0, t.controls_title, styles.title)
     ws.write_string(1, 0, t.controls_note, styles.note)
@@ -74,10 +75,10 @@ def write_controls(c: Canvas, t: texts.Texts) -> None:
                   control.to_cell(exp), t.control_help[control.name], control.fixed)
     first = plan.names[LIST_NAMES[0]]
     ws.write_string(first.row - 2, 0, t.lists_title, styles.caption)
-    for j, (name, control) in enumerate(zip(LIST_NAMES, formulas.DROPDOWNS, strict=True)):
+    for j, (name, dropdown) in enumerate(zip(LIST_NAMES, formulas.DROPDOWNS, strict=True)):
         cell = plan.names[name]
-        ws.write_string(cell.row - 1, j, control, styles.header)
-        for i, value in enumerate(formulas.DROPDOWNS[control]):
+        ws.write_string(cell.row - 1, j, dropdown, styles.header)
+        for i, value in enumerate(formulas.DROPDOWNS[dropdown]):
             ws.write_string(cell.row + i, j, value, styles.fixed)
     idx = plan.blocks["indices"]
     for j, text in enumerate(t.index_headers):
@@ -110,10 +111,10 @@ def _validations(ws: Any, plan: TrainingPlan, t: texts.Texts) -> None:
     rule(NAME_WARMUP, {"validate": "integer", "criteria": ">=", "value": 0})
 
 
-def write_data(c: Canvas, t: texts.Texts) -> None:
+def write_data(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Centres and labels (constants), the points (formulas of the draws), chart columns,
     the column of ones; the test set beside."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Data"]
     ws.write_string(0, 0, t.data_title, styles.title)
     for which in ("train", "test"):
@@ -138,9 +139,9 @@ def write_data(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(plan.blocks["x_train"].row, 0)
 
 
-def write_draws(c: Canvas, t: texts.Texts) -> None:
+def write_draws(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """The stored uniform draws."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Draws"]
     ws.write_string(0, 0, t.draws_title, styles.title)
     for name, b in plan.blocks.items():
@@ -150,9 +151,9 @@ def write_draws(c: Canvas, t: texts.Texts) -> None:
     ws.set_tab_color("#BDD7EE")
 
 
-def write_params(c: Canvas, t: texts.Texts) -> None:
+def write_params(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Every step's parameters, gradient and optimizer states."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Params"]
     ws.write_string(0, 0, t.params_title, styles.title)
     for group in GROUPS:
@@ -184,9 +185,9 @@ def write_params(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(BAND_TOP, 1)
 
 
-def write_passes(c: Canvas, t: texts.Texts) -> None:
+def write_passes(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Train (forward and backward) and Test (forward) of every step."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles = c.styles
     for sheet, title in (("Train", t.train_title), ("Test", t.test_title)):
         ws = c.sheets[sheet]
@@ -217,9 +218,9 @@ def write_passes(c: Canvas, t: texts.Texts) -> None:
         ws.freeze_panes(BAND_TOP, 1)
 
 
-def write_steps(c: Canvas, t: texts.Texts) -> None:
+def write_steps(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """One row per step: learning rate, losses, accuracies, gradient norms, clipping."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Steps"]
     ws.write_string(0, 0, t.steps_title, styles.title)
     ws.write_string(STEPS_TOP - 1, 0, t.step, styles.header)
@@ -238,9 +239,9 @@ def write_steps(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(STEPS_TOP, 1)
 
 
-def write_boundary(c: Canvas, t: texts.Texts) -> None:
+def write_boundary(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """The grid, its forward pass through the last step's network, the chart columns."""
-    plan: TrainingPlan = c.plan  # type: ignore[assignment]
+    plan = c.plan
     styles, ws = c.styles, c.sheets["Boundary"]
     ws.write_string(0, 0, t.boundary_title, styles.title)
     g = plan.blocks["grid"]
@@ -262,6 +263,6 @@ def write_boundary(c: Canvas, t: texts.Texts) -> None:
     ws.freeze_panes(g.row, 0)
 
 
-def write_guide(c: Canvas, t: texts.Texts) -> None:
+def write_guide(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """The Guide: what the experiment is, what to try, what to look for, why."""
     c.guide(t.title, t.guide)
