@@ -105,6 +105,24 @@ class Canvas(Generic[P]):
                 r += 1
             r += 1
 
+    def column_left(self, sheet: str, col: int) -> int:
+        """Pixels from the sheet's left edge to column ``col``, with the column widths set
+        so far (Excel's default 64 pixels where none is)."""
+        widths = self.sheets[sheet].col_info
+        total = 0
+        for j in range(col):
+            info = widths.get(j)
+            total += int(info.width) if info is not None and info.width is not None else 64
+        return total
+
+    def column_at(self, sheet: str, px: int) -> int:
+        """The column holding the point ``px`` pixels from the sheet's left edge (a point
+        on a column's right edge belongs to that column)."""
+        col = 0
+        while self.column_left(sheet, col + 1) < px:
+            col += 1
+        return col
+
     def block_values(self, ws: Any, b: Block, formula: str | None, style: Any) -> None:
         """One legacy array formula over the block (or constants), every cell with its
         reference value, exactly as Excel stores an array formula's results."""

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.options import SEED, network
+from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.compare import formulas, reference, sheets, texts
 from sheetsim.experiments.compare.layout import (
     NAME_ACTIVATION,
@@ -132,15 +131,10 @@ class CompareExperiment(Experiment):
         lines = [head, "  " + "-" * (len(head) - 2)]
         for c, row in enumerate(ref["dash_std"], 1):
             label = config_label(*settings.config(c))
-            cells = "".join(f"{_number(v):>11}" for v in row)
+            cells = "".join(f"{figure(v, 3):>11}" for v in row)
             lines.append(f"  {label:<22}{cells}")
         return "\n".join(lines)
 
     def title(self, settings: Settings) -> str:
         """The workbook's title."""
         return texts.for_lang(settings.lang).title
-
-
-def _number(x: float) -> str:
-    """Three significant digits, or overflow."""
-    return f"{x:.3g}" if np.isfinite(x) else "overflow"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS, distribution
@@ -185,24 +185,8 @@ def write_dashboard(c: Canvas[ComparePlan], t: Texts) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, last, _column_at(ws, L * CHART_W + 10))
+    ws.print_area(0, 0, last, c.column_at("Dashboard", L * CHART_W + 10))
     ws.hide_gridlines(2)
-
-
-def _column_at(ws: Any, px: int) -> int:
-    """The column holding the point ``px`` pixels from the sheet's left edge (column widths
-    as set on the xlsxwriter worksheet ``ws``, in pixels; 64 where none is)."""
-    widths = ws.col_info
-
-    def width(j: int) -> int:
-        info = widths.get(j)
-        return int(info.width) if info is not None and info.width is not None else 64
-
-    col, edge = 0, width(0)
-    while edge < px:
-        col += 1
-        edge += width(col)
-    return col
 
 
 def write_guide(c: Canvas[ComparePlan], t: Texts) -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
+from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
@@ -160,8 +159,8 @@ class DescentExperiment(Experiment):
         for i, opt in enumerate(settings.optimizers):
             lr, x, y, loss = ref["final"][i]
             left = f"> {last}" if escape[i] > last else f"{escape[i]:.0f}"
-            lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {_g(x):>11} {_g(y):>11} "
-                         f"{_g(loss):>11} {left:>9}")
+            lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {figure(x):>11} {figure(y):>11} "
+                         f"{figure(loss):>11} {left:>9}")
         return "\n".join(lines)
 
     def preset_results(self, settings: Settings) -> str:
@@ -169,13 +168,9 @@ class DescentExperiment(Experiment):
         plan = self.plan(settings)
         final = self.reference(settings, plan, {})["final"]
         return "final loss: " + ", ".join(
-            f"{OPTIMIZERS[opt].label} {_g(final[i][3])}"
+            f"{OPTIMIZERS[opt].label} {figure(final[i][3])}"
             for i, opt in enumerate(settings.optimizers))
 
     def title(self, settings: Settings) -> str:
         """The workbook's title, in its language."""
         return texts.for_lang(settings.lang).title
-
-
-def _g(v: float) -> str:
-    return f"{v:.4g}" if np.isfinite(v) else "overflow"

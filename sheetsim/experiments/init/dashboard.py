@@ -86,8 +86,8 @@ def write_dashboard(c: Canvas[InitPlan], t: texts.Texts) -> None:
     ws.set_margins(left=0.2, right=0.2, top=0.25, bottom=0.25)
     ws.fit_to_pages(1, 1)
     charts = 10 + min(L, CHARTS_PER_ROW) * CHART_W
-    tips = _column_px(c, place.column("try") + 1)
-    ws.print_area(0, 0, top + y // ROW_PX + 1, _column_at(c, max(charts, tips)))
+    tips = c.column_left("Dashboard", place.column("try") + 1)
+    ws.print_area(0, 0, top + y // ROW_PX + 1, c.column_at("Dashboard", max(charts, tips)))
     ws.hide_gridlines(2)
 
 
@@ -177,25 +177,6 @@ def _diagnosis(c: Canvas[InitPlan], place: diagnosis.Place, t: texts.Texts,
 TRY_WIDTH = 62
 """Characters of the "Try this" column: a number's formatted text does not spill into the
 next cell as a text does, so the column holds the longest advice."""
-
-
-def _width(c: Canvas[InitPlan], col: int) -> int:
-    """A Dashboard column's width in pixels, as set (Excel's default 64 otherwise)."""
-    info = c.sheets["Dashboard"].col_info.get(col)
-    return int(info.width) if info is not None and info.width is not None else 64
-
-
-def _column_px(c: Canvas[InitPlan], col: int) -> int:
-    """Pixels from the left edge to column ``col``."""
-    return sum(_width(c, j) for j in range(col))
-
-
-def _column_at(c: Canvas[InitPlan], px: int) -> int:
-    """The column holding the point ``px`` pixels from the left edge."""
-    col = 0
-    while _column_px(c, col + 1) < px:
-        col += 1
-    return col
 
 
 def _dash_style(c: Canvas[InitPlan], key: str) -> Any:

@@ -18,6 +18,7 @@ from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.options import SEED
+from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.training.layout import TrainingPlan, plan
 from sheetsim.experiments.training.settings import MAX_LAYERS, MAX_STEPS, MAX_WIDTH, Settings
@@ -131,9 +132,9 @@ class TrainingExperiment(Experiment):
                 ("training accuracy", acc[:, 0]), ("test accuracy", acc[:, 1]),
                 ("‖∇‖ input layer", norms[:, 0]), ("‖∇‖ output layer", norms[:, -1]))
         for text, col in rows:
-            lines.append(f"  {text:<22} {_g(col[0]):>11} {_g(col[last]):>11}")
+            lines.append(f"  {text:<22} {figure(col[0]):>11} {figure(col[last]):>11}")
         peak = np.nanmax(norms) if np.isfinite(norms).any() else float("nan")
-        lines.append(f"  largest layer gradient norm over the run: {_g(peak)}")
+        lines.append(f"  largest layer gradient norm over the run: {figure(peak)}")
         return "\n".join(lines)
 
     def preset_results(self, settings: Settings) -> str:
@@ -142,13 +143,9 @@ class TrainingExperiment(Experiment):
         plan = self.plan(settings)
         ref = self.reference(settings, plan, self.draws(settings, plan))
         loss, acc, last = ref["loss"], ref["accuracy"], settings.steps
-        return (f"loss {_g(loss[0, 0])} → {_g(loss[last, 0])}, accuracy {acc[0, 0]:.0%} → "
+        return (f"loss {figure(loss[0, 0])} → {figure(loss[last, 0])}, accuracy {acc[0, 0]:.0%} → "
                 f"{acc[last, 0]:.0%} (test {acc[0, 1]:.0%} → {acc[last, 1]:.0%})")
 
     def title(self, settings: Settings) -> str:
         """The workbook's title, in its language."""
         return texts.for_lang(settings.lang).title
-
-
-def _g(v: float) -> str:
-    return f"{v:.4g}" if np.isfinite(v) else "overflow"
