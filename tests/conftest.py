@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from sheetsim import config
-from sheetsim.experiments import load_preset
 from sheetsim.experiments.init.settings import Settings
 
 from .helpers import SMALL, build
@@ -33,11 +31,3 @@ def small_copy(small_book, tmp_path) -> Path:
     target = tmp_path / "copy.xlsx"
     shutil.copy(small_book, target)
     return target
-
-
-@pytest.fixture(scope="session")
-def preset_books(tmp_path_factory) -> dict[str, Path]:
-    """Every preset of the initialization experiment, full size."""
-    folder = tmp_path_factory.mktemp("presets")
-    return {n: build(load_preset(n), folder / f"{n}.xlsx") for n in config.preset_names()
-            if config.preset_experiment(n) == "init"}

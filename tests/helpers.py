@@ -32,6 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL = Settings(samples=60, width=8, layers=3, bins=10)
 """A small initialization workbook: every sheet and formula kind, built in a second."""
 
+SMALL_SHAPES: dict[str, dict[str, int]] = {
+    "init": {"samples": 40, "width": 6, "bins": 10},
+    "compare": {"samples": 40, "width": 6, "layers": 3, "bins": 10},
+    "descent": {"steps": 12},
+    "training": {"layers": 2, "width": 4, "samples": 16, "test_samples": 8, "steps": 12},
+}
+"""Experiment → settings that make its workbooks small (every formula kind, built and
+verified in seconds), for ``experiments.resolve(..., flags=...)``: the dataclass defaults
+are the command line's full-size ones. They override a preset's own sizes."""
+
 
 def build(exp: Any, path: Path, fast: bool = True) -> Path:
     """Build the workbook of settings ``exp`` (any experiment's) at ``path``; ``path``."""

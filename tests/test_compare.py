@@ -1,5 +1,6 @@
-"""``sheetsim build --compare``: the initializers side by side on shared draws, verified by the
-evaluator and after LibreOffice recalculates it (and after a control change there)."""
+"""``sheetsim build compare``: the initializers side by side on shared draws, verified by the
+evaluator and after LibreOffice recalculates it (and after a control change there). Bad
+lists and the other engines are in test_experiments.py."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def labels(path: Path) -> list[object]:
 @pytest.fixture(scope="module")
 def default_compare(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("compare") / "compare.xlsx"
-    result = run("build", "--compare", *TINY, "-o", str(out), "-q")
+    result = run("build", "compare", *TINY, "-o", str(out), "-q")
     assert result.exit_code == 0, result.output
     return out
 
@@ -57,33 +58,13 @@ def test_compare_defaults_to_the_articles_four(default_compare) -> None:
 
 def test_compare_takes_a_list_in_any_case(tmp_path) -> None:
     out = tmp_path / "c.xlsx"
-    result = run("build", "--compare", "STD2,he_uniform,Xavier", "--activation", "ReLU", *TINY,
-                 "-o", str(out))
+    result = run("build", "compare", "--configs", "STD2,he_uniform,Xavier", "--activation",
+                 "ReLU", *TINY, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert labels(out) == [2, "he_uniform", "xavier"]
     summary = result.output.splitlines()
     assert any(line.strip().startswith("normal σ = 2") for line in summary), result.output
     assert verify.verify(out).ok
-
-
-@pytest.mark.parametrize(("value", "message"), [
-    ("xavir", "compare: unknown configuration 'xavir'; did you mean 'xavier'?"),
-    ("std0", "compare: 'std0' needs a positive σ after std"),
-    ("stdx,he", "compare: 'stdx' needs a positive σ after std"),
-    (",".join(["he"] * 9), "compare: 9 configurations; allowed 1 to 8"),
-])
-def test_bad_lists_get_one_line(tmp_path, value, message) -> None:
-    result = run("build", "--compare", value, *TINY, "-o", str(tmp_path / "c.xlsx"))
-    assert result.exit_code == 2
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and message in lines[0], result.output
-    assert not list(tmp_path.iterdir())
-
-
-def test_flags_of_one_configuration_are_refused(tmp_path) -> None:
-    result = run("build", "--compare", "--init", "he", *TINY, "-o", str(tmp_path / "c.xlsx"))
-    assert result.exit_code == 2
-    assert "--init: not a setting of the compare experiment" in result.output
 
 
 def test_configurations_share_the_draws_of_an_initialization_workbook(default_compare,
@@ -115,13 +96,6 @@ def test_compare_verifies_after_libreoffice(default_compare, tmp_path) -> None:
     assert report.ok, report.render()
     with zipfile.ZipFile(out) as zf:  # the file LibreOffice wrote, not ours
         assert b"LibreOffice" in zf.read("docProps/app.xml")
-
-
-@pytest.mark.engine
-def test_compare_verifies_after_gnumeric(default_compare) -> None:
-    need("gnumeric")
-    result = run("verify", str(default_compare), "--engine", "gnumeric")
-    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.engine

@@ -160,18 +160,6 @@ def test_genuine_overflow_is_reported_as_such(tmp_path):
 
 @pytest.mark.engine
 @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
-@pytest.mark.parametrize("preset", NEW_PRESETS)
-def test_new_presets_verify_in_engines(preset, engine, tmp_path):
-    need(engine)
-    out = tmp_path / f"{preset}.xlsx"
-    build(replace(load_preset(preset), samples=150), out)
-    done = engines.recalc(out, tmp_path / f"{preset}.{engine}.xlsx", engine)
-    report = verify.verify(done)
-    assert report.ok, report.render()
-
-
-@pytest.mark.engine
-@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
 def test_extreme_but_finite_agrees_in_engines(engine, tmp_path):
     need(engine)
     out = build(Settings(samples=30, width=5, layers=8, activation="relu", init="normal",
