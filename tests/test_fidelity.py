@@ -45,7 +45,7 @@ from sheetsim.xlsx import reader, stream
 from sheetsim.xlsx.book import Book, ExcelError
 from sheetsim.xlsx.cells import Block, cell, parse_range
 
-from .helpers import patch_part, sheet_part
+from .helpers import SMALL_SHAPES, patch_part, sheet_part
 
 JS = Path(__file__).resolve().parent / "js"
 SHAPE = {"samples": 60, "width": 8, "layers": 3, "bins": 10}
@@ -65,14 +65,15 @@ VARIANTS: dict[str, Any] = {
                          init="normal", sigma=1e120, backward=True),
 }
 """Every option of the init experiment on small shapes, then the default workbook of every
-other registered experiment (see ``other_experiments``)."""
+other registered experiment at a small shape (see ``other_experiments``)."""
 
 
 def other_experiments() -> dict[str, Any]:
-    """The default settings of every registered experiment but init (descent, ...)."""
+    """The default settings of every registered experiment but init (descent, ...), at a
+    small shape (``SMALL_SHAPES``: every formula kind; the defaults are full size)."""
     from sheetsim import experiments
 
-    return {f"{name}-default": e.settings_type()
+    return {f"{name}-default": experiments.resolve(e, flags=SMALL_SHAPES[name])
             for name, e in sorted(experiments.REGISTRY.items()) if name != "init"}
 
 
@@ -423,6 +424,7 @@ def test_hyperformula_computes_every_cached_value(books, name):
 
 
 @pytest.mark.engine
+@pytest.mark.slow
 def test_hyperformula_computes_the_default_workbook(default_book):
     """The default 1000×100×5 workbook: 1.3 million formula cells (about 40 s)."""
     need_js("hyperformula")

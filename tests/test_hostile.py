@@ -894,6 +894,7 @@ def test_a_program_building_beyond_the_grid_is_refused_before_any_work(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_the_largest_accepted_shape_builds_and_verifies(tmp_path):
     """1,048,574 samples at width 1 (a 95 MB workbook): built through the CLI (its fast
     path), its last sample on row 1,048,576, and its own verify agrees."""

@@ -48,7 +48,6 @@ def test_names_are_case_insensitive(tmp_path, args, want):
     (["--lang", "jp"], "lang: unknown value 'jp'"),
     (["--preset", "relu-hee"], "preset: unknown preset 'relu-hee'; did you mean 'relu-he'?"),
     (["--preset", "sigmoid-xaviar"], "did you mean 'sigmoid-xavier'?"),
-    (["--experiment", "inti"], "experiment: unknown experiment 'inti'; did you mean 'init'?"),
     (["--layer-init", "2=hee"], "layer_init of layer 2: unknown value 'hee'; did you mean 'he'?"),
 ])
 def test_typos_get_did_you_mean(tmp_path, args, message):
@@ -79,10 +78,10 @@ def test_presets_print_their_settings_and_std_by_layer():
     result = run("presets", "--std")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("relu-he "))
+    at = next(i for i, line in enumerate(lines) if line.startswith("  relu-he "))
     assert "activation = relu, init = he" in lines[at + 1]
     assert re.search(r"std by layer: 0\.83 → 0\.83 → 0\.74 → 0\.77 → 0\.82$", lines[at + 2])
-    deep = next(i for i, line in enumerate(lines) if line.startswith("sigmoid-xavier-deep "))
+    deep = next(i for i, line in enumerate(lines) if line.startswith("  sigmoid-xavier-deep "))
     assert "backward = true" in lines[deep + 1] and "mean |∂L/∂A|: 3.3e-7" in lines[deep + 2]
     plain = run("presets")
     assert plain.exit_code == 0 and "std by layer" not in plain.output
@@ -196,18 +195,35 @@ def test_engine_work_reports_start_and_elapsed_on_stderr(tmp_path, monkeypatch):
 
 
 def test_readme_examples_each_write_their_own_output():
+    """The README's build commands write distinct files (given with -o, else the
+    experiment's default output), and the files its other commands read are among them."""
+    import shlex
+
+    from sheetsim import config, experiments
+
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     block = readme.split("## Using it", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
-    builds = [line for line in block.splitlines() if line.startswith("sheetsim build")
-              and "--all-presets" not in line]
-    assert all("-o " in line for line in block.splitlines() if "--all-presets" in line)
-    outputs = [re.search(r"-o (\S+)", line) for line in builds]
-    assert all(outputs), builds
-    names = [m.group(1) for m in outputs if m]
-    assert len(set(names)) == len(names)
-    readers = [line for line in block.splitlines()
-               if line.startswith(("sheetsim verify", "sheetsim recalc", "sheetsim render"))]
-    assert readers and all(any(n in line for n in names) for line in readers)
+    commands = [shlex.split(line, comments=True)
+                for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+    names = []
+    for words in commands:
+        if words[:2] != ["sheetsim", "build"] or "--all-presets" in words:
+            continue
+        if "-o" in words:
+            names.append(words[words.index("-o") + 1])
+            continue
+        if len(words) > 2 and not words[2].startswith("-"):
+            experiment = words[2]
+        elif "--preset" in words:
+            experiment = config.preset_experiment(words[words.index("--preset") + 1])
+        else:
+            experiment = config.DEFAULT_EXPERIMENT
+        names.append(str(experiments.get(experiment).default_output))
+    assert len(names) >= 4 and len(set(names)) == len(names), names
+    readers = [words[2] for words in commands
+               if words[:2] in (["sheetsim", "verify"], ["sheetsim", "recalc"],
+                                ["sheetsim", "render"])]
+    assert readers and set(readers) <= set(names), (readers, names)
 
 
 def test_model_below_share_is_the_share_under_the_low_end():
@@ -230,7 +246,7 @@ def outside_shares(exp: Settings) -> list[float]:
 def test_auto_range_keeps_every_output_in_range_at_default_size(kw):
     exp = Settings(range_mode="auto", **kw)
     assert max(outside_shares(exp)) < 0.01
-    manual = Settings(**kw)  # the old fixed 0 to 1
+    manual = Settings(range_mode="manual", **kw)  # the fixed 0 to 1
     if kw["activation"] in ("tanh", "relu"):
         assert max(outside_shares(manual)) > 0.15
 
@@ -245,7 +261,8 @@ def test_auto_range_rule_from_the_activation_and_the_data():
     assert model.histogram_range(exp, [("relu", np.zeros((2, 2)))]) == (-0.5, 0.5)
     assert model.histogram_range(exp, [("relu", np.array([[np.inf]])), ("tanh", z)]) == (
         -1.0 - 2.0 / 8, 1.0 + 2.0 / 8)
-    assert model.histogram_range(Settings(bin_low=-2, bin_high=5), [("relu", z)]) == (-2, 5)
+    manual = Settings(range_mode="manual", bin_low=-2, bin_high=5)
+    assert model.histogram_range(manual, [("relu", z)]) == (-2, 5)
 
 
 def test_cli_builds_auto_unless_a_range_is_given(tmp_path):
