@@ -3,6 +3,12 @@
 # LibreOffice (with python3-uno), Gnumeric and poppler-utils come from Debian packages,
 # installed with apt-get when they are missing and we are root; without them the engine
 # tests skip, unless SHEETSIM_REQUIRE_ENGINES=1 makes them fail.
+#
+#   tests/run.sh                  # everything, as CI runs it
+#   tests/run.sh -m "not slow"    # the quick local run: no full-size builds or engine runs
+#                                 # of big workbooks (slow: the golden SHA-256 of every
+#                                 # default and preset, full-size verifies and engines)
+#   tests/run.sh -m "not engine"  # without LibreOffice, Gnumeric and Node.js
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
