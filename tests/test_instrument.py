@@ -126,6 +126,7 @@ def test_changed_controls_recalculated_give_the_models_numbers(small_book, tmp_p
     ws["C18"] = "tanh"  # layer 2's own activation
     ws["B8"] = 6  # Bins: fewer than the 10 rows built
     ws["B10"] = 2.0  # BinHigh
+    ws["B13"] = "manual"  # RangeMode: BinLow to BinHigh rather than the automatic range
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
     done = engines.recalc(edited, tmp_path / f"done.{engine}.xlsx", engine)
