@@ -1,4 +1,4 @@
-"""The initializer comparison (``sheetsim build --compare``): one network and activation,
+"""The initializer comparison (``sheetsim build compare``): one network and activation,
 several weight initializations on shared draws, a row of histograms per configuration and
 the outputs' std by layer — the source article's central figure, as live formulas."""
 

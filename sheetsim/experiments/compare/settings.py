@@ -1,8 +1,8 @@
 """Settings of the initializer comparison: one network shape and activation, several
 weight initializations on the same draws.
 
-``--compare`` takes a comma-separated list; each item is ``std<σ>`` (normal weights with
-that σ: ``std1``, ``std0.01``) or an initializer of the catalog (``xavier``, ``he``,
+``configs`` (``--configs``) is a comma-separated list; each item is ``std<σ>`` (normal
+weights with that σ: ``std1``, ``std0.01``) or a shared initializer (``xavier``, ``he``,
 ``xavier_uniform``, ``he_uniform``, ``lecun``). Names ignore case.
 """
 
@@ -86,7 +86,7 @@ class Settings(SettingsBase):
             if isinstance(value, str):
                 object.__setattr__(self, key, value.strip().lower())
         items = self.configs
-        if isinstance(items, str) and not items.strip():  # --compare without a list
+        if isinstance(items, str) and not items.strip():  # an empty list: the default
             items = DEFAULT_CONFIGS
         if isinstance(items, str):
             items = tuple(items.split(","))

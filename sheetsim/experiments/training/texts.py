@@ -56,7 +56,7 @@ EN = Texts(
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: the whole run of training recomputes. Grey cells are fixed "
-        "when the file is built (sheetsim build --experiment training --layers N …)."
+        "when the file is built (sheetsim build training --layers N …)."
     ),
     control_labels={
         "Layers": "Hidden layers (fixed)", "Width": "Units per hidden layer (fixed)",
@@ -171,7 +171,7 @@ JA = Texts(
     subtitle=("活性化関数: ", "   初期化: ", "   最適化: "),
     controls_title="コントロール",
     controls_note=("黄色のセルを変えると学習全体が再計算されます。灰色のセルはファイル作成時に"
-                   "固定されます（sheetsim build --experiment training --layers N …）。"),
+                   "固定されます（sheetsim build training --layers N …）。"),
     control_labels={
         "Layers": "隠れ層の数（固定）", "Width": "隠れ層のユニット数（固定）",
         "Samples": "訓練データ点数（固定）", "TestSamples": "テストデータ点数（固定）",
