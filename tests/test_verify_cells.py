@@ -33,3 +33,25 @@ def test_cells_at_once_report_what_one_by_one_reports() -> None:
     assert [repr(m) for m in a.mismatches] == [repr(m) for m in b.mismatches]  # NaN ≠ NaN
     assert one.non_finite == many.non_finite == 2
     assert a.mismatches[0].address == "S!B6"  # 1.0 against 1.1, the first that disagrees
+
+
+def test_a_block_whose_cells_share_results_with_neighbours_is_assembled(tmp_path) -> None:
+    """An optimizer lab with Adam alone: the Plateau block's step-0 cells of m and v are
+    equal neighbouring formulas that the evaluator answers as one result; the block is
+    still judged cell by cell, and a tampered cell in it is still caught."""
+    from sheetsim import experiments
+    from sheetsim.build import writer
+    from sheetsim.check import verify
+
+    from .helpers import set_cached
+
+    lab = experiments.get("descent")
+    for chosen in ("adam", "sgd,adam"):
+        book = tmp_path / f"{chosen.replace(',', '-')}.xlsx"
+        settings = experiments.resolve(lab, flags={"optimizers": chosen, "steps": 5})
+        writer.build(settings, book, lab)
+        report = verify.verify(book)
+        assert report.ok, (chosen, report.render())
+    plateau = lab.plan(settings).blocks["plateau_runs"]
+    set_cached(book, plateau.sheet, cell(plateau.row + 3, plateau.col + 1), "12.5")
+    assert not verify.verify(book).ok

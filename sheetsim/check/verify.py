@@ -314,10 +314,14 @@ def _as_object(a: np.ndarray) -> np.ndarray:
 def _by_block(
     blocks: dict[str, Block], results: dict[tuple[str, int, int], np.ndarray], book: Book
 ) -> dict[str, np.ndarray]:
-    """Evaluated values per manifest block (constants for draw blocks)."""
+    """Evaluated values per manifest block (constants for draw blocks). A block is one
+    result of its own shape, or else assembled cell by cell from the results that cover
+    it, whatever their shapes (a block of one-cell formulas, or one whose cells share a
+    result with their neighbours)."""
     grid: dict[str, dict[tuple[int, int], np.ndarray]] = {}
     for (sheet, row, col), value in results.items():
         grid.setdefault(sheet, {})[(row, col)] = value
+    cells: dict[str, dict[tuple[int, int], Any]] = {}
     out: dict[str, np.ndarray] = {}
     for name, b in blocks.items():
         if b.kind == UNIFORM:
@@ -327,20 +331,40 @@ def _by_block(
         if whole is not None and whole.shape == (b.rows, b.cols):
             out[name] = whole
             continue
+        if b.sheet not in cells:
+            cells[b.sheet] = _cells(results, b.sheet)
         parts = np.empty((b.rows, b.cols), dtype=object)
         complete = True
         for i in range(b.rows):
             for j in range(b.cols):
-                v = grid.get(b.sheet, {}).get((b.row + i, b.col + j))
-                if v is None:
+                v = cells[b.sheet].get((b.row + i, b.col + j), _ABSENT)
+                if v is _ABSENT:
                     complete = False
                     break
-                parts[i, j] = v.reshape(-1)[0]
+                parts[i, j] = v
         if complete:
             try:
                 out[name] = parts.astype(np.float64)
             except (TypeError, ValueError):
                 out[name] = parts
+    return out
+
+
+_ABSENT = object()
+"""No result covers this cell."""
+
+
+def _cells(results: dict[tuple[str, int, int], np.ndarray],
+           sheet: str) -> dict[tuple[int, int], Any]:
+    """Every evaluated cell of ``sheet`` by (row, column), from results of any shape."""
+    out: dict[tuple[int, int], Any] = {}
+    for (where, row, col), value in results.items():
+        if where != sheet:
+            continue
+        rows, cols = value.shape
+        for i in range(rows):
+            for j in range(cols):
+                out[(row + i, col + j)] = value[i, j]
     return out
 
 
