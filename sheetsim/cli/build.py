@@ -82,8 +82,11 @@ def _preset_jobs(chosen: list[Experiment], config_file: Path | None, flags: dict
                  output: Path | None) -> list[Job]:
     """Every preset of the chosen experiments, in lesson order, into a folder."""
     folder = output or PRESETS_FOLDER
-    if output is None:
-        folder.mkdir(exist_ok=True)
+    if folder.suffix.lower() == ".xlsx":
+        raise UserError(f"output: {str(folder)!r} names a workbook; with --all-presets give "
+                        "a folder")
+    if not folder.exists():
+        folder.mkdir(parents=True)
     check_folder(folder)
     return [job(e, name, config_file, flags, folder / f"{name}.xlsx")
             for e in chosen for name in experiments.presets_of(e)]

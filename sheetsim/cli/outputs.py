@@ -32,9 +32,9 @@ def check_output(path: Path, force: bool) -> None:
 
 
 def check_folder(folder: Path) -> None:
-    """A folder that presets are written into exists (and is a folder)."""
+    """The folder that presets are written into is a folder."""
     if not folder.is_dir():
-        raise UserError(f"output: folder {str(folder)!r} does not exist")
+        raise UserError(f"output: {str(folder)!r} is not a folder")
 
 
 def is_sheetsim_file(path: Path) -> bool:

@@ -34,9 +34,9 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
 
     \b
     Examples:
-      sheetsim verify output/sheetsim.xlsx
+      sheetsim verify output/init.xlsx
       sheetsim verify book.xlsx --json > report.json
-      sheetsim verify output/sheetsim.xlsx --engine gnumeric
+      sheetsim verify output/training.xlsx --engine gnumeric
     """
     import tempfile
 
@@ -140,8 +140,8 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
 
     \b
     Examples:
-      sheetsim recalc output/sheetsim.xlsx --engine libreoffice -o output/sheetsim.lo.xlsx
-      sheetsim recalc output/sheetsim.xlsx --engine gnumeric
+      sheetsim recalc output/init.xlsx --engine libreoffice -o output/init.lo.xlsx
+      sheetsim recalc output/descent.xlsx --engine gnumeric
     """
     readable(file)
     out = output or file.with_name(f"{file.stem}.{engine}.xlsx")
@@ -167,7 +167,7 @@ def render(file: Path, output: Path, timeout: float, dpi: int, quiet: bool) -> i
 
     \b
     Examples:
-      sheetsim render output/sheetsim.xlsx -o output/dashboard.png
+      sheetsim render output/init.xlsx -o output/init.png
       sheetsim render output/compare.xlsx -o output/compare.png --dpi 150
       sheetsim render output/relu-he.xlsx -o relu-he.pdf
     """
