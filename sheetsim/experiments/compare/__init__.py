@@ -37,7 +37,7 @@ OPTIONS = (
 )
 
 
-class CompareExperiment(Experiment):
+class CompareExperiment(Experiment[Settings, ComparePlan]):
     """Initializers side by side on the same draws."""
 
     name = "compare"
@@ -53,15 +53,15 @@ class CompareExperiment(Experiment):
         """Sheets, blocks and names (see ``layout``)."""
         return plan(settings)
 
-    def draws(self, settings: Settings, plan: Any) -> Reference:
+    def draws(self, settings: Settings, plan: ComparePlan) -> Reference:
         """The seeded uniform draws."""
         return reference.draws(settings)
 
-    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+    def reference(self, settings: Settings, plan: ComparePlan, draws: Reference) -> Reference:
         """Every formula block's value from the NumPy model."""
         return reference.reference(settings, plan, draws)
 
-    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+    def slack(self, settings: Settings, plan: ComparePlan, evaluated: Reference) -> dict[str, Any]:
         """Ties of the counts with the bin edges."""
         return reference.slack(settings, plan, evaluated)
 
@@ -85,7 +85,7 @@ class CompareExperiment(Experiment):
                  for c in range(1, len(base.configs) + 1)]
         return with_configs(exp, pairs)
 
-    def big_blocks(self, settings: Settings, plan: ComparePlan) -> Iterator[BigBlock]:  # type: ignore[override]
+    def big_blocks(self, settings: Settings, plan: ComparePlan) -> Iterator[BigBlock]:
         """Draws and input, the shared weight draws per layer, then per configuration
         and layer the linear sum and the output."""
         t = texts.for_lang(settings.lang)

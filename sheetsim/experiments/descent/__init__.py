@@ -8,10 +8,9 @@ the controls alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
 from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
@@ -56,7 +55,7 @@ OPTIONS = (
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
 
 
-class DescentExperiment(Experiment):
+class DescentExperiment(Experiment[Settings, DescentPlan]):
     """The optimizer lab: paths, sweep, two minima and a plateau, all live."""
 
     name = "descent"
@@ -75,22 +74,18 @@ class DescentExperiment(Experiment):
         """Sheets, blocks and names (see ``layout``)."""
         return plan(settings)
 
-    def draws(self, settings: Settings, plan: Any) -> Reference:
+    def draws(self, settings: Settings, plan: DescentPlan) -> Reference:
         """No randomness: nothing is drawn."""
         return {}
 
-    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+    def reference(self, settings: Settings, plan: DescentPlan, draws: Reference) -> Reference:
         """Every formula block's value from the NumPy model, on ``settings`` (the file's
         controls) in the layout of ``plan`` (the file as built)."""
         return reference.reference(settings, plan)
 
-    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+    def slack(self, settings: Settings, plan: DescentPlan, evaluated: Reference) -> dict[str, Any]:
         """No counts, no ties: every block is held to the common tolerance."""
         return {}
-
-    def big_blocks(self, settings: Settings, plan: Any) -> Iterator[BigBlock]:
-        """None: every cell is written by this experiment's own sheets."""
-        return iter(())
 
     def controls(self, settings: Settings) -> list[Control]:
         """The control table (see ``controls``)."""

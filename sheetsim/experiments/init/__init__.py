@@ -75,7 +75,7 @@ OPTIONS = (
 """``sheetsim build`` options, in the order ``--help`` lists them."""
 
 
-class InitExperiment(Experiment):
+class InitExperiment(Experiment[Settings, InitPlan]):
     """The initialization Monte Carlo of the source article, with gradients and batch norm."""
 
     name = "init"
@@ -103,15 +103,15 @@ class InitExperiment(Experiment):
         """Sheets, blocks and names (see ``layout``)."""
         return plan(settings)
 
-    def draws(self, settings: Settings, plan: Any) -> Reference:
+    def draws(self, settings: Settings, plan: InitPlan) -> Reference:
         """The seeded uniform draws."""
         return reference.draws(settings, plan)
 
-    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+    def reference(self, settings: Settings, plan: InitPlan, draws: Reference) -> Reference:
         """Every formula block's value from the NumPy model."""
         return reference.reference(settings, plan, draws)
 
-    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+    def slack(self, settings: Settings, plan: InitPlan, evaluated: Reference) -> dict[str, Any]:
         """Ties of the histogram counts with bin edges and with 0."""
         return reference.slack(settings, plan, evaluated)
 
@@ -127,7 +127,7 @@ class InitExperiment(Experiment):
             exp = replace(exp, layer_batchnorm={k: "off" for k in range(1, exp.layers + 1)})
         return exp
 
-    def big_blocks(self, settings: Settings, plan: InitPlan) -> Iterator[BigBlock]:  # type: ignore[override]
+    def big_blocks(self, settings: Settings, plan: InitPlan) -> Iterator[BigBlock]:
         """Draws, input, and per layer weights, sums, [normalized sums], outputs,
         [gradients]; then the upstream gradient."""
         t = texts.for_lang(settings.lang)

@@ -8,12 +8,11 @@ or in the modules it names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
@@ -51,7 +50,7 @@ OPTIONS = (
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
 
 
-class TrainingExperiment(Experiment):
+class TrainingExperiment(Experiment[Settings, TrainingPlan]):
     """A small network trained in the sheet: loss, accuracy, gradient norms, boundary."""
 
     name = "training"
@@ -70,22 +69,18 @@ class TrainingExperiment(Experiment):
         """Sheets, blocks and names (see ``layout``)."""
         return plan(settings)
 
-    def draws(self, settings: Settings, plan: Any) -> Reference:
+    def draws(self, settings: Settings, plan: TrainingPlan) -> Reference:
         """The seeded draws of the data and of every layer's initial weights."""
         return reference.draws(settings, plan)
 
-    def reference(self, settings: Settings, plan: Any, draws: Reference) -> Reference:
+    def reference(self, settings: Settings, plan: TrainingPlan, draws: Reference) -> Reference:
         """Every formula block from the NumPy model, on ``settings`` (the file's controls)
         and ``draws`` in the layout of ``plan`` (the file as built)."""
         return reference.reference(settings, plan, draws)
 
-    def slack(self, settings: Settings, plan: Any, evaluated: Reference) -> dict[str, Any]:
+    def slack(self, settings: Settings, plan: TrainingPlan, evaluated: Reference) -> dict[str, Any]:
         """No counts that a tie could move: every block is held to the common tolerance."""
         return {}
-
-    def big_blocks(self, settings: Settings, plan: Any) -> Iterator[BigBlock]:
-        """None: every cell is written by this experiment's own sheets."""
-        return iter(())
 
     def controls(self, settings: Settings) -> list[Control]:
         """The control table (see ``controls``)."""
