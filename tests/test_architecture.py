@@ -129,3 +129,19 @@ def test_every_experiments_model_is_kept_from_every_formula_text_by_contract() -
                 assert f"{package}.{part}" in contract["forbidden_modules"], package
         if importlib.util.find_spec(f"{package}.model") is not None:
             assert f"{package}.model" in contract["source_modules"], package
+
+
+def test_the_independence_contracts_cover_every_registered_experiment() -> None:
+    """A new experiment falls under "no experiment imports another" and "the shared parts
+    know no experiment": the contracts' lists cannot fall behind the registry."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    contracts = project["tool"]["importlinter"]["contracts"]
+    independent = next(c for c in contracts if c["type"] == "independence")
+    shared = next(c for c in contracts
+                  if c.get("source_modules") == ["sheetsim.experiments.common"])
+    packages = {type(e).__module__ for e in experiments.REGISTRY.values()}
+    assert packages == set(independent["modules"])
+    assert packages == set(shared["forbidden_modules"])
