@@ -89,10 +89,11 @@ EN = Texts(
          "spread shrinks layer by layer, he keeps it, σ = 1 explodes. Change a row's "
          "Initializer or σ to compare your own."),
         ("The command line",
-         "sheetsim build --compare writes the article's four (std1, std0.01, xavier, he). "
-         "--compare takes a comma-separated list: std<σ> for normal weights with that σ "
+         "sheetsim build compare writes the article's four (std1, std0.01, xavier, he). "
+         "--configs takes a comma-separated list: std<σ> for normal weights with that σ "
          "(std1, std0.01, std0.1) or an initializer name (xavier, he, xavier_uniform, "
-         "he_uniform, lecun), at most eight, e.g. --compare std0.05,xavier,he."),
+         "he_uniform, lecun), at most eight, e.g. sheetsim build compare --configs "
+         "std0.05,xavier,he."),
     ),
     list_titles=("Initializers", "Distribution", "Activations"),
 )
@@ -140,8 +141,8 @@ JA = Texts(
          "xavier ではどの層でも広がります。Controls で活性化関数を relu にすると、"
          "xavier は層ごとに広がりが縮み、he は保ち、σ = 1 は爆発します。"),
         ("コマンドライン",
-         "sheetsim build --compare は記事の 4 つ（std1, std0.01, xavier, he）を書きます。"
-         "--compare にはカンマ区切りのリストを渡せます：std<σ>（その σ の正規分布）か"
+         "sheetsim build compare は記事の 4 つ（std1, std0.01, xavier, he）を書きます。"
+         "--configs にはカンマ区切りのリストを渡せます：std<σ>（その σ の正規分布）か"
          "初期値の名前（xavier, he, xavier_uniform, he_uniform, lecun）、最大 8 個。"),
     ),
     list_titles=("初期値", "分布", "活性化関数"),

@@ -85,7 +85,7 @@ EN = Texts(
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: every path, chart and table recomputes. The number of steps "
-        "is fixed when the file is built (sheetsim build --steps N)."
+        "is fixed when the file is built (sheetsim build descent --steps N)."
     ),
     control_labels={
         "Surface": "Loss surface",
@@ -304,7 +304,7 @@ JA = Texts(
     controls_title="設定",
     controls_note=(
         "黄色のセルを変えると、すべての経路・グラフ・表が再計算されます。ステップ数は"
-        "ファイル作成時に決まります（sheetsim build --steps N）。"
+        "ファイル作成時に決まります（sheetsim build descent --steps N）。"
     ),
     control_labels={
         "Surface": "損失関数の地形",
