@@ -146,3 +146,16 @@ def test_keyed_learning_rates_reach_their_settings(tmp_path):
                  "--lr", "SGD=0.2", "--steps", "3", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "sgd 0.2, adam 0.05" in result.output
+
+
+@pytest.mark.parametrize("args", [("build", "init", "--samples", "0"),
+                                  ("build", "training", "--all-presets", "--steps", "0"),
+                                  ("build", "--all-presets", "-o", "new/folder", "--force"),
+                                  ("build", "descent", "--lr", "adam=0")])
+def test_a_refused_build_leaves_no_folder_behind(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    if "--force" in args:  # the one refusal here that is not about the settings
+        (tmp_path / "new").write_text("a file where the folder would go")
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["new"] if "--force" in args else [])

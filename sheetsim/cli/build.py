@@ -85,11 +85,12 @@ def _preset_jobs(chosen: list[Experiment], config_file: Path | None, flags: dict
     if folder.suffix.lower() == ".xlsx":
         raise UserError(f"output: {str(folder)!r} names a workbook; with --all-presets give "
                         "a folder")
-    if not folder.exists():
+    jobs = [job(e, name, config_file, flags, folder / f"{name}.xlsx")
+            for e in chosen for name in experiments.presets_of(e)]
+    if not folder.exists():  # made once every preset's settings are known to be good
         folder.mkdir(parents=True)
     check_folder(folder)
-    return [job(e, name, config_file, flags, folder / f"{name}.xlsx")
-            for e in chosen for name in experiments.presets_of(e)]
+    return jobs
 
 
 def _common(f: Any) -> Any:
@@ -125,9 +126,9 @@ def experiment_command(experiment: Experiment) -> click.Command:
                 jobs = _preset_jobs([experiment], config_file, flags, output)
             else:
                 out = output or experiment.default_output
-                if output is None:
-                    out.parent.mkdir(exist_ok=True)
                 jobs = [job(experiment, preset_name(preset), config_file, flags, out)]
+                if output is None:  # made once the settings are known to be good
+                    out.parent.mkdir(exist_ok=True)
         except ConfigError as exc:
             raise UserError(str(exc)) from None
         return run(jobs, force, quiet)
