@@ -297,6 +297,9 @@ CHANGES = [
     {"Optimizer": "momentum", "LearningRate": 0.3},
     {"Clip": 0.05, "Warmup": 4},
     {"Init": "normal", "Sigma": 0.3, "Spread": 0.5},
+    {"Optimizer": "rmsprop", "RMSpropRho": 0.9},
+    {"Optimizer": "adagrad", "LearningRate": 0.1},
+    {"Activation": "leaky_relu", "LeakySlope": 0.2, "Init": "lecun"},
 ]
 
 
