@@ -27,6 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sheetsim.config import ConfigError, check_float
 from sheetsim.experiments.common.overflow import finite
 
 
@@ -47,21 +48,36 @@ class Constants(Protocol):
 
 @dataclass(frozen=True)
 class Constant:
-    """An optimizer's constant: its defined name in a workbook and its default."""
+    """An optimizer's constant: its defined name in a workbook, its default, and what it
+    is in a few words (the command line's help)."""
 
     name: str
     default: float
+    what: str
 
 
 DECAYS: dict[str, Constant] = {
-    "momentum": Constant("MomentumBeta", 0.9),
-    "rho": Constant("RMSpropRho", 0.99),
-    "beta1": Constant("AdamBeta1", 0.9),
-    "beta2": Constant("AdamBeta2", 0.999),
+    "momentum": Constant("MomentumBeta", 0.9, "Momentum β"),
+    "rho": Constant("RMSpropRho", 0.99, "RMSprop decay ρ"),
+    "beta1": Constant("AdamBeta1", 0.9, "Adam β₁"),
+    "beta2": Constant("AdamBeta2", 0.999, "Adam β₂"),
 }
 """The decay rates by settings key, each in [0, 1)."""
-EPS = Constant("Eps", 1e-7)
+EPS = Constant("Eps", 1e-7, "ε of AdaGrad, RMSprop and Adam")
 """ε of AdaGrad, RMSprop and Adam (settings key ``eps``)."""
+CONSTANTS: dict[str, Constant] = {**DECAYS, "eps": EPS}
+"""Every constant by settings key (each is also the command line's option ``--KEY``)."""
+
+
+def check_constants(settings: Constants) -> None:
+    """Every decay rate in [0, 1) and ε above 0; else a ConfigError naming the first that
+    is not (the settings of every experiment that runs these optimizers)."""
+    for key in DECAYS:
+        value = getattr(settings, key)
+        check_float(key, value)
+        if not 0 <= value < 1:
+            raise ConfigError(f"{key}: {value:g} is out of range; allowed 0 ≤ {key} < 1")
+    check_float("eps", settings.eps, positive=True)
 
 Cells = dict[str, str]
 """Addresses a rule's text reads: ``p`` the previous position, ``g`` the gradient there,

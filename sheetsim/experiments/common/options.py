@@ -6,6 +6,7 @@ experiment's own default from its settings dataclass."""
 from __future__ import annotations
 
 from sheetsim.experiments.base import Option
+from sheetsim.experiments.common.optimizers import CONSTANTS
 
 SEED = Option(("--seed",), "seed", "Seed of the uniform draws.", int)
 
@@ -22,3 +23,8 @@ def network(activations: tuple[str, ...], max_layers: int | None = None) -> tupl
         Option(("--leaky-slope",), "leaky_slope", "Negative slope of leaky_relu.", float),
         Option(("--bins",), "bins", "Histogram bins.", int),
     )
+
+
+OPTIMIZER_CONSTANTS = tuple(Option((f"--{key}",), key, f"{c.what}.", float)
+                            for key, c in CONSTANTS.items())
+"""``--momentum``, ``--rho``, ``--beta1``, ``--beta2``, ``--eps``: the optimizers' constants."""

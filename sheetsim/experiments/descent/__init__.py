@@ -12,6 +12,7 @@ from typing import Any
 
 from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
+from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS
 from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
@@ -43,11 +44,7 @@ OPTIONS = (
            f"Comma-separated subset of {','.join(OPTIMIZER_NAMES)}.", str, metavar="LIST"),
     Option(("--lr",), "lr_*", "Learning rate of one optimizer, e.g. --lr adam=0.3 "
            "(repeatable).", metavar="NAME=RATE"),
-    Option(("--momentum",), "momentum", "Momentum β.", float),
-    Option(("--rho",), "rho", "RMSprop decay ρ.", float),
-    Option(("--beta1",), "beta1", "Adam β₁.", float),
-    Option(("--beta2",), "beta2", "Adam β₂.", float),
-    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam.", float),
+    *OPTIMIZER_CONSTANTS,
     Option(("--sweep-range",), "sweep_range",
            "Lowest and highest learning rate of the sweep.", (float, float), metavar="LO HI"),
     LANG_OPTION,

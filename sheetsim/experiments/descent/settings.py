@@ -20,7 +20,13 @@ from sheetsim.config import (
     check_int,
 )
 from sheetsim.experiments.base import LANGS, SettingsBase
-from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES, OPTIMIZERS
+from sheetsim.experiments.common.optimizers import (
+    DECAYS,
+    EPS,
+    OPTIMIZER_NAMES,
+    OPTIMIZERS,
+    check_constants,
+)
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES, SURFACES
 
 MAX_STEPS = 10_000
@@ -93,12 +99,7 @@ class Settings(SettingsBase):
         chosen = _optimizers(self.optimizers)
         for key in RATES:
             check_float(key, getattr(self, key), positive=True)
-        for key in BETAS:
-            value = getattr(self, key)
-            check_float(key, value)
-            if not 0 <= value < 1:
-                raise ConfigError(f"{key}: {value:g} is out of range; allowed 0 ≤ {key} < 1")
-        check_float("eps", self.eps, positive=True)
+        check_constants(self)
         check_float("diff_step", self.diff_step, positive=True)
         if self.diff_step > 0.1:
             raise ConfigError(f"diff_step: {self.diff_step:g} is too large; allowed up to 0.1")

@@ -16,7 +16,7 @@ from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, 
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
-from sheetsim.experiments.common.options import SEED
+from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS, SEED
 from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
 from sheetsim.experiments.training.layout import TrainingPlan, plan
@@ -36,11 +36,7 @@ OPTIONS = (
     Option(("--sigma",), "sigma", "Weight σ for --init normal.", float),
     Option(("--optimizer",), "optimizer", f"Optimizer: {', '.join(OPTIMIZERS)}.", str),
     Option(("--lr",), "lr", "Learning rate.", float),
-    Option(("--momentum",), "momentum", "Momentum β.", float),
-    Option(("--rho",), "rho", "RMSprop decay ρ.", float),
-    Option(("--beta1",), "beta1", "Adam β₁.", float),
-    Option(("--beta2",), "beta2", "Adam β₂.", float),
-    Option(("--eps",), "eps", "ε of AdaGrad, RMSprop and Adam.", float),
+    *OPTIMIZER_CONSTANTS,
     Option(("--clip",), "clip", "Gradient-clipping threshold on the global norm (0: off).",
            float),
     Option(("--warmup",), "warmup", "Warm-up steps (0: none).", int),

@@ -20,7 +20,7 @@ from sheetsim.config import (
 from sheetsim.experiments.base import LANGS, SettingsBase
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS
-from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES
+from sheetsim.experiments.common.optimizers import DECAYS, EPS, OPTIMIZER_NAMES, check_constants
 
 MAX_LAYERS = 6
 MAX_WIDTH = 12
@@ -89,12 +89,7 @@ class Settings(SettingsBase):
         check_float("sigma", self.sigma, positive=True)
         check_choice("optimizer", self.optimizer, OPTIMIZER_NAMES)
         check_float("lr", self.lr, positive=True)
-        for key in BETAS:
-            value = getattr(self, key)
-            check_float(key, value)
-            if not 0 <= value < 1:
-                raise ConfigError(f"{key}: {value:g} is out of range; allowed 0 ≤ {key} < 1")
-        check_float("eps", self.eps, positive=True)
+        check_constants(self)
         check_float("clip", self.clip)
         if self.clip < 0:
             raise ConfigError(f"clip: {self.clip:g} is negative; allowed 0 (off) or a "
