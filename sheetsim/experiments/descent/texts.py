@@ -500,7 +500,6 @@ JA = Texts(
 LANGUAGES = Languages(en=EN, ja=JA)
 
 
-def for_lang(lang: str) -> Texts:
-    """The texts of a ``--lang`` code (``common.texts`` says which for a code without
-    texts of its own)."""
-    return LANGUAGES.of(lang)
+for_lang = LANGUAGES.of
+"""The texts of a ``--lang`` code (``common.texts`` says which for a code without texts of
+its own)."""
