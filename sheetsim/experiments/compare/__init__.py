@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sheetsim.experiments.base import LANG_OPTION, BigBlock, Control, Experiment, Option, Reference
+from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.options import SEED, network
 from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.compare import formulas, reference, sheets, texts
@@ -19,7 +20,9 @@ from sheetsim.experiments.compare.layout import (
     plan,
 )
 from sheetsim.experiments.compare.settings import (
-    ACTIVATIONS,
+    BINS,
+    MAX_CONFIGS,
+    MAX_LAYERS,
     SYNTAX,
     Settings,
     config_label,
@@ -28,11 +31,11 @@ from sheetsim.experiments.compare.settings import (
 from sheetsim.xlsx.cells import Block
 
 OPTIONS = (
-    *network(ACTIVATIONS),
+    *network(ACTIVATIONS, MAX_LAYERS, BINS),
     SEED,
     Option(("--configs",), "configs",
            "The initializations compared, one row of histograms each on the same draws: "
-           f"comma-separated, each {SYNTAX}.", str, metavar="LIST"),
+           f"1 to {MAX_CONFIGS}, comma-separated, each {SYNTAX}.", str, metavar="LIST"),
     LANG_OPTION,
 )
 

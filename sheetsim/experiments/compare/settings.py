@@ -29,6 +29,9 @@ from sheetsim.experiments.common.initializers import INITS
 DEFAULT_CONFIGS = ("std1", "std0.01", "xavier", "he")
 """The article's four: N(0, 1), N(0, 0.01²), Xavier and He."""
 MAX_CONFIGS = 8
+MAX_LAYERS = 99
+BINS = (2, 1000)
+"""The fewest and most histogram bins."""
 NAMED = tuple(i for i in INITS if i != "normal")
 """Initializers named by themselves; ``normal`` is written std<σ>."""
 SYNTAX = f"std<σ> such as std1 or std0.01, or one of {', '.join(NAMED)}"
@@ -99,8 +102,8 @@ class Settings(SettingsBase):
         first bad field otherwise."""
         check_int("samples", self.samples, 1, MAX_ROWS)
         check_int("width", self.width, 1, MAX_COLS)
-        check_int("layers", self.layers, 1, 99)
-        check_int("bins", self.bins, 2, 1000)
+        check_int("layers", self.layers, 1, MAX_LAYERS)
+        check_int("bins", self.bins, *BINS)
         check_int("seed", self.seed, 0, MAX_SEED)
         check_choice("activation", self.activation, ACTIVATIONS)
         check_float("leaky_slope", self.leaky_slope)

@@ -37,11 +37,11 @@ from sheetsim.experiments.init import (
     texts,
 )
 from sheetsim.experiments.init.layout import InitPlan, plan
-from sheetsim.experiments.init.settings import Settings
+from sheetsim.experiments.init.settings import BINS, MAX_LAYERS, Settings
 from sheetsim.xlsx.cells import Block
 
 OPTIONS = (
-    *network(ACTIVATIONS),
+    *network(ACTIVATIONS, MAX_LAYERS, BINS),
     Option(("--init",), "init", f"Initializer: {', '.join(INITS)}.", str),
     Option(("--sigma",), "sigma", "Weight σ for --init normal.", float),
     Option(("--range", "range_"), "range",

@@ -25,6 +25,9 @@ from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.initializers import INITS
 
 RANGE_MODES = ("auto", "manual")
+MAX_LAYERS = 999
+BINS = (1, 10_000)
+"""The fewest and most histogram bins."""
 SWITCH = ("on", "off")
 """A layer's batch-normalization switch."""
 
@@ -112,8 +115,8 @@ class Settings(SettingsBase):
         """Self, if every field is allowed; else ConfigError naming the first bad one."""
         check_int("samples", self.samples, 1, MAX_ROWS)
         check_int("width", self.width, 1, MAX_COLS)
-        check_int("layers", self.layers, 1, 999)
-        check_int("bins", self.bins, 1, 10_000)
+        check_int("layers", self.layers, 1, MAX_LAYERS)
+        check_int("bins", self.bins, *BINS)
         check_int("seed", self.seed, 0, MAX_SEED)
         check_choice("init", self.init, INITS)
         check_choice("activation", self.activation, ACTIVATIONS)
