@@ -4,6 +4,7 @@ share are in ``tests/helpers.py``; test modules never import this file or each o
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,13 @@ def small_copy(small_book, tmp_path) -> Path:
     target = tmp_path / "copy.xlsx"
     shutil.copy(small_book, target)
     return target
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Route this process's tempfile (so every private folder sheetsim makes for an engine)
+    to a folder of the test's own, to see that nothing is left in it."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder

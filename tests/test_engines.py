@@ -12,7 +12,6 @@ import re
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 import zipfile
@@ -35,15 +34,6 @@ WRONG = -999.0
 A = np.array([[1.5, -2.0], [0.25, 4.0]])
 B = np.array([[3.0, 0.5], [-1.0, 2.0]])
 W = np.array([[0.2, -0.7, 1.1], [0.4, 0.9, -0.3]])  # sheet L1_W
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Route tempfile to a folder of the test's own, to see that nothing is left in it."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 def make_book(path: Path, activation: str = "relu") -> Path:

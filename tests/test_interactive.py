@@ -158,18 +158,6 @@ def test_root_cause_plain_formulas_on_array_results_go_stale(tmp_path) -> None:
 # ------------------------------------------------------------------ processes
 
 
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Route tempfile (and so the driver's private folder) to a folder of the test's own."""
-    import tempfile
-
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.setenv("TMPDIR", str(folder))
-    return folder
-
-
 def fake_soffice(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     script = tmp_path / "soffice"
     script.write_text("#!/bin/sh\n" + body)
