@@ -34,7 +34,7 @@ from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.cells import cell
 
-from .helpers import cell_xml, drive, need, need_uno, patch_sheet
+from .helpers import cell_xml, drive, need, need_uno, patch_part, patch_sheet
 
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "training"]
 SMALL = dict(layers=2, width=4, samples=16, test_samples=8, steps=12)
@@ -350,3 +350,16 @@ def test_an_overflowing_run_verifies_after_libreoffice(overflow_book, tmp_path):
     out = engines.recalc(overflow_book, tmp_path / "overflow.lo.xlsx", "libreoffice")
     report = verify.verify(out)
     assert report.ok, report.render()
+
+
+def test_a_file_without_a_later_settings_control_verifies_but_a_lost_control_is_named(
+        book_copy):
+    """A workbook written before RMSprop's ρ existed names no ``rho`` in its manifest and
+    has no RMSpropRho control: it verifies on the default ρ. A workbook whose manifest names
+    ``rho`` but whose control is gone is named as such."""
+    name = '<definedName name="RMSpropRho">Controls!$B$17</definedName>'
+    patch_part(book_copy, "xl/workbook.xml", name, "")
+    lost = verify.verify(book_copy)
+    assert not lost.ok and "control RMSpropRho is missing" in lost.render()
+    patch_part(book_copy, "xl/sharedStrings.xml", '"rho": 0.99, ', "")
+    assert verify.verify(book_copy).ok

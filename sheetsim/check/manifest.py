@@ -31,12 +31,14 @@ from sheetsim.xlsx.reader import ReadError, block_values, short
 @dataclass
 class Manifest:
     """What the manifest says: the sheetsim version, the experiment and its settings as
-    built, and every block's place."""
+    built, and every block's place. ``keys`` are the settings its config names: a file
+    written before a setting existed names it not, and has no control for it."""
 
     version: str
     experiment: experiments.Experiment
     config: Any
     blocks: dict[str, Block]
+    keys: frozenset[str] = frozenset()
 
 
 def read(book: Book, path: Path | str = "") -> Manifest:
@@ -81,7 +83,7 @@ def read(book: Book, path: Path | str = "") -> Manifest:
         row += 1
     _check_blocks(book, experiment, settings, blocks, where)
     version = sheet.value(MARKER_CELL[0], MARKER_CELL[1] + 1)
-    return Manifest(str(version), experiment, settings, blocks)
+    return Manifest(str(version), experiment, settings, blocks, frozenset(data))
 
 
 def _check_blocks(book: Book, experiment: experiments.Experiment, settings: Any,

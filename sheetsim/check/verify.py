@@ -191,14 +191,20 @@ def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) ->
     return out
 
 
-def _controls(book: Book, experiment: Experiment, base: Any) -> Any:
-    """The settings the file's control cells describe (they may differ from the build)."""
+def _controls(book: Book, experiment: Experiment, base: Any,
+              keys: frozenset[str]) -> Any:
+    """The settings the file's control cells describe (they may differ from the build). A
+    control of a setting the manifest's config does not name (the file predates it) may be
+    absent: the setting keeps its default, which is what the file's formulas compute."""
     values: dict[str, Any] = {}
     for control in experiment.controls(base):
         if control.fixed:
             continue
         value = reader.named_value(book, control.name)
         if value is None:
+            named = any(k.lower() == control.name.lower() for k in book.names)
+            if control.key not in keys and not named:
+                continue
             raise ConfigError(f"control {control.name} is missing or empty")
         values[control.name] = value
     return experiment.settings_from_controls(base, values)
@@ -259,7 +265,7 @@ def verify(
 
     # (b) the evaluator against the reference model on the file's controls and draws
     try:
-        settings = _controls(book, experiment, man.config)
+        settings = _controls(book, experiment, man.config, man.keys)
     except ConfigError as exc:
         comparer.problem(f"the model cannot run on the file's controls ({exc})")
         return report

@@ -300,10 +300,11 @@ class Experiment(ABC, Generic[S, P]):
 
     def settings_from_controls(self, base: S, values: dict[str, Any]) -> S:
         """The settings a file's control cells describe (``values`` by defined name),
-        on top of the settings it was built with; fixed controls are not read."""
+        on top of the settings it was built with; fixed controls, and controls the file
+        does not have (``values`` lacks them), are not read."""
         changes: dict[str, Any] = {}
         for control in self.controls(base):
-            if control.fixed:
+            if control.fixed or control.name not in values:
                 continue
             value = values[control.name]
             if control.layer is None:
