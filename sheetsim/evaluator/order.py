@@ -233,9 +233,35 @@ def order_formulas(
     return _sort(formulas, deps)
 
 
-def _sort(formulas: Sequence[FormulaCell], deps: list[list[int]]) -> list[int]:
-    """Kahn's algorithm over ``deps`` (what each formula reads), the lowest ready index
-    first; a circular reference raises."""
+def order_nodes(
+    places: Sequence[Sequence[Place]],
+    reads: Callable[[int], Iterable[Place]],
+    work: Work | None = None,
+) -> list[int] | None:
+    """Indices of nodes, each covering the rectangles ``places[i]`` and reading
+    ``reads(i)``, so that each comes after every other node whose rectangles it reads (a
+    node reading its own rectangles is not held up by itself); None where the nodes read
+    each other in a circle, which may hold no circular reference between their cells."""
+    index = Index((), work)
+    for i, node in enumerate(places):
+        for place in node:
+            index.add(i, place)
+    deps: list[list[int]] = []
+    for i in range(len(places)):
+        found: set[int] = set()
+        for place in reads(i):
+            found.update(index.meets(place))
+        found.discard(i)
+        deps.append(sorted(found))
+        index.work.dependencies += len(found)
+    out, _ = _kahn(deps)
+    return out if len(out) == len(deps) else None
+
+
+def _kahn(deps: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Kahn's algorithm over ``deps`` (what each node reads), the lowest ready index
+    first: the order of those it could sort, and per node how many of its reads are left
+    waiting (nonzero only on or behind a circle)."""
     users: list[list[int]] = [[] for _ in deps]
     pending = [len(d) for d in deps]
     for i, d in enumerate(deps):
@@ -251,6 +277,13 @@ def _sort(formulas: Sequence[FormulaCell], deps: list[list[int]]) -> list[int]:
             pending[u] -= 1
             if pending[u] == 0:
                 heapq.heappush(ready, u)
+    return out, pending
+
+
+def _sort(formulas: Sequence[FormulaCell], deps: list[list[int]]) -> list[int]:
+    """Kahn's algorithm over ``deps`` (what each formula reads), the lowest ready index
+    first; a circular reference raises."""
+    out, pending = _kahn(deps)
     if len(out) < len(deps):
         cycle = _cycle(deps, pending)
         labels = [label(formulas[i].sheet, formulas[i].row, formulas[i].col) for i in cycle]

@@ -19,7 +19,8 @@ from ..xlsx.book import Book, ExcelError, FormulaCell, SheetData
 from ..xlsx.cells import label as cell_label
 from . import lookup  # noqa: F401  (registers its functions)
 from .functions import FUNCTIONS, VOLATILE
-from .order import Place, order_formulas
+from . import chains
+from .order import Place, order_formulas, order_nodes, place_of
 from .parser import (
     ArrayConst,
     Binary,
@@ -397,25 +398,32 @@ def evaluate(
         raise ValueError("inputs must be 'evaluated' or 'cached'")
     ev = _Evaluator(book, volatile)
     formulas = coalesce(book.formulas)
-    trees: list[Node] = []
-    shapes = Shapes()
-    for f in formulas:
-        try:
-            trees.append(shapes.tree(f.text, f.row, f.col))
-        except FormulaSyntaxError as exc:
-            label = cell_label(f.sheet, f.row, f.col)
-            raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
     chained = inputs == "evaluated"
-    if chained:
-        order = order_formulas(formulas, _reads(ev, formulas, trees))
-        for f in formulas:  # a formula read too early shows up, not as its cached value
-            ev.grid(f.sheet.lower()).blank(f.row, f.col, f.rows, f.cols)
-    else:
-        order = list(range(len(formulas)))
+    programs = _programs(ev, formulas) if chained else []
+    in_strips = {i for p in programs for run in p.strip.runs for i in run.members}
+    shapes = Shapes()
+    trees: list[Node | None] = [None] * len(formulas)
+
+    def tree_of(i: int) -> Node:
+        tree = trees[i]
+        if tree is None:
+            f = formulas[i]
+            try:
+                tree = trees[i] = shapes.tree(f.text, f.row, f.col)
+            except FormulaSyntaxError as exc:
+                label = cell_label(f.sheet, f.row, f.col)
+                raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
+        return tree
+
+    for i in range(len(formulas)):
+        if i not in in_strips:
+            tree_of(i)
     results: dict[Key, np.ndarray] = {}
     volatile_of: dict[int, str | None] = {}  # per tree: a shape's is shared by its cells
-    for done, i in enumerate(order, start=1):
-        f, tree = formulas[i], trees[i]
+
+    def one(i: int) -> Value:
+        """Evaluate formula ``i`` on the general path and keep its result."""
+        f, tree = formulas[i], tree_of(i)
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
         ev.cell = cell_label(ev.sheet, f.row, f.col)
         if id(tree) in volatile_of:
@@ -428,9 +436,122 @@ def evaluate(
         if chained:
             ev.grid(f.sheet.lower()).write(f.row, f.col, value)
         results[(ev.sheet, f.row, f.col)] = value.to_array()
+        return value
+
+    total = len(formulas)
+    done = 0
+    if not chained:
+        for i in range(total):
+            one(i)
+            if progress is not None:
+                progress(i + 1, total)
+        return results
+    for i, f in enumerate(formulas):  # a formula read too early shows up, not as its cached value
+        if i not in in_strips:
+            ev.grid(f.sheet.lower()).blank(f.row, f.col, f.rows, f.cols)
+    for p in programs:
+        for run in p.strip.runs:
+            ev.grid(p.strip.key).blank(run.first, run.col, len(run.members), 1)
+    nodes: list[int | chains.Program] = [i for i in range(total) if i not in in_strips]
+    nodes += programs
+    order = None
+    if programs:
+        reads = _reads(ev, formulas, trees)  # type: ignore[arg-type]
+        order = order_nodes(
+            [[place_of(formulas[n])] if isinstance(n, int) else n.strip.places()
+             for n in nodes],
+            lambda k: reads(n) if isinstance(n := nodes[k], int) else n.strip.read_places())
+    if order is None:  # no strips, or strips that read each other: one cell at a time
+        nodes = list(range(total))
+        order = order_formulas(formulas, _reads(ev, formulas, [tree_of(i) for i in nodes]))
+    for k in order:
+        node = nodes[k]
+        if isinstance(node, int):
+            one(node)
+            done += 1
+        else:
+            _run_strip(ev, node, formulas, one, results)
+            done += node.strip.size
         if progress is not None:
-            progress(done, len(order))
+            progress(done, total)
     return results
+
+
+def _programs(ev: _Evaluator, formulas: list[FormulaCell]) -> list[chains.Program]:
+    """The compiled strips of the book's step-by-step tables (:mod:`.chains`)."""
+    runs = chains.find_runs(formulas)
+    if not runs:
+        return []
+
+    def resolve(sheet: str, name: str) -> list[Ref]:
+        ev.sheet = ev.canonical.get(sheet.lower(), sheet)
+        return list(ev.references(Name(name)))
+
+    def resolve_one(name: str) -> Ref | None:
+        return ev.reference(Name(name))
+
+    found = chains.strips(runs, chains.parse_run, resolve)
+    return [chains.Program(s, resolve_one, lambda key: key in ev.canonical) for s in found]
+
+
+def _run_strip(ev: _Evaluator, program: chains.Program, formulas: list[FormulaCell],
+               one: Callable[[int], Value], results: dict[Key, np.ndarray]) -> None:
+    """Evaluate a strip with its compiled function; a cell it cannot compute goes to
+    ``one`` (the general path), once the grid holds every strip cell computed before it."""
+    strip = program.strip
+    top, bottom, left, right = program.box
+    grid = ev.grid(strip.key)
+    block = grid.read(top, left, bottom - top + 1, right - left + 1)
+    table = chains.plain(block.num, block.kind).tolist()
+    given: list[object] = []
+    for key, row, col, rows in program.outside:
+        value = ev.grid(key).read(row, col, rows or 1, 1)
+        column = chains.plain(value.num, value.kind)[:, 0].tolist()
+        given.append(column if rows is not None else column[0])
+    runs = strip.runs
+    position = {k: n for n, k in enumerate(strip.order)}
+    general: set[tuple[int, int]] = set()
+    flushed = [min(run.first for run in runs)]
+
+    def flush(upto: int) -> None:
+        """Write the strip's values of rows before ``upto`` into the grid."""
+        lo = flushed[0]
+        if upto <= lo:
+            return
+        for run in runs:
+            a, b = max(lo, run.first), min(upto - 1, run.last)
+            if a > b:
+                continue
+            values = np.array([table[r - top][run.col - left] for r in range(a, b + 1)])
+            ok = ~np.isnan(values)
+            rows = np.arange(a, b + 1)[ok]
+            grid.num[rows, run.col] = values[ok]
+            grid.kind[rows, run.col] = NUM
+        flushed[0] = upto
+
+    def fallback(k: int, r: int) -> float:
+        flush(r)
+        for kk in strip.order[:position[k]]:  # the cells of this row computed before it
+            run = runs[kk]
+            v = table[r - top][run.col - left]
+            if run.first <= r <= run.last and v == v:
+                grid.num[r, run.col] = v
+                grid.kind[r, run.col] = NUM
+        run = runs[k]
+        general.add((k, r))
+        value = one(run.members[r - run.first])
+        if value.kind is not None and value.kind[0, 0] != NUM:
+            return float("nan")
+        return float(value.num[0, 0])
+
+    program.function(table, given, fallback, top, left)
+    flush(max(run.last for run in runs) + 1)
+    sheet = ev.canonical.get(strip.key, strip.sheet)
+    for k, run in enumerate(runs):
+        col = run.col
+        for r in range(run.first, run.last + 1):
+            if (k, r) not in general:
+                results[(sheet, r, col)] = np.array([[table[r - top][col - left]]])
 
 
 def evaluate_formula(
