@@ -72,9 +72,10 @@ class Canvas(Generic[P]):
             self.formula(ws, row, col, text, style, value)
 
     def control(self, ws: Any, cell: Named, label: str, value: Any, note: str,
-                fixed: bool = False) -> None:
+                fixed: bool = False, comment: bool = True) -> None:
         """A named control's row: its label, its value (yellow if it can be changed, grey
-        if fixed at build), a note beside it and, if it can be changed, a cell comment."""
+        if fixed at build), a note beside it and, if it can be changed and ``comment`` is
+        true, the note again as a cell comment."""
         styles = self.styles
         ws.write_string(cell.row, 0, label, styles.label)
         if isinstance(value, str):
@@ -83,7 +84,7 @@ class Canvas(Generic[P]):
             ws.write_number(cell.row, cell.col, value,
                             styles.fixed if fixed else styles.control_num)
         ws.write_string(cell.row, cell.col + 1, note, styles.note)
-        if not fixed:
+        if comment and not fixed:
             ws.write_comment(cell.row, cell.col, note, {"x_scale": 2, "y_scale": 0.8})
 
     def guide(self, title: str, sections: Any, width: int = 110, per_line: int = 160) -> None:

@@ -98,7 +98,7 @@ class TrainingExperiment(Experiment[Settings, TrainingPlan]):
 
     def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
         """Every block the settings need exists with the shape they need, and no other."""
-        want = plan(settings).blocks
+        want = self.plan(settings).blocks
         for name, b in want.items():
             got = blocks.get(name)
             if got is None:

@@ -16,10 +16,12 @@ finite z, so a #NUM! in the sheet always means the run diverged.
 
 from __future__ import annotations
 
+import re
+
 from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
 from sheetsim.experiments.common.functions import NORM_S_INV, operand
 from sheetsim.experiments.common.initializers import INITIALIZERS, from_draws
-from sheetsim.experiments.common.logaxis import shown_formula
+from sheetsim.experiments.common.logaxis import GAP, positive_formula, shown_formula
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.optimizers import update as rule
 from sheetsim.experiments.training.layout import (
@@ -39,9 +41,11 @@ from sheetsim.experiments.training.layout import (
     NAME_SIGMA,
     NAME_SLOPE,
     NAME_SPREAD,
+    NAME_STEPS,
     NAME_WARMUP,
     OPTIMIZER_CHOICES,
     STATE_GROUP,
+    SUMMARY_ROWS,
     TrainingPlan,
 )
 from sheetsim.xlsx.cells import Block
@@ -210,7 +214,23 @@ def steps(plan: TrainingPlan, name: str, t: int, j: int) -> str:
         return f"IF({NAME_CLIP}>0,MIN(1,{NAME_CLIP}/{total}),1)"
     if name == "loss_chart":
         return shown_formula(plan.steps_cell("loss", t, j))
-    return shown_formula(plan.steps_cell("grad_norm", t, j))
+    if name == "norm_chart":
+        return positive_formula(plan.steps_cell("grad_norm", t, j))
+    if name == "global_chart":
+        total, factor = plan.steps_cell("clipping", t, 0), plan.steps_cell("clipping", t, 1)
+        if j == 0:
+            return positive_formula(total)
+        shown = positive_formula(f"({total}*{factor})") if j == 1 else NAME_CLIP
+        return f'IF({NAME_CLIP}>0,{shown},"{GAP}")'
+    if name == "zero_chart":
+        row = plan.blocks["grad_norm"]
+        norms = Block("r", row.sheet, row.row + t, row.col, 1, row.cols, "").ref
+        return f'IF(COUNTIF({norms},0)>0,{plan.blocks["norm_floor"].cell_ref()},"{GAP}")'
+    if name == "norm_floor":
+        norms = plan.blocks["grad_norm"].ref
+        return f"10^(INT(LOG10(MIN(IF({norms}>0,{norms}))))-1)"
+    # ref_line: the ln 2 line across the loss chart
+    return ("0" if t == 0 else NAME_STEPS) if j == 0 else "LN(2)"
 
 
 # ----------------------------------------------------------------------- Boundary
@@ -239,24 +259,127 @@ def grid_shown(plan: TrainingPlan, i: int, j: int) -> str:
     return f"IF({z}>0,{x2},{off})" if j == 0 else f"IF({z}>0,{off},{x2})"
 
 
-# ---------------------------------------------------------------------- Dashboard
+def grid_cell(plan: TrainingPlan, r: int, c: int) -> str:
+    """The Dashboard's boundary cell in row r (x₂ falling downwards) and column c (x₁ rising
+    to the right): p = σ(z) of its grid point."""
+    z = f"INDEX({plan.blocks['grid_z'].ref},{c * GRID + GRID - 1 - r + 1})"
+    return f"(1+TANH({z}/2))/2"
 
-SUMMARY_ROWS = ("train_loss", "test_loss", "train_acc", "test_acc", "norm_in", "norm_out")
+
+def point_rule(plan: TrainingPlan, label: int, top: int, left: int) -> str:
+    """The conditional format's test of a boundary cell: a training point of class
+    ``label`` lies nearer its grid point than any other's. ``top`` and ``left`` are the
+    1-based row and column of the cell with x₁ = GRID_LOW and x₂ = GRID_HIGH."""
+    x = plan.blocks["x_train"]
+    x1, x2 = (Block("x", x.sheet, x.row, x.col + j, x.rows, 1, "").ref for j in (0, 1))
+    per = (GRID - 1) / (GRID_HIGH - GRID_LOW)
+    c = f"ROUND(({x1}-({GRID_LOW:g}))*{per:g},0)"
+    r = f"ROUND(({GRID_HIGH:g}-{x2})*{per:g},0)"
+    y = label_ref(plan, "train")
+    return f"SUMPRODUCT(({c}=COLUMN()-{left})*({r}=ROW()-{top})*({y}={label}))>0"
+
+
+# ---------------------------------------------------------------------- Dashboard
 
 
 def summary(plan: TrainingPlan, i: int, j: int) -> str:
-    """The Dashboard's table: row i of SUMMARY_ROWS at the first (j = 0) or last step."""
+    """The Dashboard's table: row i of SUMMARY_ROWS at the first (j = 0) or last step
+    (j = 1), or its largest value over the run (j = 2)."""
+    where = {"train_loss": ("loss", 0), "test_loss": ("loss", 1),
+             "train_acc": ("accuracy", 0), "test_acc": ("accuracy", 1),
+             "norm_in": ("grad_norm", 0), "norm_out": ("grad_norm", plan.count - 1),
+             "norm_all": ("clipping", 0), "norm_clipped": ("clipping", 0)}
+    name, col = where[SUMMARY_ROWS[i]]
+    block = plan.blocks[name]
+    clipped = SUMMARY_ROWS[i] == "norm_clipped"
+    if j == 2:
+        column = Block("c", block.sheet, block.row, block.col + col, block.rows, 1, "").ref
+        if clipped:
+            factor = plan.blocks["clipping"]
+            scale = Block("f", factor.sheet, factor.row, factor.col + 1, factor.rows, 1, "").ref
+            return f"MAX({column}*{scale})"
+        return f"MAX({column})"
     t = 0 if j == 0 else plan.settings.steps
-    name, col = {"train_loss": ("loss", 0), "test_loss": ("loss", 1),
-                 "train_acc": ("accuracy", 0), "test_acc": ("accuracy", 1),
-                 "norm_in": ("grad_norm", 0),
-                 "norm_out": ("grad_norm", plan.count - 1)}[SUMMARY_ROWS[i]]
-    return plan.steps_cell(name, t, col)
+    value = plan.steps_cell(name, t, col)
+    return f"{value}*{plan.steps_cell('clipping', t, 1)}" if clipped else value
 
 
-def subtitle(words: tuple[str, ...]) -> str:
-    """The live description: activation, initializer and optimizer (names only: engines
-    turn numbers into text differently, 1E+30 or 1e+30)."""
-    a, b, c = words
-    return f'"{a}"&{NAME_ACT}&"{b}"&{NAME_INIT}&"{c}"&{NAME_OPT}'
+def _text(template: str, *args: str) -> str:
+    """Formula text of ``template`` with each ``{}`` (or ``{k}``: argument k) replaced by a
+    formula's value, as ``str.format`` places them."""
+    pieces = re.split(r"\{(\d*)\}", template)
+    out = [f'"{pieces[0]}"']
+    for n, (slot, piece) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
+        out += [args[int(slot) if slot else n], f'"{piece}"']
+    return "&".join(p for p in out if p != '""')
 
+
+def header(words: dict[str, str]) -> str:
+    """The live description of the run: every control the presets differ in (names and
+    numbers as the controls hold them)."""
+    parts = [
+        _text(words["act"], NAME_ACT),
+        f'{_text(words["init"], NAME_INIT)}&IF({NAME_INIT}="normal",'
+        f'{_text(words["sigma"], NAME_SIGMA)},"")',
+        _text(words["opt"], NAME_OPT),
+        _text(words["lr"], NAME_LR),
+        f'IF({NAME_CLIP}>0,{_text(words["clip"], NAME_CLIP)},"{words["noclip"]}")',
+        f'IF({NAME_WARMUP}>0,{_text(words["warm"], NAME_WARMUP)},"{words["nowarm"]}")',
+        _text(words["steps"], NAME_STEPS),
+    ]
+    return f'&"{words["sep"]}"&'.join(parts)
+
+
+def _rounded(v: str, digits: int, overflow: str) -> str:
+    """``v`` rounded to ``digits`` decimals, or the word for an overflow."""
+    return f'IF(ISNUMBER({v}),ROUND({v},{digits}),"{overflow}")'
+
+
+def _significant(v: str, overflow: str) -> str:
+    """``v`` (≥ 0) to three significant digits, or the word for an overflow."""
+    return (f'IF(ISNUMBER({v}),IF({v}>0,ROUND({v},2-INT(LOG10({v}))),0),"{overflow}")')
+
+
+def fact(plan: TrainingPlan, key: str, words: dict[str, str], head: dict[str, str]) -> str:
+    """The Guide's line ``key`` of GUIDE_FACTS about this file's run (``words`` its
+    pieces, ``head`` the header's)."""
+    last = plan.settings.steps
+    over = words["overflow"]
+    loss, acc = plan.blocks["loss"], plan.blocks["accuracy"]
+    if key == "settings":
+        return _text(words["settings"], header(head))
+    if key == "loss":
+        return _text(words["loss"], _rounded(loss.cell_ref(0, 0), 4, over),
+                     _rounded(loss.cell_ref(last, 0), 4, over), NAME_STEPS,
+                     _rounded(loss.cell_ref(last, 1), 4, over))
+    if key == "accuracy":
+        return _text(words["accuracy"], *(
+            _rounded(f"100*{acc.cell_ref(t, j)}", 1, over)
+            for t, j in ((0, 0), (last, 0), (last, 1))))
+    if key == "vanishing":
+        a, b = plan.steps_cell("grad_norm", 0, 0), plan.steps_cell("grad_norm", 0, plan.count - 1)
+        ratio = f"{b}/{a}"
+        small = _text(words["fraction"], f"ROUND({ratio},1-INT(LOG10({ratio})))")
+        times = _text(words["times"], f"ROUND({a}/{b},2)")
+        return _text(words["vanishing"],
+                     f'IF(AND(ISNUMBER({a}),ISNUMBER({b})),IF(AND({a}>0,{b}>0),'
+                     f'IF({a}<0.01*{b},{small},{times}),"{words["none"]}"),"{over}")')
+    if key == "largest":
+        total = plan.blocks["clipping"]
+        col = Block("c", total.sheet, total.row, total.col, total.rows, 1, "").ref
+        top = f"MAX({col})"
+        at = f'IF(ISNUMBER({top}),MATCH({top},{col},0)-1,"{over}")'
+        clipped = summary(plan, SUMMARY_ROWS.index("norm_clipped"), 2)
+        after = f'IF({NAME_CLIP}>0,{_text(words["clipped"], _significant(clipped, over))},"")'
+        return _text(words["largest"], _significant(top, over), at,
+                     _significant(total.cell_ref(0, 0), over), after)
+    # schedule: the learning rate's warm-up and how often clipping acted
+    lr = plan.blocks["lr"]
+    factor = plan.blocks["clipping"]  # the factors of the updates: steps 0 … last − 1
+    scale = Block("f", factor.sheet, factor.row, factor.col + 1, factor.rows - 1, 1, "").ref
+    ramp = _text(words["ramp"], _rounded(lr.cell_ref(1, 0), 4, over), NAME_LR,
+                 f"MIN({NAME_WARMUP},{NAME_STEPS})")
+    flat = _text(words["flat"], NAME_LR)
+    clip = _text(words["clipping"], f'COUNTIF({scale},"<1")', NAME_STEPS)
+    return (f'IF({NAME_WARMUP}>0,{ramp},{flat})&IF({NAME_CLIP}>0,{clip},'
+            f'"{words["noclipping"]}")')

@@ -76,6 +76,12 @@ STEPS_TOP = 4
 GRID = 31
 """Points per side of the decision-boundary grid."""
 GRID_LOW, GRID_HIGH = -2.5, 2.5
+DASH_TABLE_TOP = 4
+"""First row of the Dashboard's table (its header above it)."""
+DASH_GRID_TOP = 33
+DASH_GRID_LEFT = 8
+"""The Dashboard's decision-boundary cells: GRID × GRID cells, x₁ rising to the right
+along a row, x₂ rising upwards (the top row is x₂ = GRID_HIGH)."""
 HIDDEN = 99.0
 """The chart value of a point left out of a series: far outside the boundary chart's fixed
 axes (a number rather than #N/A, which xlsxwriter cannot cache in an array formula)."""
@@ -85,6 +91,15 @@ STATE_GROUP = {"m": "m", "v": "v", "h": "v"}
 """The group of Params each optimizer state (by its name in the shared optimizers' table)
 lives in: Adam's m in ``m``; Momentum's and Adam's v, and AdaGrad's and RMSprop's sum of
 squares h, in ``v``. A group the chosen optimizer keeps nothing in holds 0."""
+
+
+SUMMARY_ROWS = ("train_loss", "test_loss", "train_acc", "test_acc", "norm_in", "norm_out",
+                "norm_all", "norm_clipped")
+"""The rows of the Dashboard's table (its columns: step 0, the last step, the largest)."""
+GUIDE_TOP = 3
+"""First row of the Guide's facts of this file (under their heading)."""
+GUIDE_FACTS = ("settings", "loss", "accuracy", "vanishing", "largest", "schedule")
+"""The Guide's lines about this file's run, each a formula of its controls and results."""
 
 
 def layer_sizes(exp: Settings) -> list[tuple[int, int]]:
@@ -98,7 +113,8 @@ def steps_columns(exp: Settings) -> dict[str, tuple[int, int]]:
     n = exp.layers + 1
     out, col = {}, 1
     for name, width in (("lr", 1), ("loss", 2), ("accuracy", 2), ("grad_norm", n),
-                        ("clipping", 2), ("loss_chart", 2), ("norm_chart", n)):
+                        ("clipping", 2), ("loss_chart", 2), ("norm_chart", n),
+                        ("global_chart", 3), ("zero_chart", 1), ("ref_line", 2)):
         out[name] = (col, width)
         col += width
     return out
@@ -240,9 +256,12 @@ def plan(exp: Settings) -> TrainingPlan:
                         sizes[k - 1][1], "delta"))
 
     kinds = {"lr": "lr", "loss": "loss", "accuracy": "accuracy", "grad_norm": "grad_norm",
-             "clipping": "clipping", "loss_chart": "chart", "norm_chart": "chart"}
+             "clipping": "clipping"}
     for name, (col, cols) in steps_columns(exp).items():
-        p.add(Block(name, "Steps", STEPS_TOP, col, exp.steps + 1, cols, kinds[name]))
+        rows = 2 if name == "ref_line" else exp.steps + 1
+        p.add(Block(name, "Steps", STEPS_TOP, col, rows, cols, kinds.get(name, "chart")))
+    zero_col = steps_columns(exp)["zero_chart"][0]
+    p.add(Block("norm_floor", "Steps", STEPS_TOP - 2, zero_col, 1, 1, "chart"))
 
     g = GRID * GRID
     p.add(Block("grid", "Boundary", DATA_TOP, 1, g, 2, "grid"))
@@ -253,5 +272,7 @@ def plan(exp: Settings) -> TrainingPlan:
     p.add(Block("grid_shown", "Boundary", DATA_TOP, 4 + exp.layers * w, g, 2, "chart"))
 
     p.add(Block("dash_subtitle", "Dashboard", 1, 0, 1, 1, "dash"))
-    p.add(Block("summary", "Dashboard", 4, 1, 6, 2, "dash"))
+    p.add(Block("summary", "Dashboard", DASH_TABLE_TOP, 1, len(SUMMARY_ROWS), 3, "dash"))
+    p.add(Block("dash_grid", "Dashboard", DASH_GRID_TOP, DASH_GRID_LEFT, GRID, GRID, "dash"))
+    p.add(Block("guide_facts", "Guide", GUIDE_TOP, 0, len(GUIDE_FACTS), 1, "text"))
     return p

@@ -7,17 +7,20 @@ controls and draws. It is computed from ``model``, never from formula text.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 
 from sheetsim.experiments.base import Reference
 from sheetsim.experiments.common.draws import uniform_draws
-from sheetsim.experiments.common.logaxis import shown
+from sheetsim.experiments.common.logaxis import GAP, positive, shown
 from sheetsim.experiments.training import model, texts
 from sheetsim.experiments.training.layout import (
     CHOICES,
     GRID,
     GRID_HIGH,
     GRID_LOW,
+    GUIDE_FACTS,
     HIDDEN,
     STATE_GROUP,
     TrainingPlan,
@@ -120,7 +123,21 @@ def _steps(plan: TrainingPlan, r: model.Run, data: dict, out: Reference) -> None
     out["grad_norm"] = r.norms
     out["clipping"] = np.column_stack([r.total, r.clip])
     out["loss_chart"] = shown(out["loss"])
-    out["norm_chart"] = shown(r.norms)
+    out["norm_chart"] = positive(r.norms)
+    clipping = r.clip if plan.settings.clip > 0 else np.ones_like(r.clip)
+    on = plan.settings.clip > 0
+    after = positive(r.total * clipping) if on else np.full(len(r.total), GAP, object)
+    threshold = np.full(len(r.total), plan.settings.clip if on else GAP, dtype=object)
+    out["global_chart"] = np.column_stack([positive(r.total), after,
+                                           threshold])
+    finite = np.all(np.isfinite(r.norms))
+    above = r.norms[r.norms > 0] if finite else np.array([])
+    floor = 10.0 ** (np.floor(np.log10(above.min())) - 1) if above.size else np.nan
+    out["norm_floor"] = np.array([[floor]])
+    zeros = np.full((len(r.norms), 1), GAP, dtype=object)
+    zeros[np.any(r.norms == 0, axis=1), 0] = floor
+    out["zero_chart"] = zeros
+    out["ref_line"] = np.array([[0.0, np.log(2.0)], [plan.settings.steps, np.log(2.0)]])
 
 
 def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> None:
@@ -141,13 +158,102 @@ def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> No
                                          np.where(bad, np.nan, second)])
 
 
+def general(x: float) -> str:
+    """A number as text the way ``&`` joins it in a formula (Excel's General format: an
+    integer without a decimal point, else up to 15 significant digits)."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:.15g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}E{exp[0]}{int(exp[1:]):02d}"
+    return text
+
+
+def header(exp: Settings, words: dict[str, str]) -> str:
+    """The Dashboard's header: every control the presets differ in."""
+    init = words["init"].format(exp.init)
+    if exp.init == "normal":
+        init += words["sigma"].format(general(exp.sigma))
+    parts = [words["act"].format(exp.activation), init, words["opt"].format(exp.optimizer),
+             words["lr"].format(general(exp.lr)),
+             words["clip"].format(general(exp.clip)) if exp.clip > 0 else words["noclip"],
+             words["warm"].format(exp.warmup) if exp.warmup > 0 else words["nowarm"],
+             words["steps"].format(exp.steps)]
+    return words["sep"].join(parts)
+
+
+def _round(x: float, digits: int, overflow: str) -> str:
+    """``x`` rounded half away from zero to ``digits`` decimals, as text (ROUND, then &)."""
+    if not np.isfinite(x):
+        return overflow
+    step = Decimal(1).scaleb(-digits)
+    return general(float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP)))
+
+
+def _significant(x: float, overflow: str) -> str:
+    """``x`` ≥ 0 to three significant digits, as text."""
+    if not np.isfinite(x):
+        return overflow
+    return _round(x, 2 - int(np.floor(np.log10(x))), overflow) if x > 0 else "0"
+
+
+def facts(exp: Settings, out: Reference, words: dict[str, str], head: dict[str, str]
+          ) -> list[str]:
+    """The Guide's lines about this run, in the order of GUIDE_FACTS."""
+    last, over = exp.steps, words["overflow"]
+    loss, acc, norms = out["loss"], out["accuracy"], out["grad_norm"]
+    total, factor = out["clipping"][:, 0], out["clipping"][:, 1]
+    lines = {"settings": words["settings"].format(header(exp, head)),
+             "loss": words["loss"].format(_round(loss[0, 0], 4, over),
+                                          _round(loss[last, 0], 4, over), last,
+                                          _round(loss[last, 1], 4, over)),
+             "accuracy": words["accuracy"].format(*(_round(100 * acc[t, j], 1, over)
+                                                    for t, j in ((0, 0), (last, 0), (last, 1))))}
+    a, b = norms[0, 0], norms[0, -1]
+    if not (np.isfinite(a) and np.isfinite(b)):
+        ratio = over
+    elif a > 0 and b > 0:
+        if a < 0.01 * b:
+            r = b / a
+            ratio = words["fraction"].format(_round(r, 1 - int(np.floor(np.log10(r))), over))
+        else:
+            ratio = words["times"].format(_round(a / b, 2, over))
+    else:
+        ratio = words["none"]
+    lines["vanishing"] = words["vanishing"].format(ratio)
+    top = np.max(total) if np.all(np.isfinite(total)) else np.nan
+    at = str(int(np.argmax(total))) if np.isfinite(top) else over
+    after = ""
+    if exp.clip > 0:
+        scaled = total * factor
+        peak = np.max(scaled) if np.all(np.isfinite(scaled)) else np.nan
+        after = words["clipped"].format(_significant(peak, over))
+    lines["largest"] = words["largest"].format(_significant(top, over), at,
+                                               _significant(total[0], over), after)
+    if exp.warmup > 0:
+        lines["schedule"] = words["ramp"].format(_round(out["lr"][1, 0], 4, over),
+                                                 general(exp.lr), min(exp.warmup, exp.steps))
+    else:
+        lines["schedule"] = words["flat"].format(general(exp.lr))
+    lines["schedule"] += (words["clipping"].format(int(np.sum(factor[:-1] < 1)), exp.steps)
+                          if exp.clip > 0 else words["noclipping"])
+    return [lines[key] for key in GUIDE_FACTS]
+
+
 def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:
     t = texts.for_lang(exp.lang)
-    a, b, c = t.subtitle
-    out["dash_subtitle"] = np.array([[f"{a}{exp.activation}{b}{exp.init}{c}{exp.optimizer}"]],
-                                    dtype=object)
+    out["dash_subtitle"] = np.array([[header(exp, t.header)]], dtype=object)
     last = plan.settings.steps
-    rows = [(out["loss"], 0), (out["loss"], 1), (out["accuracy"], 0), (out["accuracy"], 1),
-            (out["grad_norm"], 0), (out["grad_norm"], plan.count - 1)]
-    out["summary"] = np.array([[block[0, j], block[last, j]] for block, j in rows],
-                              dtype=np.float64)
+    total, factor = out["clipping"][:, 0], out["clipping"][:, 1]
+    columns = [out["loss"][:, 0], out["loss"][:, 1], out["accuracy"][:, 0],
+               out["accuracy"][:, 1], out["grad_norm"][:, 0], out["grad_norm"][:, -1], total,
+               total * factor]
+    out["summary"] = np.array([[c[0], c[last], np.max(c) if np.all(np.isfinite(c)) else np.nan]
+                               for c in columns], dtype=np.float64)
+    z = out["grid_z"][:, 0].reshape(GRID, GRID)  # [x₁ index, x₂ index]
+    with np.errstate(all="ignore"):
+        p = (1 + np.tanh(z / 2)) / 2
+    out["dash_grid"] = p.T[::-1, :]  # rows: x₂ from the top down; columns: x₁
+    out["guide_facts"] = np.array([[line] for line in facts(exp, out, t.facts, t.header)],
+                                  dtype=object)

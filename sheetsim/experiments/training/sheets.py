@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sheetsim.experiments.common.optimizers import EPS
 from sheetsim.experiments.training import formulas, model, texts
 from sheetsim.experiments.training.controls import controls
 from sheetsim.experiments.training.layout import (
     BAND_TOP,
     GROUPS,
+    GUIDE_FACTS,
     LIST_NAMES,
     NAME_BETA1,
     NAME_BETA2,
@@ -72,7 +74,11 @@ def write_controls(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     ws.set_column(3, 3, 70)
     for control in controls(exp):
         c.control(ws, plan.names[control.name], t.control_labels[control.name],
-                  control.to_cell(exp), t.control_help[control.name], control.fixed)
+                  control.to_cell(exp), t.control_help[control.name], control.fixed,
+                  comment=False)  # the note is beside the cell: a comment's mark would cover it
+    eps = plan.names[EPS.name]
+    ws.write_number(eps.row, eps.col, exp.eps,
+                    c.wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0E+00"}))
     first = plan.names[LIST_NAMES[0]]
     ws.write_string(first.row - 2, 0, t.lists_title, styles.caption)
     for j, (name, dropdown) in enumerate(zip(LIST_NAMES, formulas.DROPDOWNS, strict=True)):
@@ -231,9 +237,12 @@ def write_steps(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
         for j in range(cols):
             text = words[j] if len(words) > 1 else words[0].format(k=j + 1)
             ws.write_string(STEPS_TOP - 1, col + j, text, styles.header)
-        style = styles.sci if name in ("grad_norm", "clipping", "norm_chart") else styles.value
+        sci = name in ("grad_norm", "clipping", "norm_chart", "global_chart", "zero_chart")
         fill(c, plan.blocks[name], lambda i, j, name=name: formulas.steps(plan, name, i, j),
-             style)
+             styles.sci if sci else styles.value)
+    floor = plan.blocks["norm_floor"]
+    ws.write_string(floor.row - 1, floor.col, t.floor_label, styles.caption)
+    fill(c, floor, lambda i, j: formulas.steps(plan, "norm_floor", i, j), styles.sci)
     ws.set_column(0, 0, 7)
     ws.set_column(1, 30, 12)
     ws.freeze_panes(STEPS_TOP, 1)
@@ -264,5 +273,13 @@ def write_boundary(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
 
 
 def write_guide(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
-    """The Guide: what the experiment is, what to try, what to look for, why."""
-    c.guide(t.title, t.guide)
+    """The Guide: this file's settings and results (formulas, in the rows the first
+    section keeps for them), then what the experiment is, what to try, what to look for,
+    why."""
+    facts = c.plan.blocks["guide_facts"]
+    c.guide(t.title, ((t.facts_title, ("",) * facts.rows), *t.guide))
+    fill(c, facts, lambda i, j: formulas.fact(c.plan, GUIDE_FACTS[i], t.facts, t.header),
+         c.styles.wrap)
+    ws = c.sheets["Guide"]
+    for i in range(facts.rows):
+        ws.set_row(facts.row + i, 30)

@@ -15,7 +15,8 @@ class Texts:
     """Every word of the workbook in one language, by where it appears."""
 
     title: str
-    subtitle: tuple[str, str, str]
+    header: dict[str, str]
+    """Pieces of the live header (``{}`` stands for a control's value)."""
     controls_title: str
     controls_note: str
     control_labels: dict[str, str]
@@ -37,22 +38,30 @@ class Texts:
     boundary_title: str
     summary_title: str
     summary_rows: tuple[str, ...]
-    summary_cols: tuple[str, str]
+    summary_cols: tuple[str, str, str]
     chart_loss: str
     chart_accuracy: str
     chart_norms: str
     chart_boundary: str
+    boundary_note: tuple[str, str]
+    floor_label: str
     series: dict[str, str]
     axis_step: str
     axis_loss: str
     axis_accuracy: str
     axis_norm: str
+    facts_title: str
+    facts: dict[str, str]
+    """Pieces of the Guide's lines about this file (``{}`` stands for a computed value)."""
     guide: tuple[tuple[str, str], ...]
 
 
 EN = Texts(
     title="Training in the sheet: a small network learns, step by step",
-    subtitle=("Activation: ", "   init: ", "   optimizer: "),
+    header={"act": "activation {}", "init": "init {}", "sigma": " (σ = {})",
+            "opt": "optimizer {}", "lr": "learning rate {}", "clip": "clipping at ‖∇‖ = {}",
+            "noclip": "no clipping", "warm": "warm-up over {} steps", "nowarm": "no warm-up",
+            "steps": "{} steps", "sep": " · "},
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: the whole run of training recomputes. Grey cells are fixed "
@@ -73,7 +82,7 @@ EN = Texts(
     control_help={
         "Layers": "Hidden layers between the 2 inputs and the sigmoid output",
         "Width": "Units in every hidden layer",
-        "Samples": "Points of the training set (four clusters, an XOR of the signs)",
+        "Samples": "Points of the training set (four clusters, label 1 where x₁·x₂ > 0)",
         "TestSamples": "Points of the test set (same clusters, other draws)",
         "Steps": "Full-batch steps of training",
         "Seed": "Seed of the stored uniform draws (sheet Draws)",
@@ -115,60 +124,109 @@ EN = Texts(
                    "accuracy": "train accuracy|test accuracy",
                    "grad_norm": "‖∇ layer {k}‖", "clipping": "‖∇‖ total|clip factor",
                    "loss_chart": "train loss (chart)|test loss (chart)",
-                   "norm_chart": "‖∇ layer {k}‖ (chart)"},
+                   "norm_chart": "‖∇ layer {k}‖ (chart)",
+                   "global_chart": "‖∇‖ total (chart)|after clipping (chart)|clip threshold "
+                                   "(chart)",
+                   "zero_chart": "a layer's ‖∇‖ = 0 (chart)",
+                   "ref_line": "step (chart)|ln 2 (chart)"},
     boundary_title="Decision boundary: the grid through the last step's network",
     summary_title="The run",
     summary_rows=("training loss", "test loss", "training accuracy", "test accuracy",
-                  "‖∇‖ input layer", "‖∇‖ output layer"),
-    summary_cols=("step 0", "last step"),
+                  "‖∇‖ input layer", "‖∇‖ output layer", "‖∇‖ all layers",
+                  "‖∇‖ after clipping"),
+    summary_cols=("step 0", "last step", "largest"),
     chart_loss="Loss by step",
     chart_accuracy="Accuracy by step",
     chart_norms="Gradient norm of every layer (log axis)",
-    chart_boundary="Decision boundary at the last step",
+    chart_boundary="Decision boundary at the last step: the network's p(class 1) at each point",
+    boundary_note=("Colour: p from 0 (blue) through ½ (grey) to 1 (orange).",
+                   "The digits are the training points: 1 of class 1, 0 of class 0."),
+    floor_label="floor of the ‖∇‖ chart (a decade below its smallest norm above 0)",
     series={"train": "training", "test": "test", "layer": "layer {k}", "grid1": "predicted 1",
-            "grid0": "predicted 0", "pts1": "class 1", "pts0": "class 0"},
+            "grid0": "predicted 0", "pts1": "class 1", "pts0": "class 0",
+            "global": "all layers", "clipped": "all, after clipping",
+            "threshold": "clip threshold", "zero": "exactly 0 (at the floor)",
+            "ln2": "ln 2 (p = ½ for every point)"},
     axis_step="step",
     axis_loss="cross-entropy",
     axis_accuracy="accuracy",
     axis_norm="‖∇‖",
+    facts_title="This file (every number below is a formula of its controls and results)",
+    facts={
+        "settings": "Settings: {}.",
+        "loss": ("Training loss {} at step 0 and {} at step {} (ln 2 = 0.6931 is the loss of "
+                 "answering ½ for every point); test loss {} at the last step."),
+        "accuracy": ("Accuracy on the training points {} % at step 0 and {} % at the last "
+                     "step; on the test points {} % at the last step."),
+        "vanishing": "At step 0 the input layer's gradient norm is {} the output layer's.",
+        "fraction": "1/{} of",
+        "times": "{} times",
+        "none": "not comparable with (one of them is 0)",
+        "largest": ("The gradient norm of all layers together is largest at {} (step {}); "
+                    "it is {} at step 0{}."),
+        "clipped": "; clipping scales it to at most {}",
+        "ramp": "The learning rate rises from {} at step 1 to its full {} at step {}",
+        "flat": "The learning rate is {} at every step",
+        "clipping": "; clipping scales the gradient down in {} of the {} updates.",
+        "noclipping": "; no clipping.",
+        "overflow": "overflow (#NUM!)",
+    },
     guide=(
         ("What this is",
-         "A small fully connected network learns to separate four clusters of points (an "
-         "XOR of the signs: no straight line does it). Every number of the training is a "
-         "formula: the forward pass, the backward pass, the gradient, the optimizer's update, "
-         "for every step, unrolled down the sheets Params, Train, Test and Steps. Change a "
-         "yellow control and the whole run recomputes."),
+         "A small fully connected network learns to separate four clusters of points around "
+         "(±1, ±1), labelled 1 where x₁·x₂ > 0 (an XNOR of the signs: no straight line "
+         "separates them). Every number of the training is a formula: the forward pass, the "
+         "backward pass, the gradient, the optimizer's update, for every step, unrolled down "
+         "the sheets Params, Train, Test and Steps. Change a yellow control and the whole run "
+         "recomputes, the lines above included."),
         ("What to try",
-         "1. Activation sigmoid, init normal, σ = 0.01, optimizer sgd, learning rate 1: the "
-         "loss stays at ln 2 = 0.693 (a plateau) and the input layer's gradient is a "
-         "billionth of the output layer's. 2. Init xavier or, better, activation relu with "
-         "init he: the same network learns. 3. relu, he, sgd with learning rate 10: the "
-         "gradient norm jumps by orders of magnitude within a few steps and the network "
-         "dies. 4. Keep learning rate 10 and set Clip = 0.1, or Warmup = the number of "
-         "steps: the run stays bounded and learns. 5. The other choices: leaky_relu keeps "
-         "the slope LeakySlope where relu is flat; adagrad and rmsprop divide each "
-         "parameter's step by the root of its squared gradients so far (summed, or a "
-         "running average with decay ρ); with identity the network is a linear function, "
-         "its boundary one straight line, which cannot separate these clusters."),
+         "1. Activation sigmoid, init normal, σ = 0.01, optimizer sgd, learning rate 1 (the "
+         "preset training-plateau): the loss stays at ln 2 = 0.693 (a plateau), and at step "
+         "0 the input layer's gradient is about a millionth of the output layer's. 2. Init "
+         "xavier alone still crawls with sgd at learning rate 1: after 100 steps the loss is "
+         "still about ln 2. With xavier, optimizer adam at learning rate 0.1 learns, and so "
+         "does activation tanh with sgd. Activation relu with init he learns with the same "
+         "sgd (training-relu-he). 3. relu, he, optimizer momentum with learning rate 2 "
+         "(training-explode): within ten steps the gradient norm of all layers together "
+         "jumps about fiftyfold, and the network dies. 4. Keep that and set Clip = 0.1, or "
+         "Warmup = 15 (the learning rate rises to its full value over the first 15 steps): "
+         "the run stays bounded and learns. 5. The other choices: leaky_relu keeps the slope "
+         "LeakySlope where relu is flat; adagrad and rmsprop divide each parameter's step by "
+         "the root of its squared gradients so far (summed, or a running average with decay "
+         "ρ); with identity the network is a linear function, its boundary one straight "
+         "line, which cannot separate these clusters."),
         ("What to look for",
-         "The gradient-norm chart has one line per layer on a log axis. When the lower "
-         "layers' lines sink far below the output layer's, the gradient vanishes on its way "
-         "back: each sigmoid layer multiplies it by at most 0.25 and by small weights. When "
-         "all lines shoot up, the updates explode. The loss chart shows the plateau (flat at "
-         "0.693) or the divergence; the decision boundary shows what the network learned."),
+         "The loss chart starts at 0 and has a dashed line at ln 2: a plateau lies on it, a "
+         "divergence jumps above it. The gradient-norm chart has one colour per layer on a "
+         "log axis, black for all layers together and, with clipping on, grey for the norm "
+         "after clipping and a dashed line at the threshold. When the lower layers' lines "
+         "sink far below the output layer's, the gradient vanishes on its way back: each "
+         "sigmoid layer multiplies it by at most 0.25 and by small weights. When all lines "
+         "shoot up, the updates explode. A layer whose gradient is exactly 0 (every ReLU "
+         "dead, or outputs saturated to exactly 0 or 1) has no point on the log axis: its "
+         "line stops and an × at the chart's floor marks the step. A spike in the lower "
+         "layers' lines for a single step while the loss keeps falling (the default run has "
+         "one at step 96) is one ReLU of the last hidden layer switching on for one point: "
+         "for that step the gradient has one more path back to the lower layers. The "
+         "decision boundary is the grid of coloured cells: the network's p(class 1) at each "
+         "point of the plane, with the training points on it."),
         ("Why",
          "The backward pass multiplies the gradient by every layer's weights and by the "
          "activation's slope. Weights of the right size (Xavier for sigmoid and tanh, He for "
          "ReLU) keep that product near 1 on average; ReLU's slope is 1 where it is active. "
          "Clipping bounds the size of any one update; a warm-up starts with small steps "
-         "while the gradients are still large and uneven. Batch normalization, not built "
-         "here, rescales every layer's inputs for the same end."),
+         "while the gradients are still large and uneven, and reaches the full rate once "
+         "the network has settled. Batch normalization, not built here, rescales every "
+         "layer's inputs for the same end."),
     ),
 )
 
 JA = Texts(
     title="シートの中の学習：小さなネットワークが一歩ずつ学ぶ",
-    subtitle=("活性化関数: ", "   初期化: ", "   最適化: "),
+    header={"act": "活性化関数 {}", "init": "初期化 {}", "sigma": "（σ = {}）",
+            "opt": "最適化 {}", "lr": "学習率 {}", "clip": "‖∇‖ = {} でクリッピング",
+            "noclip": "クリッピングなし", "warm": "{} ステップのウォームアップ",
+            "nowarm": "ウォームアップなし", "steps": "{} ステップ", "sep": " · "},
     controls_title="コントロール",
     controls_note=("黄色のセルを変えると学習全体が再計算されます。灰色のセルはファイル作成時に"
                    "固定されます（sheetsim build training --layers N …）。"),
@@ -187,7 +245,7 @@ JA = Texts(
     control_help={
         "Layers": "2 入力とシグモイド出力の間の隠れ層",
         "Width": "各隠れ層のユニット数",
-        "Samples": "訓練データ（4 つのクラスタ、符号の XOR）",
+        "Samples": "訓練データ（4 つのクラスタ、x₁·x₂ > 0 ならラベル 1）",
         "TestSamples": "テストデータ（同じクラスタ、別の乱数）",
         "Steps": "フルバッチの学習ステップ数",
         "Seed": "保存された一様乱数（Draws シート）のシード",
@@ -227,50 +285,92 @@ JA = Texts(
                    "accuracy": "訓練正解率|テスト正解率",
                    "grad_norm": "‖∇ 第 {k} 層‖", "clipping": "‖∇‖ 全体|クリップ係数",
                    "loss_chart": "訓練損失（グラフ用）|テスト損失（グラフ用）",
-                   "norm_chart": "‖∇ 第 {k} 層‖（グラフ用）"},
+                   "norm_chart": "‖∇ 第 {k} 層‖（グラフ用）",
+                   "global_chart": "‖∇‖ 全体（グラフ用）|クリッピング後（グラフ用）|"
+                                   "クリッピングの閾値（グラフ用）",
+                   "zero_chart": "‖∇‖ = 0 の層（グラフ用）",
+                   "ref_line": "ステップ（グラフ用）|ln 2（グラフ用）"},
     boundary_title="決定境界：最後のステップのネットワークに格子点を通す",
     summary_title="学習の結果",
     summary_rows=("訓練損失", "テスト損失", "訓練正解率", "テスト正解率", "‖∇‖ 入力側の層",
-                  "‖∇‖ 出力層"),
-    summary_cols=("ステップ 0", "最後"),
+                  "‖∇‖ 出力層", "‖∇‖ 全層", "‖∇‖ クリッピング後"),
+    summary_cols=("ステップ 0", "最後", "最大"),
     chart_loss="ステップごとの損失",
     chart_accuracy="ステップごとの正解率",
     chart_norms="各層の勾配ノルム（対数軸）",
-    chart_boundary="最後のステップの決定境界",
+    chart_boundary="最後のステップの決定境界：平面の各点でのネットワークの p(クラス 1)",
+    boundary_note=("色：p が 0（青）から ½（灰色）を経て 1（橙）まで。",
+                   "数字は訓練データの点：1 はクラス 1、0 はクラス 0。"),
+    floor_label="‖∇‖ グラフの底（0 より大きい最小のノルムの 1 桁下）",
     series={"train": "訓練", "test": "テスト", "layer": "第 {k} 層", "grid1": "予測 1",
-            "grid0": "予測 0", "pts1": "クラス 1", "pts0": "クラス 0"},
+            "grid0": "予測 0", "pts1": "クラス 1", "pts0": "クラス 0",
+            "global": "全層", "clipped": "全層（クリッピング後）",
+            "threshold": "クリッピングの閾値", "zero": "ちょうど 0（底に表示）",
+            "ln2": "ln 2（どの点にも p = ½）"},
     axis_step="ステップ",
     axis_loss="交差エントロピー",
     axis_accuracy="正解率",
     axis_norm="‖∇‖",
+    facts_title="このファイル（以下の数値はすべてコントロールと結果の数式）",
+    facts={
+        "settings": "設定：{}。",
+        "loss": ("訓練損失はステップ 0 で {0}、ステップ {2} で {1}（ln 2 = 0.6931 はどの点にも ½ "
+                 "と答えたときの損失）。最後のテスト損失は {3}。"),
+        "accuracy": ("訓練データの正解率はステップ 0 で {} %、最後に {} %。テストデータでは最後に "
+                     "{} %。"),
+        "vanishing": "ステップ 0 で入力層の勾配ノルムは出力層の {}。",
+        "fraction": "1/{}",
+        "times": "{} 倍",
+        "none": "と比べられない（どちらかが 0）",
+        "largest": ("全層の勾配ノルムは {} が最大（ステップ {}）。ステップ 0 では {}{}。"),
+        "clipped": "。クリッピング後は最大 {}",
+        "ramp": "学習率はステップ 1 の {} から上がり、{} にステップ {} で達します",
+        "flat": "学習率はどのステップでも {} です",
+        "clipping": "。クリッピングは {} / {} 回の更新で勾配を縮めます。",
+        "noclipping": "。クリッピングなし。",
+        "overflow": "オーバーフロー（#NUM!）",
+    },
     guide=(
         ("これは何か",
-         "小さな全結合ネットワークが 4 つの点のクラスタ（符号の XOR：直線では分けられない）を"
-         "分けることを学びます。順伝播、逆伝播、勾配、最適化の更新まで、学習のすべての数値が"
-         "数式で、ステップごとに Params、Train、Test、Steps シートの下へ展開されています。"
-         "黄色のコントロールを変えると学習全体が再計算されます。"),
+         "小さな全結合ネットワークが、(±1, ±1) のまわりの 4 つの点のクラスタを分けることを"
+         "学びます。x₁·x₂ > 0 ならラベル 1（符号の XNOR：直線では分けられない）。順伝播、"
+         "逆伝播、勾配、最適化の更新まで、学習のすべての数値が数式で、ステップごとに Params、"
+         "Train、Test、Steps シートの下へ展開されています。黄色のコントロールを変えると、上の"
+         "行も含めて学習全体が再計算されます。"),
         ("試すこと",
-         "1. 活性化 sigmoid、初期化 normal、σ = 0.01、最適化 sgd、学習率 1：損失は ln 2 = "
-         "0.693 のまま（プラトー）で、入力層の勾配は出力層の 10 億分の 1 ほどです。"
-         "2. 初期化を xavier に、さらに活性化 relu と初期化 he にすると、同じネットワークが"
-         "学習します。3. relu、he、sgd で学習率 10：勾配ノルムが数ステップで何桁も跳ね上がり、"
-         "ネットワークは死にます。4. 学習率 10 のまま Clip = 0.1、または Warmup = ステップ数に"
-         "すると、学習は発散せずに進みます。5. ほかの選択肢：leaky_relu は relu が平らな所でも"
-         "傾き LeakySlope を保ちます。adagrad と rmsprop は各パラメータの歩幅をそれまでの勾配の"
-         "二乗（の和、または減衰 ρ の移動平均）の平方根で割ります。identity ではネットワーク"
-         "全体が線形関数になり、境界は 1 本の直線なので、このクラスタは分けられません。"),
+         "1. 活性化 sigmoid、初期化 normal、σ = 0.01、最適化 sgd、学習率 1（プリセット "
+         "training-plateau）：損失は ln 2 = 0.693 のまま（プラトー）で、ステップ 0 の入力層の"
+         "勾配は出力層の 100 万分の 1 ほどです。2. 初期化を xavier にするだけでは、学習率 1 の "
+         "sgd ではまだ遅く、100 ステップ後も損失はほぼ ln 2 です。xavier のまま最適化 adam、"
+         "学習率 0.1 にすると学習し、活性化 tanh なら sgd でも学習します。活性化 relu と初期化 he "
+         "は同じ sgd で学習します（training-relu-he）。3. relu、he、最適化 momentum で学習率 2"
+         "（training-explode）：10 ステップ以内に全層の勾配ノルムが約 50 倍に跳ね上がり、"
+         "ネットワークは死にます。4. そのまま Clip = 0.1、または Warmup = 15（最初の 15 ステップで"
+         "学習率を本来の値まで上げる）にすると、学習は発散せずに進みます。5. ほかの選択肢："
+         "leaky_relu は relu が平らな所でも傾き LeakySlope を保ちます。adagrad と rmsprop は"
+         "各パラメータの歩幅をそれまでの勾配の二乗（の和、または減衰 ρ の移動平均）の平方根で"
+         "割ります。identity ではネットワーク全体が線形関数になり、境界は 1 本の直線なので、"
+         "このクラスタは分けられません。"),
         ("見るところ",
-         "勾配ノルムのグラフは層ごとに 1 本の線で、縦軸は対数です。下の層の線が出力層より"
-         "ずっと下に沈むとき、勾配は戻る途中で消えています（シグモイドの層はそれぞれ勾配を"
-         "最大 0.25 倍し、小さな重みがさらに小さくします）。すべての線が跳ね上がるときは更新が"
-         "爆発しています。損失のグラフはプラトー（0.693 で平ら）や発散を、決定境界は"
-         "ネットワークが何を学んだかを示します。"),
+         "損失のグラフは 0 から始まり、ln 2 に破線があります。プラトーはその上に乗り、発散は"
+         "その上へ跳ねます。勾配ノルムのグラフは層ごとに 1 色で縦軸は対数、黒は全層の"
+         "ノルム、クリッピングがあるときは灰色がクリッピング後のノルム、破線が閾値です。"
+         "下の層の線が出力層よりずっと下に沈むとき、勾配は戻る途中で消えています（シグモイドの"
+         "層はそれぞれ勾配を最大 0.25 倍し、小さな重みがさらに小さくします）。すべての線が"
+         "跳ね上がるときは更新が爆発しています。勾配がちょうど 0 の層（ReLU がすべて死んだ、"
+         "または出力がちょうど 0 か 1 に飽和した）は対数軸に点がなく、線が途切れ、グラフの底の × "
+         "がそのステップを示します。損失が下がり続けるなかで下の層の線が 1 ステップだけ跳ねる"
+         "のは（既定の設定ではステップ 96）、最後の隠れ層の ReLU が 1 つの点について 1 ステップ"
+         "だけ活性になり、そのステップだけ勾配が下の層へ戻る道が 1 本増えるためです。決定境界は"
+         "色付きのセルの格子で、平面の各点でのネットワークの p(クラス 1) と訓練データの点を"
+         "示します。"),
         ("なぜ",
          "逆伝播は勾配に各層の重みと活性化関数の傾きを掛けていきます。適切な大きさの重み"
          "（シグモイドや tanh には Xavier、ReLU には He）はその積を平均して 1 に近く保ち、"
          "ReLU の傾きは活性な所で 1 です。クリッピングは 1 回の更新の大きさを抑え、"
-         "ウォームアップは勾配がまだ大きく不揃いな初めのうち小さな歩幅で進みます。"
-         "ここでは作っていないバッチ正規化も、各層の入力を整えて同じ目的を果たします。"),
+         "ウォームアップは勾配がまだ大きく不揃いな初めのうち小さな歩幅で進み、ネットワークが"
+         "落ち着いてから本来の学習率に達します。ここでは作っていないバッチ正規化も、各層の"
+         "入力を整えて同じ目的を果たします。"),
     ),
 )
 
