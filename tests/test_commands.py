@@ -4,7 +4,9 @@ the new one."""
 
 from __future__ import annotations
 
+import io
 import re
+import time
 from dataclasses import fields
 
 import pytest
@@ -159,3 +161,80 @@ def test_a_refused_build_leaves_no_folder_behind(tmp_path, monkeypatch, args):
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == (["new"] if "--force" in args else [])
+
+
+# ------------------------------------------------------------------ progress on stderr
+
+SMALL_INIT = ("--samples", "40", "--width", "6", "--layers", "3")
+
+
+def test_slow_build_tells_each_stage_on_stderr_and_nothing_with_quiet(tmp_path, monkeypatch):
+    import sheetsim.progress
+
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 0.0)  # every build counts as slow
+    out = tmp_path / "init.xlsx"
+    shown = run("build", "init", *SMALL_INIT, "-o", str(out))
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stderr.splitlines()
+    stages = [line.split(": ", 1)[1].split("...")[0] for line in lines[1:-1]]
+    assert lines[0] == f"building {out}..."
+    assert stages[:3] == ["running the reference model", "writing the sheets",
+                          "packing the workbook"]
+    assert "writing L3_Z" in stages  # a streamed block's sheet, named
+    assert re.fullmatch(rf"building {re.escape(str(out))}: done in \d+\.\d s", lines[-1])
+    assert "\r" not in shown.stderr  # not a terminal: plain lines
+    quiet = run("build", "init", *SMALL_INIT, "-o", str(out), "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == ""
+
+
+def test_quick_build_says_nothing_on_stderr(tmp_path, monkeypatch):
+    import sheetsim.progress
+
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 60.0)
+    result = run("build", "init", *SMALL_INIT, "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_slow_verify_tells_how_far_it_has_come(tmp_path, monkeypatch):
+    import sheetsim.progress
+
+    book = tmp_path / "init.xlsx"
+    assert run("build", "init", *SMALL_INIT, "-o", str(book), "-q").exit_code == 0
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 0.0)
+    monkeypatch.setattr(sheetsim.progress, "LOG_EVERY", 0.0)  # every count is a line
+    result = run("verify", str(book))
+    assert result.exit_code == 0, result.output
+    shares = [int(m) for m in re.findall(r"evaluating formulas (\d+) %", result.stderr)]
+    assert shares and shares == sorted(shares) and shares[-1] == 100
+    assert re.search(rf"verifying {re.escape(str(book))}: done in \d+\.\d s", result.stderr)
+    assert run("verify", str(book), "-q").stderr == ""
+
+
+class FakeTerminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_progress_is_one_line_kept_up_to_date_then_cleared(monkeypatch):
+    import sheetsim.progress
+    from sheetsim.progress import Task
+
+    monkeypatch.setattr(sheetsim.progress, "TICK", 0.01)
+    stream = FakeTerminal()
+    with Task("rendering x.xlsx", after=0.0, stream=stream) as task:
+        task.stage("loading in LibreOffice")
+        time.sleep(0.2)
+        task.stage("exporting the PDF")
+        task.count(1, 4)
+        time.sleep(0.2)
+    text = stream.getvalue()
+    assert "\n" not in text  # one line, redrawn in place
+    assert "\rrendering x.xlsx: loading in LibreOffice... 0 s\x1b[K" in text
+    assert "\rrendering x.xlsx: exporting the PDF 25 %... 0 s\x1b[K" in text
+    assert text.endswith("\r\x1b[K")  # cleared at the end
+    silent = FakeTerminal()
+    with Task("rendering x.xlsx", after=5.0, stream=silent) as task:
+        task.stage("loading in LibreOffice")
+    assert silent.getvalue() == ""  # quick work: nothing

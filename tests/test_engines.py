@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from statistics import NormalDist
@@ -26,7 +27,7 @@ import xlsxwriter
 from sheetsim import engines
 from sheetsim.engines import ENGINES, EngineError, EngineMissing, libreoffice, rendering
 
-from .helpers import gone, naming, need, wait_until
+from .helpers import SMALL_SHAPES, gone, naming, need, need_uno, sheet_part, wait_until
 
 engine = pytest.mark.engine
 WRONG = -999.0
@@ -34,6 +35,7 @@ WRONG = -999.0
 A = np.array([[1.5, -2.0], [0.25, 4.0]])
 B = np.array([[3.0, 0.5], [-1.0, 2.0]])
 W = np.array([[0.2, -0.7, 1.1], [0.4, 0.9, -0.3]])  # sheet L1_W
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def make_book(path: Path, activation: str = "relu") -> Path:
@@ -198,10 +200,10 @@ def dashboard_book(path: Path, data_rows: int = 2000) -> Path:
 
 @engine
 def test_render_pdf_is_the_dashboard_only_and_recalculated(tmp_path: Path, private_tmp: Path):
-    need("libreoffice")
+    need_uno()
     need("pdftoppm")
     src = dashboard_book(tmp_path / "book.xlsx")
-    pdf = engines.render(src, tmp_path / "dash.pdf")
+    pdf = engines.render(src, tmp_path / "dash.pdf", sheet="Dashboard")
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf_pages(pdf) == 1  # the 2000-row data sheet alone would be ~40 pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
@@ -212,7 +214,7 @@ def test_render_pdf_is_the_dashboard_only_and_recalculated(tmp_path: Path, priva
 
 @engine
 def test_render_png_of_plausible_size(tmp_path: Path):
-    need("libreoffice")
+    need_uno()
     need("pdftoppm")
     src = dashboard_book(tmp_path / "book.xlsx", data_rows=200)
     png = engines.render(src, tmp_path / "dash.png")
@@ -227,11 +229,115 @@ def test_render_png_of_plausible_size(tmp_path: Path):
 
 @engine
 def test_render_unknown_sheet(tmp_path: Path):
-    need("libreoffice")
     src = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(EngineError, match=r"book\.xlsx has no sheet 'Guide'.*Main, L1_W"):
+        engines.render(src, tmp_path / "guide.pdf", sheet="Guide")
     with pytest.raises(EngineError, match="no sheet 'Dashboard'.*Main, L1_W"):
-        engines.render(src, tmp_path / "dash.pdf")
-    assert not (tmp_path / "dash.pdf").exists()
+        engines.render(src, tmp_path / "dash.png")  # a PNG draws the Dashboard by default
+    assert not (tmp_path / "guide.pdf").exists() and not (tmp_path / "dash.png").exists()
+
+
+def small_book(name: str, folder: Path) -> Path:
+    """The small workbook (SMALL_SHAPES) of the experiment ``name``, built in ``folder``."""
+    from sheetsim import experiments
+    from sheetsim.build import writer
+
+    experiment = experiments.REGISTRY[name]
+    path = folder / f"{name}.xlsx"
+    settings = experiments.resolve(experiment, None, None, SMALL_SHAPES[name])
+    writer.build(settings, path, experiment)
+    return path
+
+
+def visible_sheets(book: Path) -> list[str]:
+    """The names of the sheets a workbook shows (and prints), in order."""
+    with zipfile.ZipFile(book) as z:
+        root = ET.fromstring(z.read("xl/workbook.xml"))
+    return [s.get("name") for s in root.iter(f"{MAIN_NS}sheet")
+            if s.get("state") in (None, "visible")]
+
+
+def sheet_xml(book: Path, sheet: str) -> str:
+    with zipfile.ZipFile(book) as z:
+        return z.read(sheet_part(book, sheet)).decode()
+
+
+def pdf_layout(pdf: Path) -> list[tuple[float, list[tuple[float, float, str]]]]:
+    """Each page of ``pdf``: its width and its words as (left, right, text), in points."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r"<page (.*?)</page>", html, re.S):
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        words = [(float(a), float(b), text) for a, b, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            page)]
+        pages.append((width, words))
+    return pages
+
+
+def page_lines(pdf: Path, pages: int) -> list[str]:
+    """The first line of text of each page (a page's header, where it has one)."""
+    first = []
+    for i in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf),
+                               "-"], capture_output=True, text=True, check=True).stdout
+        first.append(next((ln.strip() for ln in text.splitlines() if ln.strip()), ""))
+    return first
+
+
+@engine
+@pytest.mark.parametrize("name", ["init", "descent"])
+def test_render_draws_the_guide_within_its_page(name: str, tmp_path: Path, monkeypatch):
+    """``render --sheet Guide``: a PNG of the Guide, and a PDF of the Guide alone whose every
+    word lies inside the page (a column wider than the page was cut at its edge)."""
+    from click.testing import CliRunner
+
+    import sheetsim.progress
+    from sheetsim.cli import cli
+
+    need_uno()
+    need("pdftoppm")
+    book = small_book(name, tmp_path)
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 0.0)
+    png = tmp_path / "guide.png"
+    result = CliRunner().invoke(cli, ["render", str(book), "--sheet", "Guide", "-o", str(png),
+                                      "--dpi", "50"])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"rendering {book}: starting LibreOffice..." in result.stderr
+    assert "rendering" not in CliRunner().invoke(
+        cli, ["render", str(book), "--sheet", "Guide", "-o", str(png), "-q"]).stderr
+    pdf = engines.render(book, tmp_path / "guide.pdf", sheet="Guide")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    guide_title = openpyxl.load_workbook(book, read_only=True)["Guide"]["A1"].value
+    assert guide_title.split(":")[0] in text
+    for width, words in pdf_layout(pdf):
+        assert words
+        outside = [w for w in words if w[1] > width or w[0] < 0]
+        assert not outside, outside[:5]
+
+
+@engine
+@pytest.mark.parametrize("name", sorted(SMALL_SHAPES))
+def test_render_pdf_is_a_handout_of_every_sheet_in_order(name: str, tmp_path: Path):
+    """Without --sheet a PDF holds every visible sheet, in the workbook's order, each on
+    its own pages (named in their header, except a dashboard's single page), every word
+    inside its page."""
+    need_uno()
+    book = small_book(name, tmp_path)
+    pdf = engines.render(book, tmp_path / "handout.pdf")
+    sheets = visible_sheets(book)
+    headed = {s: "<oddHeader>" in sheet_xml(book, s) for s in sheets}
+    assert sum(headed.values()) >= len(sheets) - 1  # every sheet but the dashboard
+    layout = pdf_layout(pdf)
+    labels = [ln if ln in headed else None for ln in page_lines(pdf, len(layout))]
+    runs = [label for i, label in enumerate(labels) if i == 0 or labels[i - 1] != label]
+    assert runs == [s if headed[s] else None for s in sheets]
+    assert labels.count(None) == len(sheets) - sum(headed.values())  # a dashboard: one page
+    for page, (width, words) in enumerate(layout, 1):
+        outside = [w for w in words if w[1] > width + 0.5]
+        assert not outside, (page, labels[page - 1], outside[:5])
 
 
 @engine
@@ -270,37 +376,23 @@ def test_version(name: str):
 # ------------------------------------------------------------------ without engines
 
 
-def test_show_only_sheet_hides_the_others(tmp_path: Path):
-    src = dashboard_book(tmp_path / "book.xlsx", data_rows=5)
-    out = engines.show_only_sheet(src, tmp_path / "only.xlsx", "Dashboard")
-    wb = openpyxl.load_workbook(out)
-    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
-    assert states == {"Data": "hidden", "Dashboard": "visible", "Hist": "hidden"}
-    with zipfile.ZipFile(out) as z:
-        xml = z.read("xl/workbook.xml").decode()
-    assert 'activeTab="1"' in xml
-    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
-        assert a.namelist() == b.namelist()
-        for name in a.namelist():
-            if name != "xl/workbook.xml":
-                assert a.read(name) == b.read(name), name
-
-
-def test_show_only_sheet_unhides_the_wanted_one(tmp_path: Path):
-    wb = xlsxwriter.Workbook(str(tmp_path / "book.xlsx"))
-    wb.add_worksheet("A&B").write("A1", 1)
-    wb.add_worksheet("Dash").hide()
-    wb.close()
-    out = engines.show_only_sheet(tmp_path / "book.xlsx", tmp_path / "o.xlsx", "Dash")
-    states = {ws.title: ws.sheet_state for ws in openpyxl.load_workbook(out).worksheets}
-    assert states == {"A&B": "hidden", "Dash": "visible"}
-
-
-def test_show_only_sheet_errors(tmp_path: Path):
-    bad = tmp_path / "bad.xlsx"
-    bad.write_text("not a zip")
-    with pytest.raises(EngineError, match="not an .xlsx"):
-        engines.show_only_sheet(bad, tmp_path / "o.xlsx", "Dashboard")
+@pytest.mark.parametrize("name", sorted(SMALL_SHAPES))
+def test_every_sheet_prints_one_page_wide_with_its_frozen_rows_on_every_page(
+        name: str, tmp_path: Path):
+    book = small_book(name, tmp_path)
+    with zipfile.ZipFile(book) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+    for index, sheet in enumerate(visible_sheets(book)):
+        xml = sheet_xml(book, sheet)
+        setup = re.search(r"<pageSetup [^>]*>", xml)
+        assert setup and '<pageSetUpPr fitToPage="1"/>' in xml, sheet
+        assert re.search(r'fitToWidth="(?!1")', setup.group(0)) is None, sheet
+        assert 'paperSize="9"' in setup.group(0), sheet
+        frozen = re.search(r'<pane [^>]*ySplit="(\d+)"[^>]*state="frozen"', xml)
+        if frozen and 'fitToHeight="0"' in setup.group(0):  # pages that run on
+            titles = (f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                      f"('?){re.escape(sheet)}\\1!\\$1:\\${frozen.group(1)}</definedName>")
+            assert re.search(titles, workbook), sheet
 
 
 def test_missing_engine_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -320,7 +412,7 @@ def test_missing_engine_names_the_package(tmp_path: Path, monkeypatch: pytest.Mo
     soffice = fake_engine(tmp_path, "soffice", "exit 0\n")
     monkeypatch.setenv("SHEETSIM_SOFFICE", str(soffice))
     with pytest.raises(EngineMissing, match="apt-get install poppler-utils"):
-        engines.render(src, tmp_path / "o.png")
+        engines.render(src, tmp_path / "o.png", sheet="Main")
     assert not (tmp_path / "o.xlsx").exists()
 
 

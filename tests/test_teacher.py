@@ -167,9 +167,9 @@ def test_histogram_value_axes_are_not_fixed(tmp_path):
 
 
 def test_engine_work_reports_start_and_elapsed_on_stderr(tmp_path, monkeypatch):
-    import sheetsim.cli.workbooks
     import sheetsim.engines
     import sheetsim.engines.process
+    import sheetsim.progress
 
     book = tmp_path / "x.xlsx"
     assert run("build", *TINY, "-o", str(book), "-q").exit_code == 0
@@ -178,7 +178,7 @@ def test_engine_work_reports_start_and_elapsed_on_stderr(tmp_path, monkeypatch):
         time.sleep(0.3)  # longer than the notice delay below
         dst.write_bytes(Path(src).read_bytes())
 
-    monkeypatch.setattr(sheetsim.cli.workbooks, "ENGINE_NOTICE_AFTER", 0.05)
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 0.05)
 
     monkeypatch.setattr(sheetsim.engines, "recalc", fake_recalc)
     monkeypatch.setattr(sheetsim.engines.process, "require", lambda engine: engine)
@@ -189,7 +189,7 @@ def test_engine_work_reports_start_and_elapsed_on_stderr(tmp_path, monkeypatch):
     assert re.search(r"in gnumeric: done in \d+\.\d s", result.stderr)
     quiet = CliRunner().invoke(cli, ["verify", str(book), "--engine", "gnumeric", "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
-    monkeypatch.setattr(sheetsim.cli.workbooks, "ENGINE_NOTICE_AFTER", 30.0)
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 30.0)
     fast = CliRunner().invoke(cli, ["verify", str(book), "--engine", "gnumeric"])
     assert fast.exit_code == 0 and "recalculating" not in fast.stderr  # quick: no notice
 

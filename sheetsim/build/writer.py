@@ -109,12 +109,7 @@ class Canvas(Generic[P]):
     def column_left(self, sheet: str, col: int) -> int:
         """Pixels from the sheet's left edge to column ``col``, with the column widths set
         so far (Excel's default 64 pixels where none is)."""
-        widths = self.sheets[sheet].col_info
-        total = 0
-        for j in range(col):
-            info = widths.get(j)
-            total += int(info.width) if info is not None and info.width is not None else 64
-        return total
+        return column_left(self.sheets[sheet], col)
 
     def column_at(self, sheet: str, px: int) -> int:
         """The column holding the point ``px`` pixels from the sheet's left edge (a point
@@ -128,6 +123,69 @@ class Canvas(Generic[P]):
         """One legacy array formula over the block (or constants), every cell with its
         reference value, exactly as Excel stores an array formula's results."""
         write_block(ws, b, self.reference[b.name], formula, style)
+
+
+def column_left(ws: Any, col: int) -> int:
+    """Pixels from the left edge of the xlsxwriter sheet ``ws`` to column ``col``, with the
+    column widths set so far (Excel's default 64 pixels where none is)."""
+    total = 0
+    for j in range(col):
+        info = ws.col_info.get(j)
+        total += int(info.width) if info is not None and info.width is not None else 64
+    return total
+
+
+PORTRAIT_PT = 494
+"""Points across an A4 portrait page inside Excel's default margins (0.7 inch each side).
+
+LibreOffice prints a column that Excel shows ``w`` pixels wide ``w`` points wide (Excel prints
+it narrower), so widths below are column pixels compared with these points."""
+LANDSCAPE_PT = 741
+"""Points across an A4 landscape page inside the default margins."""
+LANDSCAPE_AFTER = 1.3
+"""A sheet prints landscape when it is this many times wider than a portrait page."""
+
+
+def used_width(ws: Any, last_col: int | None = None) -> int:
+    """Pixels from the sheet's left edge to the right edge of its last used or sized column
+    (``last_col`` if it is further right, for blocks streamed later: a sized column past the
+    last cell holds text that runs over into it) or of its last chart."""
+    cols = [c for c in (ws.dim_colmax, last_col, max(ws.col_info, default=None))
+            if c is not None]
+    right = column_left(ws, max(cols) + 1) if cols else 0
+    for row_col_chart in ws.charts:
+        _, col, chart, x_offset = row_col_chart[:4]
+        x_scale = row_col_chart[5]
+        right = max(right, column_left(ws, col) + x_offset + int(chart.width * x_scale))
+    return right
+
+
+def widest_column(ws: Any) -> int:
+    """Pixels across the widest sized column of the sheet (Excel's default 64 if none)."""
+    return max([64, *(int(i.width) for i in ws.col_info.values() if i.width is not None)])
+
+
+def page_setup(ws: Any, last_col: int | None = None) -> None:
+    """Print every page of a sheet within the page width: A4, one page wide (as many tall
+    as it needs), the frozen rows repeated on every page, the sheet's name as the header and
+    the page number as the footer. Landscape when the sheet is much wider than a portrait
+    page or one column is wider than it, with narrow margins when one column is wider than
+    a landscape page: fitting to the width shrinks a sheet of several columns, but a single
+    column wider than the page counts as one page across and is cut. A sheet whose
+    experiment set up its own printing (a dashboard) keeps it."""
+    if ws.page_setup_changed:
+        return
+    ws.set_paper(9)
+    widest = widest_column(ws)
+    if used_width(ws, last_col) > LANDSCAPE_AFTER * PORTRAIT_PT or widest > PORTRAIT_PT:
+        ws.set_landscape()
+    if widest > LANDSCAPE_PT:  # 806 points across inside 0.25-inch margins
+        ws.set_margins(left=0.25, right=0.25)
+    ws.fit_to_pages(1, 0)
+    if ws.panes and ws.panes[0] > 0:
+        ws.repeat_rows(0, ws.panes[0] - 1)
+    ws.set_header("&C&A")
+    ws.set_footer("&CPage &P of &N")
 
 
 def write_block(ws: Any, b: Block, values: np.ndarray, formula: str | None, style: Any) -> None:
@@ -165,6 +223,8 @@ def build(
     if plan is None:
         plan = experiment.plan(settings)
         plan.check_fits()
+    if progress:
+        progress("running the reference model")
     reference = experiment.reference(settings, plan, experiment.draws(settings, plan))
     write(experiment, plan, reference, path, fast=fast, progress=progress)
     return reference
@@ -181,15 +241,21 @@ def write(
     """Write atomically: a temporary file beside ``path`` renamed into place when complete.
 
     Interrupted at any point (an exception, Ctrl-C, SIGTERM), ``path`` keeps its old bytes
-    and the temporary file is removed; see ``atomic.replacing``.
+    and the temporary file is removed; see ``atomic.replacing``. ``progress`` is told each
+    stage: the sheets, the package, then each big block's sheet by name.
     """
     with atomic.replacing(os.fspath(path)) as tmp:
         package = io.BytesIO()
         wb = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_numbers": False})
+        if progress:
+            progress("writing the sheets")
         heavy = _build(wb, experiment, plan, reference, fast, progress)
+        if progress:
+            progress("packing the workbook")
         wb.close()
         if fast:
-            assemble(package.getvalue(), heavy, tmp, progress)
+            assemble(package.getvalue(), heavy, tmp,
+                     (lambda name: progress(f"writing {name}")) if progress else None)
         else:
             tmp.write_bytes(package.getvalue())
 
@@ -212,8 +278,10 @@ def _build(
     manifest.write(sheets[MANIFEST_SHEET], plan, experiment.name)
 
     heavy: dict[str, HeavySheet] = {}
+    last_cols: dict[str, int] = {}
     for big in experiment.big_blocks(plan.settings, plan):
         b = big.block
+        last_cols[b.sheet] = max(last_cols.get(b.sheet, 0), b.col + b.cols - 1)
         uniform = b.kind == UNIFORM
         spec = HeavySheet(
             name=b.sheet, caption=big.caption, block=b, values=reference[b.name],
@@ -231,8 +299,10 @@ def _build(
             heavy[f"xl/worksheets/sheet{names.index(b.sheet) + 1}.xml"] = spec
         else:
             if progress:
-                progress(b.sheet)
+                progress(f"writing {b.sheet}")
             _heavy_cells(ws, spec, styles)
+    for name in plan.sheets:
+        page_setup(sheets[name], last_cols.get(name))
     first = sheets[plan.sheets[0]]
     first.activate()
     first.set_first_sheet()

@@ -21,7 +21,7 @@ from sheetsim.cli.errors import UserError, choose
 from sheetsim.cli.outputs import check_folder, check_output
 from sheetsim.config import ConfigError
 from sheetsim.experiments.base import Experiment, Plan
-from sheetsim.progress import bar
+from sheetsim.progress import Task
 
 PRESETS_FOLDER = Path("output")
 """Where ``--all-presets`` writes NAME.xlsx unless ``-o FOLDER`` is given."""
@@ -65,9 +65,8 @@ def run(jobs: list[Job], force: bool, quiet: bool) -> int:
         check_output(j.out, force)
     for j in jobs:
         started = time.perf_counter()
-        big = sum(1 for _ in j.experiment.big_blocks(j.settings, j.plan))
-        with bar("writing", big, quiet) as step:
-            reference = writer.build(j.settings, j.out, j.experiment, progress=step,
+        with Task(f"building {j.out}", quiet) as task:
+            reference = writer.build(j.settings, j.out, j.experiment, progress=task,
                                      plan=j.plan)
         if quiet:
             continue

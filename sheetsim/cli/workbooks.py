@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 
 from sheetsim.cli.errors import UserError
 from sheetsim.cli.outputs import check_output, is_sheetsim_file, readable
-from sheetsim.progress import Counter
+from sheetsim.progress import Task
 
 ENGINE_CHOICE = click.Choice(["libreoffice", "gnumeric"], case_sensitive=False)
 
@@ -51,8 +50,9 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
             target = Path(tmp) / f"{file.stem}.{engine}.xlsx"
             _recalc(file, target, engine, timeout, quiet or as_json)
         try:
-            with Counter("evaluating formulas", quiet or as_json) as counter:
-                report = verify.verify(target, progress=counter)
+            with Task(f"verifying {file}", quiet or as_json) as task:
+                task.stage("evaluating formulas")
+                report = verify.verify(target, progress=task.count)
         except reader.ReadError as exc:
             raise UserError(str(exc).replace(str(target), str(file))) from None
         except evaluator.EvaluationError as exc:
@@ -83,20 +83,13 @@ def _recalc(src: Path, dst: Path, engine: str, timeout: float, quiet: bool) -> N
             raise UserError(str(exc)) from None
 
 
-ENGINE_NOTICE_AFTER = 3.0
-"""Seconds of engine work after which a log (stderr not a terminal) is told it started."""
-
-
 @contextlib.contextmanager
-def engine_work(what: str, quiet: bool, engine: str = "libreoffice") -> Iterator[None]:
-    """Say on stderr that long engine work started and, when stderr is not a terminal (a
-    log, a pipe: no one sees the wait), how long it took.
+def engine_work(what: str, quiet: bool, engine: str = "libreoffice") -> Iterator[Task]:
+    """A ``Task`` for engine work, once the engine is known to be installed.
 
-    On a terminal the start line comes at once. Elsewhere it comes once the work has taken
-    ENGINE_NOTICE_AFTER seconds, with the elapsed time at the end, so a file refused by the
-    checks before the engine starts (or a missing engine) stays one line of error."""
-    import threading
-
+    It says nothing for the first ``progress.AFTER`` seconds, so a file refused by the checks
+    before the engine starts (or a missing engine) stays one line of error; past that, a
+    live line on a terminal, or a start line and the elapsed time in a log."""
     from sheetsim.engines import EngineError
     from sheetsim.engines.process import require
 
@@ -104,27 +97,8 @@ def engine_work(what: str, quiet: bool, engine: str = "libreoffice") -> Iterator
         require(engine)
     except EngineError as exc:
         raise UserError(str(exc)) from None
-    started = time.perf_counter()
-    said = threading.Event()
-
-    def notice() -> None:
-        said.set()
-        click.echo(f"{what}...", err=True)
-
-    timer = None
-    if not quiet and sys.stderr.isatty():
-        notice()
-    elif not quiet:
-        timer = threading.Timer(ENGINE_NOTICE_AFTER, notice)
-        timer.daemon = True
-        timer.start()
-    try:
-        yield
-    finally:
-        if timer is not None:
-            timer.cancel()
-    if said.is_set() and not sys.stderr.isatty():
-        click.echo(f"{what}: done in {time.perf_counter() - started:.1f} s", err=True)
+    with Task(what, quiet) as task:
+        yield task
 
 
 @click.command()
@@ -157,19 +131,24 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="OUT.pdf or OUT.png.")
+@click.option("--sheet", metavar="NAME",
+              help="The sheet to draw (a PNG: default Dashboard; a PDF: default every sheet).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds LibreOffice may take.")
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
               help="Resolution of a PNG (A4 landscape: 200 dpi is 2339 × 1654 pixels).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def render(file: Path, output: Path, timeout: float, dpi: int, quiet: bool) -> int:
-    """Draw the Dashboard as LibreOffice prints it, to a PDF or a PNG (one page).
+def render(file: Path, output: Path, sheet: str | None, timeout: float, dpi: int,
+           quiet: bool) -> int:
+    """Draw FILE as LibreOffice prints it: a PDF of every sheet (a handout) or of one
+    sheet, or a PNG of one sheet's first page (the Dashboard unless --sheet names another).
 
     \b
     Examples:
       sheetsim render output/init.xlsx -o output/init.png
+      sheetsim render output/init.xlsx --sheet Guide -o guide.png
       sheetsim render output/compare.xlsx -o output/compare.png --dpi 150
-      sheetsim render output/relu-he.xlsx -o relu-he.pdf
+      sheetsim render output/relu-he.xlsx -o relu-he.pdf      # every sheet, in order
     """
     from sheetsim import engines
 
@@ -184,13 +163,15 @@ def render(file: Path, output: Path, timeout: float, dpi: int, quiet: bool) -> i
         raise UserError(f"output: folder {str(folder)!r} does not exist")
     if not is_sheetsim_file(file):
         raise UserError(f"{file}: not a sheetsim workbook")
-    with engine_work(f"rendering {file} in libreoffice", quiet):
+    with engine_work(f"rendering {file}", quiet) as task:
         try:
-            engines.render(file, output, timeout=timeout, dpi=dpi)
+            engines.render(file, output, timeout=timeout, sheet=sheet, dpi=dpi,
+                           progress=task)
         except engines.EngineError as exc:
             raise UserError(str(exc)) from None
+        seconds = task.elapsed()
     if not quiet:
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {output}  ({seconds:.1f} s)")
     return 0
 
 

@@ -6,7 +6,8 @@ touching the user's own settings, and hands back ordinary .xlsx/.pdf/.png files:
 
 - ``recalc``: the engine loads the file, recalculates every formula and saves an .xlsx whose
   cached values are its own.
-- ``render``: one sheet (the dashboard) as LibreOffice draws it, as PDF or PNG.
+- ``render``: one sheet, or the whole workbook as a handout, as LibreOffice prints it, as
+  PDF or PNG.
 - ``set_cells_and_recalc``: set named controls (``Activation``, ``Init`` ...) as a person would
   in the workbook, recalculate and save.
 - ``interactive.drive``: the same in a running LibreOffice through UNO, recalculating only
@@ -23,7 +24,8 @@ Modules, by job:
   into place after.
 - ``libreoffice``: conversion, the Basic macro behind ``set_cells_and_recalc``.
 - ``gnumeric``: ``ssconvert --recalc``.
-- ``rendering``: one sheet shown, the others hidden, drawn as PDF or PNG.
+- ``rendering``: soffice started, ``render_uno`` (the part that speaks UNO) beside it
+  exporting one sheet or all of them as PDF; a PNG of its first page.
 - ``dispatch``: ``recalc`` and ``version`` for the engine the caller names.
 - ``interactive``: ``drive``, which starts soffice and runs ``interactive_uno`` (the part that
   speaks UNO, under Debian's python3) beside it.
@@ -35,7 +37,7 @@ and ``sheetsim.atomic``.
 from sheetsim.engines.dispatch import recalc, version
 from sheetsim.engines.libreoffice import set_cells_and_recalc
 from sheetsim.engines.process import ENGINES, EngineError, EngineMissing, available, find_executable
-from sheetsim.engines.rendering import render, show_only_sheet
+from sheetsim.engines.rendering import render
 
 __all__ = [
     "ENGINES",
@@ -46,6 +48,5 @@ __all__ = [
     "recalc",
     "render",
     "set_cells_and_recalc",
-    "show_only_sheet",
     "version",
 ]

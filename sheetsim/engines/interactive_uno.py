@@ -113,7 +113,7 @@ def version(context: Any) -> str:
         )
         access = provider.createInstanceWithArguments(
             "com.sun.star.configuration.ConfigurationAccess",
-            (_prop("nodepath", "/org.openoffice.Setup/Product"),),
+            (prop("nodepath", "/org.openoffice.Setup/Product"),),
         )
         return str(access.getByName("ooSetupVersionAboutBox"))
     except Exception:
@@ -128,7 +128,7 @@ def load(desktop: Any, path: Path, seconds: float) -> Any:
     with two sessions starting at once): try again for up to ``seconds``.
     """
     url = path.resolve().as_uri()
-    props = (_prop("Hidden", True), _prop("ReadOnly", False))
+    props = (prop("Hidden", True), prop("ReadOnly", False))
     deadline = time.monotonic() + seconds
     while True:
         problem = "no document"
@@ -148,7 +148,8 @@ def load(desktop: Any, path: Path, seconds: float) -> Any:
         time.sleep(0.5)
 
 
-def _prop(name: str, value: Any) -> Any:
+def prop(name: str, value: Any) -> Any:
+    """A ``com.sun.star.beans.PropertyValue``: an argument of loading or storing."""
     import uno
 
     p = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
@@ -232,7 +233,7 @@ def _plain(v: Any) -> Value:
 def save_xlsx(doc: Any, path: str) -> None:
     """Store the document as .xlsx (its cached values are LibreOffice's current ones)."""
     doc.storeToURL(Path(path).resolve().as_uri(),
-                   (_prop("FilterName", "Calc MS Excel 2007 XML"),))
+                   (prop("FilterName", "Calc MS Excel 2007 XML"),))
 
 
 # --------------------------------------------------------------------------- dumps

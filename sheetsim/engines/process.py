@@ -19,7 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -183,20 +183,22 @@ def started(cmd: list[str], label: str, *, cwd: Path, log: Path,
 
 def run(cmd: list[str], label: str, timeout: float, *, cwd: Path | None = None,
         env: Mapping[str, str] | None = None, stdout_too: bool = False,
-        beside: Started | None = None) -> tuple[int, str]:
+        beside: Started | None = None, tick: Callable[[], None] | None = None
+        ) -> tuple[int, str]:
     """Run ``cmd`` in a new session; past ``timeout`` kill its whole process group.
 
     Returns the exit code and what it wrote to stderr (and stdout if ``stdout_too``).
     Output goes to files, not pipes: a child that outlives the engine and keeps a pipe open
     must not make us wait. ``beside`` is a server ``cmd`` works with: if it ends first,
-    ``cmd`` is killed and the error says how the server ended.
+    ``cmd`` is killed and the error says how the server ended. ``tick`` is called about
+    every 0.2 s while ``cmd`` runs (to follow its progress).
     """
     if timeout <= 0:
         raise EngineError(f"{label} did not finish within the time limit")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = _start(cmd, label, cwd, env, out, err)
         try:
-            rc = _wait(proc, label, timeout, beside)
+            rc = _wait(proc, label, timeout, beside, tick)
         finally:
             _stop(proc)  # strays after a normal exit too
         text = b""
@@ -219,14 +221,18 @@ def _start(cmd: list[str], label: str, cwd: Path | None, env: Mapping[str, str] 
 
 
 def _wait(proc: subprocess.Popen[bytes], label: str, timeout: float,
-          beside: Started | None) -> int:
-    """The exit code of ``proc``; EngineError past ``timeout`` or once ``beside`` ended."""
+          beside: Started | None, tick: Callable[[], None] | None = None) -> int:
+    """The exit code of ``proc``; EngineError past ``timeout`` or once ``beside`` ended;
+    ``tick`` called between checks."""
     deadline = time.monotonic() + timeout
+    polled = beside is not None or tick is not None
     while True:
         left = deadline - time.monotonic()
         try:
-            return proc.wait(timeout=max(0.0, left if beside is None else min(left, 0.2)))
+            return proc.wait(timeout=max(0.0, min(left, 0.2) if polled else left))
         except subprocess.TimeoutExpired:
+            if tick is not None:
+                tick()
             ended = beside.ended() if beside is not None else None
             if ended:
                 raise EngineError(f"{label} stopped: {ended}") from None
