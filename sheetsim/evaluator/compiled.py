@@ -62,6 +62,11 @@ def _sign(x: float) -> float:
     return float((_finite(x) > 0.0) - (x < 0.0))
 
 
+def _error() -> float:
+    """NA() and the like: an error value, which the general path gives."""
+    raise Fallback
+
+
 def _index(x: float, n: int) -> int:
     """CHOOSE's index: truncated, 1 to n, else the general path."""
     k = math.trunc(_finite(x))
@@ -76,6 +81,7 @@ HELPERS: dict[str, Callable[..., float]] = {
     "_ln": _ln,
     "_sign": _sign,
     "_index": _index,
+    "_error": _error,
     "_sqrt": math.sqrt,  # raises ValueError below 0, where NumPy gives NaN (#NUM!)
     "_tanh": lambda x: float(np.tanh(_finite(x))),
     "_exp": lambda x: float(np.exp(_finite(x))),
@@ -153,6 +159,8 @@ class _Writer:
         args = node.args
         if node.name in _UNARY_CALLS and len(args) == 1:
             return f"{_UNARY_CALLS[node.name]}({self.number(args[0])})"
+        if node.name == "NA" and not args:
+            return "_error()"
         if node.name in ("MAX", "MIN") and args:
             return f"_{node.name.lower()}({', '.join(self.number(a) for a in args)})"
         if node.name == "IF" and len(args) == 3:

@@ -17,9 +17,11 @@ import numpy as np
 
 from ..xlsx.book import Book, ExcelError, FormulaCell, SheetData
 from ..xlsx.cells import label as cell_label
-from . import lookup  # noqa: F401  (registers its functions)
+from . import (
+    chains,
+    lookup,  # noqa: F401  (registers its functions)
+)
 from .functions import FUNCTIONS, VOLATILE
-from . import chains
 from .order import Place, order_formulas, order_nodes, place_of
 from .parser import (
     ArrayConst,
