@@ -37,6 +37,8 @@ SMALL_SHAPES: dict[str, dict[str, int]] = {
     "compare": {"samples": 40, "width": 6, "layers": 3, "bins": 10},
     "descent": {"steps": 12},
     "training": {"layers": 2, "width": 4, "samples": 16, "test_samples": 8, "steps": 12},
+    "digits": {"hidden": (8, 8), "batch": 8, "train_size": 60, "test_size": 20, "steps": 6,
+               "eval_every": 3},
 }
 """Experiment → settings that make its workbooks small (every formula kind, built and
 verified in seconds), for ``experiments.resolve(..., flags=...)``: the dataclass defaults

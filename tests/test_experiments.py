@@ -92,10 +92,16 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
+CONSTANT_KINDS = ("uniform", "images")
+"""Blocks of constants a file carries: stored draws, and the digits' images (rows of the
+data set, which the model reads from the package)."""
+
+
 def computed_sheets(path: Path) -> set[str]:
-    """The sheets holding a block that formulas compute (every block but stored draws)."""
+    """The sheets holding a block that formulas compute (every block but constants)."""
     book = reader.read(path)
-    return {b.sheet for b in manifest.read(book).blocks.values() if b.kind != "uniform"}
+    return {b.sheet for b in manifest.read(book).blocks.values()
+            if b.kind not in CONSTANT_KINDS}
 
 
 def one_error_line(result: Result, folder: Path) -> str:
@@ -232,6 +238,16 @@ BAD: dict[str, list[tuple[list[str], str]]] = {
         (["--clip", "-1"], "clip: -1 is negative"),
         (["--lr", "0"], "lr: must be greater than 0"),
         (["--surface", "bowl"], "--surface: not an option of training but of descent"),
+    ],
+    "digits": [
+        (["--hidden", ""], "hidden: the list of hidden widths is empty"),
+        (["--hidden", "40,x"], "hidden: expected widths such as 40,20"),
+        (["--batch", "100", "--train-size", "50"], "batch: 100 is larger than the training set"),
+        (["--loss", "hinge"], "loss: unknown value 'hinge'"),
+        (["--hidden", "40,20", "--residual"], "residual: hidden layers 1 and 2 differ in width"),
+        (["--train-size", "1500", "--test-size", "500"], "train_size: 1,500 is out of range"),
+        (["--lars", "-1"], "lars: -1 is negative"),
+        (["--layers", "2"], "--layers: not an option of digits but of"),
     ],
 }
 """Each experiment's bad settings and a part of the one line that refuses each."""

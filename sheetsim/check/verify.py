@@ -22,6 +22,7 @@ import numpy as np
 
 from sheetsim import evaluator, tolerance
 from sheetsim.check import manifest as manifest_mod
+from sheetsim.check import package as package_check
 from sheetsim.check.report import Mismatch, Report, SheetCheck
 from sheetsim.config import ConfigError
 from sheetsim.experiments.base import UNIFORM, Experiment
@@ -213,9 +214,13 @@ def _controls(book: Book, experiment: Experiment, base: Any,
 def verify(
     path: Path | str, progress: Callable[[int, int], None] | None = None
 ) -> Report:
-    """Read, evaluate and compare; raises reader.ReadError / evaluator errors for exit 2."""
+    """Judge the package, then read, evaluate and compare; raises reader.ReadError /
+    evaluator errors for exit 2. A package Excel would refuse or repair fails at once."""
     path = Path(path)
-    book = reader.read(path)
+    package = package_check.check(path)
+    book = reader.read(path, inspect=package.sheet) if package.sound else None
+    if book is None or not package.sound:
+        return Report(str(path), problems=[package.verdict()])
     man = manifest_mod.read(book, path)
     for block in man.blocks.values():
         if block.sheet not in book.sheets:

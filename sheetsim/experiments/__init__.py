@@ -10,14 +10,16 @@ from sheetsim.config import DEFAULT_EXPERIMENT, ConfigError
 from sheetsim.experiments.base import Experiment
 from sheetsim.experiments.compare import CompareExperiment
 from sheetsim.experiments.descent import DescentExperiment
+from sheetsim.experiments.digits import DigitsExperiment
 from sheetsim.experiments.init import InitExperiment
 from sheetsim.experiments.training import TrainingExperiment
 
 REGISTRY: dict[str, Experiment] = {
     e.name: e for e in (InitExperiment(), CompareExperiment(), DescentExperiment(),
-                        TrainingExperiment())
+                        TrainingExperiment(), DigitsExperiment())
 }
-"""In lesson order: the article's Monte Carlo, its comparison, descent, then training."""
+"""In lesson order: the article's Monte Carlo, its comparison, descent, training, then
+training on the handwritten digits."""
 
 
 def get(name: str) -> Experiment:
