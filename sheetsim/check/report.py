@@ -98,7 +98,10 @@ class Report:
 
     def render(self) -> str:
         """The report as text: one row per sheet and check, notes, first mismatches,
-        problems, then the verdict."""
+        problems, then the verdict; only the verdict when nothing was compared (a package
+        refused before its numbers)."""
+        if not self.sheets and not self.notes:
+            return self.verdict()
         lines = [f"{'sheet':<12} {'check':<7} {'cells':>10} {'worst abs':>11} {'worst rel':>11}"]
         for s in self.sheets.values():
             flag = "  <- " + f"{s.mismatches:,} mismatches" if s.mismatches else ""

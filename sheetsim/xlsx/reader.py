@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import defusedxml
@@ -20,7 +22,8 @@ from sheetsim.xlsx.book import Book, ExcelError, FormulaCell, SheetData
 from sheetsim.xlsx.cells import GRID_COLS, GRID_ROWS, Block, cell, col_index, parse_range
 from sheetsim.xlsx.safezip import ReadError, SafeZip, as_utf8
 
-__all__ = ["ReadError", "block_values", "named_value", "read", "short"]
+__all__ = ["ReadError", "SheetFacts", "block_values", "named_value", "read", "sheet_facts",
+           "short"]
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -55,10 +58,19 @@ _V_RE = re.compile(rb"<v(?:\s[^<>]*)?>([^<]*)</v>")
 _F_RE = re.compile(rb"<f(?=[\s/>])([^<>]*?)(?:/>|>([^<]*)</f>)")
 _FATTR_RE = re.compile(rb"""\b(t|ref|si)=(?:"([^"]*)"|'([^']*)')""")
 _T_RE = re.compile(rb"<t(?=[\s/>])[^<>]*?(?:/>|>([^<]*)</t>)")
+_FORMULA_CELL_RE = re.compile(
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="[0-9]{1,9}")?(?: t="n")?>'
+    rb"<f>([^<]*)</f><v>([^<]*)</v></c>"
+)
+"""A formula cell as sheetsim, Excel and LibreOffice write one with a number: read in one
+match (:func:`_other_cells`), what the general reading of a cell gives it."""
 _ROW_RE = re.compile(rb"""<row(?=[\s>])[^<>]*?\br=["']([0-9]{1,7})["']""")
 _RANGE_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7}):\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _STRING_RE = re.compile(r'"[^"]*"')
-_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+_ERRORS = {code: ExcelError(code)
+           for code in ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")}
+"""One value per error code, shared by every cell that holds it: a sheet of errors costs a
+reference per cell, not an object."""
 
 
 _ENTITY_RE = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
@@ -79,8 +91,11 @@ def _text(raw: bytes) -> str:
     return _ENTITY_RE.sub(_entity, text) if "&" in text else text
 
 
-def read(path: Path | str, only: set[str] | None = None) -> Book:
-    """Read every sheet (or just ``only``) into a Book.
+def read(path: Path | str, only: set[str] | None = None,
+         inspect: Callable[[str, str, SheetFacts], None] | None = None) -> Book:
+    """Read every sheet (or just ``only``) into a Book; ``inspect`` (if given) is shown the
+    facts of each sheet read (:func:`sheet_facts`) with its name and part, so the package
+    check judges the sheets in the same pass.
 
     Raises ReadError (one line, starting with the path) for anything that is not a sound
     workbook: see ``safezip`` for the package checks; here the cells' addresses must lie in
@@ -104,12 +119,116 @@ def read(path: Path | str, only: set[str] | None = None) -> Book:
             if only is not None and name not in only:
                 continue
             xml = as_utf8(z.read(part), f"{path}: part {part}")
-            data, sheet_formulas = _sheet(xml, name, strings, path)
+            styles: set[str] | None = set() if inspect is not None else None
+            data, sheet_formulas = _sheet(xml, name, strings, path, styles)
+            if inspect is not None:
+                inspect(name, part, sheet_facts(xml, data, sheet_formulas, styles))
             sheets[name] = data
             formulas.extend(sheet_formulas)
     book = Book(sheets=sheets, names=names, formulas=formulas, hidden=hidden)
     _check_references(book, path)
     return book
+
+
+
+@dataclass
+class SheetFacts:
+    """What the package check needs of one sheet part, found without parsing it into a tree."""
+
+    dimension: str | None = None
+    """The ``<dimension ref>`` text, None when the sheet has none (it is optional)."""
+    bounds: tuple[int, int, int, int] | None = None
+    """(first row, first column, last row, last column) of the cells holding a value or a
+    formula, 0-based; None when there is none."""
+    styles: list[str] = field(default_factory=list)
+    """The distinct style indexes cells and rows name (``s``), as written."""
+    kinds: list[str] = field(default_factory=list)
+    """The distinct cell types (``t``) the cells use, as written."""
+    strings: list[str] = field(default_factory=list)
+    """The distinct values of the shared-string cells (``t="s"``): indexes, as written."""
+    relationships: list[str] = field(default_factory=list)
+    """Relationship ids the sheet names outside its cells (drawing, comments, hyperlinks)."""
+
+
+_REL_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_DIMENSION_RE = re.compile(rb"""<(?:[\w.-]+:)?dimension(?=[\s/>])[^<>]*?\bref=["']([^"'<>]*)""")
+_XMLNS_RE = re.compile(rb"""xmlns:([\w.-]+)=["']([^"'<>]*)["']""")
+_STYLE_RES = (re.compile(rb' s="([^"<>]{0,20})'), re.compile(rb" s='([^'<>]{0,20})"))
+_KIND_RE = re.compile(rb"""\st=["']([^"'<>]{0,20})""")
+
+
+def sheet_facts(xml: bytes, data: SheetData, formulas: list[FormulaCell],
+                styles: set[str] | None = None) -> SheetFacts:
+    """The facts of one sheet part (UTF-8 bytes, read into ``data`` and ``formulas``) that
+    the package check judges: its dimension, the bounds of its cells, the style indexes,
+    cell types and shared-string indexes it uses, and the relationship ids it names.
+    Linear in the part: a few searches of its bytes, never a tree. ``styles`` are the
+    style indexes when the reading of the cells collected them, else they are searched."""
+    facts = SheetFacts(bounds=_bounds(data, formulas))
+    lo = xml.find(b"<sheetData")
+    lo = len(xml) if lo < 0 else lo
+    close = xml.rfind(b"</sheetData>")
+    hi = close if close > lo else lo
+    head, rest = xml[:lo], xml[hi:]
+    m = _DIMENSION_RE.search(head)
+    if m is not None:
+        facts.dimension = _text(m.group(1))
+    root_end = head.find(b">", max(head.find(b"<worksheet"), 0))
+    for prefix, uri in _XMLNS_RE.findall(head[: max(root_end, 0) + 1]):
+        if uri == _REL_NS:
+            attr = re.compile(rb"\b" + re.escape(prefix) + rb""":[A-Za-z]+=["']([^"'<>]*)""")
+            facts.relationships += [_text(v) for v in attr.findall(head + rest)]
+    facts.styles = sorted(_style_values(xml[lo:hi]) if styles is None else styles)
+    if xml.find(b" t=", lo, hi) >= 0:
+        facts.kinds, facts.strings = _kinds(xml, lo, hi)
+    return facts
+
+
+def _style_values(xml: bytes) -> set[str]:
+    """Every style index (``s``) named in ``xml``, as written."""
+    out: set[str] = set()
+    for pattern, quote in zip(_STYLE_RES, (b'"', b"'"), strict=True):
+        if b" s=" + quote in xml:  # a search with a literal start: fast
+            out.update(_text(v) for v in set(pattern.findall(xml)))
+    return out
+
+
+def _kinds(xml: bytes, lo: int, hi: int) -> tuple[list[str], list[str]]:
+    """The types the cells between ``lo`` and ``hi`` name (each ``t=`` whose tag is a
+    cell's), and the values of the shared-string cells."""
+    kinds: set[str] = set()
+    strings: set[str] = set()
+    at = xml.find(b" t=", lo, hi)
+    while at >= 0:
+        tag = xml.rfind(b"<", lo, at)
+        if tag >= 0 and xml[tag : tag + 3] in (b"<c ", b"<c\t", b"<c\n", b"<c\r"):
+            m = _KIND_RE.match(xml, at)
+            if m is not None:
+                kind = _text(m.group(1))
+                kinds.add(kind)
+                if kind == "s":
+                    end = xml.find(b"</c>", at, hi)
+                    vm = _V_RE.search(xml, at, end if end >= 0 else hi)
+                    if vm is not None:
+                        strings.add(_text(vm.group(1)).strip())
+        at = xml.find(b" t=", at + 3, hi)
+    return sorted(kinds), sorted(strings)
+
+
+def _bounds(data: SheetData, formulas: list[FormulaCell]) -> tuple[int, int, int, int] | None:
+    """The bounds of the cells holding a number, another value or a formula."""
+    held = ~np.isnan(data.numbers)
+    rows = [int(i) for i in np.flatnonzero(held.any(axis=1))[[0, -1]]] if held.any() else []
+    cols = [int(j) for j in np.flatnonzero(held.any(axis=0))[[0, -1]]] if held.any() else []
+    for r, c in data.other:
+        rows.append(r)
+        cols.append(c)
+    for f in formulas:
+        rows += [f.row, f.row + f.rows - 1]
+        cols += [f.col, f.col + f.cols - 1]
+    if not rows:
+        return None
+    return min(rows), min(cols), max(rows), max(cols)
 
 
 def _shared_strings(z: SafeZip, rels: dict[str, str]) -> list[str]:
@@ -135,21 +254,28 @@ def _shared_strings(z: SafeZip, rels: dict[str, str]) -> list[str]:
 
 
 def _sheet(
-    xml: bytes, name: str, strings: list[str], path: Path
+    xml: bytes, name: str, strings: list[str], path: Path, styles: set[str] | None = None
 ) -> tuple[SheetData, list[FormulaCell]]:
     """Plain numeric cells in one vectorized pass; the few others cell by cell.
 
     If the two passes do not account for every value in the sheet (an unusual writer),
-    the whole sheet is read cell by cell instead.
+    the whole sheet is read cell by cell instead. ``styles``, if given, receives every
+    style index (``s``) the sheet's cells and rows name, as written.
     """
     starts = _tag_starts(xml, b"c")
     row_starts = _tag_starts(xml, b"row")
     hits = sorted(m.start() for pattern in _SPECIAL_RES for m in pattern.finditer(xml))
     picks = np.unique(np.searchsorted(starts, np.asarray(hits, np.int64), side="right") - 1)
     picks = picks[picks >= 0]
-    found = _plain_written(xml, starts, picks)
+    plain = _Styles()
+    found = _plain_written(xml, starts, picks, plain if styles is not None else None)
     rows, cols, vals = found if found is not None else _plain_numbers(xml, name, path)
     rest = _cells(xml, starts, row_starts, picks, name, path)
+    if styles is not None:
+        if found is not None and xml.count(b' s="') == plain.named + rest.count(b' s="'):
+            styles |= plain.values | _style_values(rest)  # every index seen on the way
+        else:
+            styles |= _style_values(xml)
     other, formulas, extra = _other_cells(rest, name, strings, path)
     if rows.size + _count_values(rest) != _count_values(xml):
         rows, cols, vals = _numeric_cells([], name, path)
@@ -189,8 +315,16 @@ def _plain_numbers(
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
+@dataclass
+class _Styles:
+    """The style indexes of the plain cells, and how many plain cells name one."""
+
+    values: set[str] = field(default_factory=set)
+    named: int = 0
+
+
 def _plain_written(
-    xml: bytes, starts: np.ndarray, picks: np.ndarray
+    xml: bytes, starts: np.ndarray, picks: np.ndarray, styles: _Styles | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """What :func:`_plain_numbers` finds, found with NumPy when every cell but the ``picks``
     is written exactly as sheetsim, Excel and LibreOffice write a number: ``<c r="B3"``, an
@@ -219,6 +353,10 @@ def _plain_written(
     style = _run(buf, at + 4, b"09", 10)
     if not (~styled | ((style >= 1) & (style <= 9) & (buf[at + 4 + style] == ord('"')))).all():
         return None
+    if styles is not None and styled.any():
+        named = _digits(buf, at[styled] + 4, style[styled], 9, 10, ord("0"))
+        styles.values.update(str(v) for v in np.unique(named).tolist())
+        styles.named += int(styled.sum())
     at = np.where(styled, at + 5 + style, at)
     at = np.where(_bytes_at(buf, at, b' t="n"'), at + 6, at)
     valued = _bytes_at(buf, at, b"><v>")
@@ -400,6 +538,9 @@ def _other_cells(
     row_iter = iter(row_starts)
     next_row = next(row_iter, None)
     cur_row, cur_col = -1, -1
+    placed: list[tuple[int, FormulaCell]] = []
+    if b"<c>" not in xml and b"<c/>" not in xml and xml.count(b"<c ") == xml.count(b'<c r="'):
+        xml = _plain_formulas(xml, name, placed, other, numbers)
     for m in _CELL_RE.finditer(xml):
         while next_row is not None and next_row[0] < m.start():
             cur_row, cur_col = next_row[1], -1
@@ -425,12 +566,48 @@ def _other_cells(
             fcell = _formula(fm, name, row, col, shared, path)
             if fcell is not None:
                 formulas.append(fcell)
+                if placed:
+                    placed.append((m.start(), fcell))
         value = _value(body, attrs.get(b"t", b"n"), strings)
         if isinstance(value, float):
             numbers.append((row, col, value))
         elif value is not None:
             other[(row, col)] = value
+    if placed:  # in the order of the part, as the cells come
+        placed.sort(key=lambda p: p[0])
+        formulas = [f for _, f in placed]
     return other, formulas, numbers
+
+
+def _plain_formulas(
+    xml: bytes, name: str, placed: list[tuple[int, FormulaCell]],
+    other: dict[tuple[int, int], str | bool | ExcelError], numbers: list[tuple[int, int, float]],
+) -> bytes:
+    """Read the cells of ``xml`` that :data:`_FORMULA_CELL_RE` matches, as the cell by cell
+    reading would, and give back ``xml`` with those cells blanked (spaces, so that the
+    places of the others stay). Every cell of ``xml`` names its address, so none depends
+    on the one before it."""
+    columns: dict[bytes, int] = {}
+
+    def take(m: re.Match[bytes]) -> bytes:
+        letters, digits, ftext, raw = m.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = col_index(letters.decode())
+        row = int(digits) - 1
+        if row >= GRID_ROWS or col >= GRID_COLS:
+            return m.group(0)  # the cell by cell reading names it
+        text = _text(ftext).lstrip("=")
+        if text:
+            placed.append((m.start(), FormulaCell(name, row, col, 1, 1, text, is_array=False)))
+        if raw.strip():
+            try:
+                numbers.append((row, col, float(raw)))
+            except ValueError:
+                other[(row, col)] = _text(raw)
+        return b" " * (m.end() - m.start())
+
+    return _FORMULA_CELL_RE.sub(take, xml)
 
 
 def _formula(
@@ -488,14 +665,14 @@ def _value(body: bytes, kind: bytes, strings: list[str]) -> float | str | bool |
         try:
             return strings[int(raw)]
         except (ValueError, IndexError):
-            return ExcelError("#REF!")
+            return _ERRORS["#REF!"]
     if kind in (b"str", b"inlineStr"):
         return _text(raw)
     if kind == b"b":
         return raw.strip() in (b"1", b"true")
     if kind == b"e":
         code = _text(raw).strip()
-        return ExcelError(code if code in _ERRORS else "#VALUE!")
+        return _ERRORS.get(code, _ERRORS["#VALUE!"])
     try:
         return float(raw)
     except ValueError:
@@ -505,9 +682,12 @@ def _value(body: bytes, kind: bytes, strings: list[str]) -> float | str | bool |
 def _check_references(book: Book, path: Path) -> None:
     """Formulas of a size a spreadsheet could hold: no range larger than a sheet may be, no
     text longer or more deeply nested than an evaluator (or Excel) could take."""
-    texts = [(f"{f.sheet}!{cell(f.row, f.col)}", f.text) for f in book.formulas]
+    texts: list[tuple[FormulaCell | str, str]] = [(f, f.text) for f in book.formulas]
     texts += [(f"defined name {k[:40]}", v) for k, v in book.names.items()]
-    for where, text in texts:
+    for at, text in texts:
+        if len(text) <= MAX_NESTING and ":" not in text:
+            continue  # too short to be too long, too deep or too large
+        where = at if isinstance(at, str) else f"{at.sheet}!{cell(at.row, at.col)}"
         if len(text) > MAX_FORMULA_CHARS:
             raise ReadError(f"{path}: {where} holds a formula of {len(text):,} characters; "
                             f"sheetsim reads at most {MAX_FORMULA_CHARS:,}")
@@ -534,13 +714,9 @@ _SIGNS_RE = re.compile(rf"[-+\s]{{{MAX_NESTING + 1},}}")
 
 def _nesting(text: str) -> int:
     """The deepest parenthesis level, or the longest run of signs if that is longer."""
-    depth = deepest = 0
-    for ch in text:
-        if ch == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch == ")":
-            depth -= 1
+    codes = np.frombuffer(text.encode(), np.uint8)
+    depth = np.cumsum((codes == ord("(")).astype(np.int64) - (codes == ord(")")))
+    deepest = max(int(depth.max(initial=0)), 0)
     signs = max((len(m.group(0).replace(" ", "")) for m in _SIGNS_RE.finditer(text)), default=0)
     return max(deepest, signs)
 
