@@ -204,6 +204,8 @@ def test_slow_verify_tells_how_far_it_has_come(tmp_path, monkeypatch):
     monkeypatch.setattr(sheetsim.progress, "LOG_EVERY", 0.0)  # every count is a line
     result = run("verify", str(book))
     assert result.exit_code == 0, result.output
+    reading = result.stderr.index(f"verifying {book}: reading the workbook...")
+    assert reading < result.stderr.index("evaluating formulas")
     shares = [int(m) for m in re.findall(r"evaluating formulas (\d+) %", result.stderr)]
     assert shares and shares == sorted(shares) and shares[-1] == 100
     assert re.search(rf"verifying {re.escape(str(book))}: done in \d+\.\d s", result.stderr)

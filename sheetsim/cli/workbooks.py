@@ -51,8 +51,13 @@ def verify_cmd(file: Path, engine: str | None, timeout: float, as_json: bool,
             _recalc(file, target, engine, timeout, quiet or as_json)
         try:
             with Task(f"verifying {file}", quiet or as_json) as task:
-                task.stage("evaluating formulas")
-                report = verify.verify(target, progress=task.count)
+                task.stage("reading the workbook")
+
+                def counted(done: int, total: int) -> None:
+                    task.stage("evaluating formulas")  # the reading is over
+                    task.count(done, total)
+
+                report = verify.verify(target, progress=counted)
         except reader.ReadError as exc:
             raise UserError(str(exc).replace(str(target), str(file))) from None
         except evaluator.EvaluationError as exc:
