@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,13 +29,13 @@ from sheetsim.contract import MANIFEST_SHEET
 from sheetsim.experiments import load_preset
 from sheetsim.experiments.common.activations import ACTIVATIONS
 from sheetsim.experiments.common.draws import uniform_draws
-from sheetsim.experiments.training import model
-from sheetsim.experiments.training.layout import plan
+from sheetsim.experiments.training import model, reference
+from sheetsim.experiments.training.layout import GRID, plan
 from sheetsim.experiments.training.settings import Settings
 from sheetsim.xlsx import reader
-from sheetsim.xlsx.cells import cell
+from sheetsim.xlsx.cells import cell, span
 
-from .helpers import cell_xml, drive, need, need_uno, patch_part, patch_sheet
+from .helpers import cell_xml, drive, need, need_uno, patch_part, patch_sheet, sheet_part
 
 PRESETS = [n for n in config.preset_names() if config.preset_experiment(n) == "training"]
 SMALL = dict(layers=2, width=4, samples=16, test_samples=8, steps=12)
@@ -171,6 +172,201 @@ def test_the_plateau_on_cached_values(full):
 def test_the_explosion_and_its_remedies_on_cached_values(full):
     _explosion(full("training-explode"), full("training-explode-clip"),
                full("training-explode-warmup"))
+
+
+# ------------------------------------------------- what the pictures and the Guide say
+
+def _run(name: str, **changes) -> tuple[model.Run, dict]:
+    """The model's run of a preset (with ``changes``), at full size."""
+    exp = replace(load_preset(name), **changes).validated()
+    p = plan(exp)
+    return reference.run(exp, p, reference.draws(exp, p))
+
+
+def _final_loss(name: str, **changes) -> float:
+    r, _ = _run(name, **changes)
+    return float(np.mean(r.train[-1].losses))
+
+
+def test_the_warm_up_preset_ramps_within_30_steps_and_learns_where_the_same_run_dies(full):
+    warm, explode = load_preset("training-explode-warmup"), load_preset("training-explode")
+    assert replace(warm, warmup=0) == explode  # the same run but for the ramp
+    lr = _cached(full("training-explode-warmup"), "lr")[:, 0]
+    full_rate = int(np.argmax(lr >= warm.lr))
+    assert lr[full_rate] == pytest.approx(warm.lr) and 10 <= full_rate <= 30
+    assert np.all(np.diff(lr[1: full_rate + 1]) > 0) and lr[1] < warm.lr / 5
+    assert _cached(full("training-explode-warmup"), "loss")[-1, 0] < 0.1
+    assert _cached(full("training-explode"), "loss")[-1, 0] > 0.5
+    assert _cached(full("training-explode-clip"), "loss")[-1, 0] < 0.1
+
+
+def _chart_parts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return [zf.read(n).decode() for n in sorted(zf.namelist())
+                if n.startswith("xl/charts/chart")]
+
+
+def _column(path: Path, block: str, j: int) -> str:
+    """Column j of ``block`` as a chart's series refers to it."""
+    b = plan(_settings(path)).blocks[block]
+    return span(b.row, b.col + j, b.rows, 1, absolute=True)
+
+
+def _chart_of(path: Path, block: str) -> str:
+    """The XML of the chart that draws a column of ``block``."""
+    ref = _column(path, block, 0)
+    found = [x for x in _chart_parts(path) if ref in x]
+    assert len(found) == 1, block
+    return found[0]
+
+
+def test_the_loss_axis_starts_at_0_with_a_line_at_ln2_and_a_visible_test_line(full):
+    path = full("training-plateau")
+    chart = _chart_of(path, "loss_chart")
+    axes = re.findall(r"<c:valAx>.*?</c:valAx>", chart, re.S)
+    value_axis = next(a for a in axes if '<c:axPos val="l"/>' in a)
+    low = re.search(r'<c:min val="([^"]+)"/>', value_axis)
+    assert low and float(low.group(1)) <= 0.1 and "logBase" not in value_axis
+    line = _cached(path, "ref_line")
+    assert line[:, 1] == pytest.approx([np.log(2)] * 2)
+    assert line[:, 0].tolist() == [0, load_preset("training-plateau").steps]
+    assert _column(path, "ref_line", 1) in chart
+    series = re.findall(r"<c:ser>.*?</c:ser>", chart, re.S)
+    test = _column(path, "loss_chart", 1)
+    test_series = next(x for x in series if test in x)
+    assert '<a:prstDash val="dash"/>' in test_series  # dashed, over the training line
+    assert series.index(test_series) == 0  # LibreOffice draws the first series on top
+
+
+def test_the_header_names_every_control_the_presets_differ_in(full):
+    names = ("LearningRate", "Clip", "Warmup", "Sigma", "Steps", "Optimizer", "Activation",
+             "Init")
+    headers = {}
+    for preset in ("training-explode", "training-explode-clip", "training-explode-warmup",
+                   "training-plateau"):
+        path = full(preset)
+        book = reader.read(path, only={"Dashboard", "Guide"})
+        for sheet in ("Dashboard", "Guide"):
+            text = " ".join(f.text for f in book.formulas if f.sheet == sheet)
+            for name in names:
+                assert re.search(rf"\b{name}\b", text), (preset, sheet, name)
+        headers[preset] = book.sheet("Dashboard").other[(1, 0)]
+    assert len(set(headers.values())) == len(headers), headers
+    assert "0.01" in headers["training-plateau"] and "0.1" in headers["training-explode-clip"]
+    assert "15" in headers["training-explode-warmup"]
+
+
+def test_gradient_norms_mark_exact_zeros_and_show_clipping(full):
+    path = full("training-explode")
+    norms, exp = _cached(path, "grad_norm"), load_preset("training-explode")
+    assert np.sum(norms == 0) > 10  # the dead ReLUs of the exploding run
+    shown = _book_values(path, "norm_chart")
+    zero = _book_values(path, "zero_chart")[:, 0]
+    floor = _cached(path, "norm_floor")[0, 0]
+    assert 0 < floor <= norms[norms > 0].min() and floor > 1e-16
+    for t in range(exp.steps + 1):
+        for j in range(norms.shape[1]):
+            if norms[t, j] == 0:
+                assert _gap(shown[t, j]), (t, j)  # a gap in the layer's line
+            else:
+                assert float(shown[t, j]) == pytest.approx(norms[t, j])
+        assert _gap(zero[t]) == bool(np.all(norms[t] > 0)), t
+        if not _gap(zero[t]):
+            assert float(zero[t]) == floor  # the × at the floor
+    chart = _chart_of(path, "norm_chart")
+    colours = re.findall(r'<a:srgbClr val="([0-9A-F]{6})"/>', chart)
+    layers = [c for c in colours[: 2 * norms.shape[1]: 2]]
+    assert len(set(layers)) == norms.shape[1], layers
+    clip = full("training-explode-clip")
+    total = _cached(clip, "clipping")
+    lines = _book_values(clip, "global_chart")
+    assert np.all(np.array(lines[:, 2], float) == load_preset("training-explode-clip").clip)
+    after = np.array(lines[:, 1], float)
+    assert np.all(after <= 0.1 * (1 + 1e-12)) and np.any(total[:, 0] > 0.1)
+    assert after == pytest.approx(total[:, 0] * total[:, 1])
+    summary = _cached(clip, "summary")
+    assert summary[6, 2] == pytest.approx(total[:, 0].max())  # the global norm, largest
+    assert summary[7, 2] == pytest.approx(0.1)
+    assert all(_gap(v) for v in _book_values(path, "global_chart")[:, 1:].flat)  # no clip
+
+
+def _gap(v: object) -> bool:
+    """Whether a chart cell holds no number (empty text, read back as NaN)."""
+    return v == "" or (isinstance(v, float) and np.isnan(v))
+
+
+def _book_values(path: Path, name: str) -> np.ndarray:
+    """A block's cached values, text kept as text."""
+    exp = _settings(path)
+    block = plan(exp).blocks[name]
+    book = reader.read(path, only={block.sheet})
+    return np.asarray(reader.block_values(book, block), dtype=object)
+
+
+def test_the_boundary_is_cells_under_a_colour_scale_with_the_points_on_them(full):
+    path = full("training-relu-he-adam")
+    exp = _settings(path)
+    grid = plan(exp).blocks["dash_grid"]
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_part(path, "Dashboard")).decode()
+    formats = dict(re.findall(r'<conditionalFormatting sqref="([^"]+)">(.*?)'
+                              r"</conditionalFormatting>", xml, re.S))
+    rules = formats[grid.range]
+    assert "<colorScale>" in rules
+    assert rules.count('type="expression"') == 2 and "Data!" in rules
+    p = _cached(path, "dash_grid")
+    assert p.shape == (GRID, GRID)
+    z = _cached(path, "grid_z")[:, 0].reshape(GRID, GRID)  # [x₁, x₂]
+    top_right, bottom_left = z[GRID - 1, GRID - 1], z[0, 0]
+    assert p[0, GRID - 1] == pytest.approx(1 / (1 + np.exp(-top_right)))
+    assert p[GRID - 1, 0] == pytest.approx(1 / (1 + np.exp(-bottom_left)))
+    # the learned XNOR, class 1 where x₁·x₂ > 0: top left (−, +) is 0, top right (+, +) is 1
+    assert p[0, 0] < 0.5 < p[0, GRID - 1]
+
+
+def test_eps_shows_and_no_comment_covers_the_controls_notes(full):
+    path = full("training-relu-he-adam")
+    eps = plan(_settings(path)).names["Eps"]
+    xml = cell_xml(path, "Controls", cell(eps.row, eps.col))
+    style = int(re.search(r' s="(\d+)"', xml).group(1))
+    with zipfile.ZipFile(path) as zf:
+        styles = zf.read("xl/styles.xml").decode()
+        parts = zf.namelist()
+        rels = zf.read(sheet_part(path, "Controls").replace(
+            "worksheets/", "worksheets/_rels/") + ".rels").decode() if (
+            sheet_part(path, "Controls").replace("worksheets/", "worksheets/_rels/") + ".rels"
+            in parts) else ""
+    xfs = re.findall(r"<xf [^>]*>", re.search(r"<cellXfs.*?</cellXfs>", styles, re.S).group(0))
+    num = re.search(r'numFmtId="(\d+)"', xfs[style]).group(1)
+    code = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]+)"', styles))[num]
+    assert "E" in code  # 1e-07 shows as 1E-07, not as 0
+    assert "comments" not in rels
+
+
+def test_the_guide_claims_hold_in_the_model(full):
+    with zipfile.ZipFile(full("training-relu-he-adam")) as zf:
+        words = " ".join(zf.read(n).decode() for n in zf.namelist()
+                         if n == "xl/sharedStrings.xml")
+    assert "billionth" not in words and "XOR" not in words and "XNOR" in words
+    # "about a millionth": the input layer's gradient against the output layer's at step 0
+    r, _ = _run("training-plateau")
+    assert 1e-7 < r.norms[0, 0] / r.norms[0, -1] < 1e-5
+    # Xavier alone still crawls with SGD; Adam at 0.1 or tanh then learn; ReLU + He learns
+    assert _final_loss("training-plateau", init="xavier") > 0.65
+    assert _final_loss("training-plateau", init="xavier", optimizer="adam", lr=0.1) < 0.1
+    assert _final_loss("training-plateau", init="xavier", activation="tanh") < 0.1
+    assert _final_loss("training-relu-he") < 0.1
+    # the exploding run: the global norm jumps about fiftyfold within ten steps
+    r, _ = _run("training-explode")
+    assert 30 < np.nanmax(r.total) / r.total[0] < 100 and np.nanargmax(r.total) <= 10
+    # the default's one-step spike at step 96: one more active ReLU in the last hidden
+    # layer for that step, while the loss keeps falling
+    r, _ = _run("training-relu-he-adam")
+    assert r.norms[96, 0] > 10 * max(r.norms[95, 0], r.norms[97, 0])
+    active = [int(np.sum(r.train[t].acts[-1] > 0)) for t in (95, 96, 97)]
+    assert active[1] > active[0] == active[2]
+    loss = [float(np.mean(f.losses)) for f in r.train[90:101]]
+    assert np.all(np.diff(loss) < 0)
 
 
 @pytest.mark.engine
