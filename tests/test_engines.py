@@ -235,6 +235,12 @@ def test_render_unknown_sheet(tmp_path: Path):
     with pytest.raises(EngineError, match="no sheet 'Dashboard'.*Main, L1_W"):
         engines.render(src, tmp_path / "dash.png")  # a PNG draws the Dashboard by default
     assert not (tmp_path / "guide.pdf").exists() and not (tmp_path / "dash.png").exists()
+    wb = xlsxwriter.Workbook(str(tmp_path / "hidden.xlsx"))
+    wb.add_worksheet("Shown").write("A1", 1)
+    wb.add_worksheet("Secret").hide()
+    wb.close()
+    with pytest.raises(EngineError, match=r"no sheet 'Secret' to draw \(sheets: Shown\)$"):
+        engines.render(tmp_path / "hidden.xlsx", tmp_path / "s.pdf", sheet="Secret")
 
 
 def small_book(name: str, folder: Path) -> Path:

@@ -62,7 +62,8 @@ def render(src: Path, dst: Path, timeout: float = 600, sheet: str | None = None,
     if sheet is not None:
         names = sheet_names(src)
         if sheet not in names:
-            raise EngineError(f"{src.name} has no sheet {sheet!r} (sheets: {', '.join(names)})")
+            raise EngineError(f"{src.name} has no sheet {sheet!r} to draw (sheets: "
+                              f"{', '.join(names)})")
     soffice = require("libreoffice")
     pdftoppm = require("pdftoppm") if png else None
     if not uno_available():
@@ -121,7 +122,8 @@ def _export(soffice: str, book: Path, work: Path, sheet: str | None, deadline: f
 
 
 def sheet_names(src: Path) -> list[str]:
-    """The names of the sheets of the .xlsx ``src``, in order, from xl/workbook.xml."""
+    """The names of the sheets the .xlsx ``src`` shows (hidden ones left out), in order,
+    from xl/workbook.xml."""
     from sheetsim.xlsx import safezip
 
     try:
@@ -133,4 +135,5 @@ def sheet_names(src: Path) -> list[str]:
         raise EngineError(f"{src.name} is not an .xlsx workbook ({exc})") from None
     text = raw.decode("utf-8", "replace")
     return [html.unescape(m.group(1)) for tag in _SHEET_TAG_RE.finditer(text)
-            if (m := re.search(r'\sname="([^"]*)"', tag.group(0)))]
+            if (m := re.search(r'\sname="([^"]*)"', tag.group(0)))
+            and not re.search(r'\sstate="(?:hidden|veryHidden)"', tag.group(0))]
