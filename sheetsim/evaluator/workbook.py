@@ -546,7 +546,8 @@ def _run_strip(ev: _Evaluator, program: chains.Program, formulas: list[FormulaCe
             return float("nan")
         return float(value.num[0, 0])
 
-    program.function(table, given, fallback, top, left)
+    with np.errstate(all="ignore"):  # NumPy's functions of one value, as in a block
+        program.function(table, given, fallback, top, left)
     flush(max(run.last for run in runs) + 1)
     sheet = ev.canonical.get(strip.key, strip.sheet)
     for k, run in enumerate(runs):
