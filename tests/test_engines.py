@@ -268,16 +268,18 @@ def sheet_xml(book: Path, sheet: str) -> str:
         return z.read(sheet_part(book, sheet)).decode()
 
 
-def pdf_layout(pdf: Path) -> list[tuple[float, list[tuple[float, float, str]]]]:
-    """Each page of ``pdf``: its width and its words as (left, right, text), in points."""
+def pdf_layout(pdf: Path) -> list[tuple[float, list[tuple[float, float, str, float, float]]]]:
+    """Each page of ``pdf``: its width and its words as (left, right, text, top, bottom), in
+    points."""
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     pages = []
     for page in re.findall(r"<page (.*?)</page>", html, re.S):
         width = float(re.search(r'width="([\d.]+)"', page).group(1))
-        words = [(float(a), float(b), text) for a, b, text in re.findall(
-            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
-            page)]
+        words = [(float(a), float(b), text, float(top), float(bottom))
+                 for a, top, b, bottom, text in re.findall(
+                     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                     r'yMax="([\d.]+)">([^<]*)</word>', page)]
         pages.append((width, words))
     return pages
 
@@ -322,6 +324,19 @@ def test_render_draws_the_guide_within_its_page(name: str, tmp_path: Path, monke
         assert words
         outside = [w for w in words if w[1] > width or w[0] < 0]
         assert not outside, outside[:5]
+        assert not overlapping(words)  # a wrapped line drawn over the next row's text
+
+
+def overlapping(words: list[tuple[float, float, str, float, float]]) -> list[tuple[str, str]]:
+    """Pairs of words drawn over each other (boxes sharing over a third of the smaller)."""
+    found = []
+    for i, (l1, r1, t1, top1, bot1) in enumerate(words):
+        for l2, r2, t2, top2, bot2 in words[i + 1:]:
+            w, h = min(r1, r2) - max(l1, l2), min(bot1, bot2) - max(top1, top2)
+            small = min((r1 - l1) * (bot1 - top1), (r2 - l2) * (bot2 - top2))
+            if w > 0 and h > 0 and w * h > small / 3:
+                found.append((t1, t2))
+    return found
 
 
 @engine

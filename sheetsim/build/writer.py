@@ -29,6 +29,10 @@ from sheetsim.xlsx.cells import Block, Named, array_entry, formula_entry
 from sheetsim.xlsx.stream import ERROR_TEXT, HeavySheet, assemble
 
 FIXED_DATE = dt.datetime(2024, 1, 1)
+WRAP_ALLOWANCE = 1.3
+"""How much wider than Calibri a Guide line's font may be and still fit its row: where
+Calibri's metric twin Carlito is missing, LibreOffice draws Calibri as DejaVu Sans, which
+wraps a line of Calibri's 125 characters onto two."""
 Progress = Callable[[str], None]
 
 
@@ -90,8 +94,9 @@ class Canvas(Generic[P]):
     def guide(self, title: str, sections: Any, width: int = 110, per_line: int = 160) -> None:
         """The Guide sheet: a title, then each (heading, body) section, the body one wrapped
         paragraph or a tuple of one-row lines, with a blank row between sections. A wrapped
-        row is made tall enough for its text at ``per_line`` bytes a line in a column
-        ``width`` characters wide."""
+        row is made tall enough for its text at ``per_line`` bytes a line (in Calibri) in a
+        column ``width`` characters wide, with room for a font up to WRAP_ALLOWANCE times
+        wider."""
         styles, ws = self.styles, self.sheets["Guide"]
         ws.set_column(0, 0, width)
         ws.write_string(0, 0, title, styles.title)
@@ -101,7 +106,7 @@ class Canvas(Generic[P]):
             r += 1
             for line in (body,) if isinstance(body, str) else body:
                 ws.write_string(r, 0, line, styles.wrap)
-                ws.set_row(r, 15 * (len(line.encode()) // per_line
+                ws.set_row(r, 15 * (int(len(line.encode()) * WRAP_ALLOWANCE) // per_line
                                     + (2 if isinstance(body, str) else 1)))
                 r += 1
             r += 1
