@@ -20,9 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheetsim import atomic
-from sheetsim.engines import render_uno
 from sheetsim.engines.files import check_paths, check_result, check_source, copy_in, place
-from sheetsim.engines.interactive import SYSTEM_PYTHON, uno_available
 from sheetsim.engines.process import (
     EngineError,
     EngineMissing,
@@ -40,6 +38,9 @@ PNG_DPI = 200
 Dashboard's table text (6.75 pt on its page) 19 pixels high, legible at 100 %."""
 DASHBOARD = "Dashboard"
 """The sheet a PNG shows when none is named."""
+
+UNO_CLIENT = Path(__file__).with_name("render_uno.py")
+"""The script that speaks UNO, run by Debian's python3 (it is not imported here)."""
 
 _SHEET_TAG_RE = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
 _STAGES = {"loading": "loading in LibreOffice", "exporting": "exporting the PDF"}
@@ -64,6 +65,8 @@ def render(src: Path, dst: Path, timeout: float = 600, sheet: str | None = None,
         if sheet not in names:
             raise EngineError(f"{src.name} has no sheet {sheet!r} to draw (sheets: "
                               f"{', '.join(names)})")
+    from sheetsim.engines.interactive import SYSTEM_PYTHON, uno_available
+
     soffice = require("libreoffice")
     pdftoppm = require("pdftoppm") if png else None
     if not uno_available():
@@ -108,9 +111,11 @@ def _export(soffice: str, book: Path, work: Path, sheet: str | None, deadline: f
         if said:
             tell(_STAGES.get(said[-1], said[-1]))
 
+    from sheetsim.engines.interactive import SYSTEM_PYTHON
+
     tell("starting LibreOffice")
     with started(cmd, "soffice", cwd=work, log=work / "soffice.log", env=env) as office:
-        client = [SYSTEM_PYTHON, render_uno.__file__, "request.json", "report.json"]
+        client = [SYSTEM_PYTHON, str(UNO_CLIENT), "request.json", "report.json"]
         rc, err = run(client, "LibreOffice", deadline - time.monotonic(), cwd=work,
                       beside=office, tick=follow)
     if rc != 0:
