@@ -9,6 +9,7 @@ compute wrong numbers on purpose: they exist only to be timed. Nothing is assert
 
     python bench/kinds.py                        # default size, Init → he, 2 repetitions
     python bench/kinds.py --backward --reps 3    # the backward + batch-norm workbook
+    python bench/kinds.py --only counts,histogram --change Bins=10   # ways of counting
 """
 
 from __future__ import annotations
@@ -38,11 +39,15 @@ def _zero(*_args: object, **_kw: object) -> formulas.Entry:
     return "0", False
 
 
+def _no_frequency(*_args: object, **_kw: object) -> str:
+    return "0"
+
+
 PATCHES: dict[str, Patch] = {
     "activation → plain TANH": {
         "activation": lambda plan, k: f"TANH({plan.pre_activation(k).ref})"},
     "statistics → 0": {"stat": _zero, "grad_stat": _zero},
-    "histogram counts → 0": {"count": _zero},
+    "histogram counts → 0": {"count": _zero, "frequency": _no_frequency},
     "weights → NORM.S.INV(u)·scale": {
         "weights": lambda plan, k: (f"{formulas.NORM_S_INV}({plan.layer_block(k, 'u').ref})"
                                     f"*{layer_names(k)['scale']}")},
@@ -50,57 +55,73 @@ PATCHES: dict[str, Patch] = {
     "batch-norm column statistics → 0": {"column_stat": _zero},
     "batch norm → A itself": {"batchnorm": lambda plan, k: plan.layer_block(k, "a").ref},
     "backward slope → 1": {"grad_pre": lambda plan, k: formulas._incoming(plan, k)},
-    "counts as interval products": {"count": lambda plan, k, row, prefix="": _interval(
-        plan, k, row, prefix)},
-    "counts as two counts up to an edge": {"count": lambda plan, k, row, prefix="": _two(
-        plan, k, row, prefix)},
-    "counts by COUNTIFS": {"count": lambda plan, k, row, prefix="": _countifs(
-        plan, k, row, prefix)},
-    "counts by COUNTIF up to an edge": {"count": lambda plan, k, row, prefix="": _countif(
-        plan, k, row, prefix)},
+    "counts by SUMPRODUCT up to an edge − the bins before": {
+        "count": lambda plan, k, row, prefix="": _per_bin(plan, k, row, prefix, _up_to),
+        "frequency": _no_frequency},
+    "counts as interval products": {
+        "count": lambda plan, k, row, prefix="": _per_bin(plan, k, row, prefix, _interval),
+        "frequency": _no_frequency},
+    "counts as two counts up to an edge": {
+        "count": lambda plan, k, row, prefix="": _per_bin(plan, k, row, prefix, _two),
+        "frequency": _no_frequency},
+    "counts by COUNTIFS": {
+        "count": lambda plan, k, row, prefix="": _per_bin(plan, k, row, prefix, _countifs),
+        "frequency": _no_frequency},
+    "counts by COUNTIF up to an edge − the bins before": {
+        "count": lambda plan, k, row, prefix="": _per_bin(plan, k, row, prefix, _countif),
+        "frequency": _no_frequency},
 }
-"""One kind replaced at a time: variant name → formula builders replaced. The last three are
-other ways of counting a bin, timed for comparison (``--only counts``)."""
+"""One kind replaced at a time: variant name → formula builders replaced. The ``counts …``
+variants are the other ways of counting, one formula per bin, each reading the layer's
+block once or twice per bin (``--only counts``); the workbook's own counts are one
+FREQUENCY per layer (one pass), which these variants replace by 0."""
 
 
-_COUNT = formulas.count
-
-
-def _interval(plan, k: int, row: int, prefix: str) -> formulas.Entry:
-    """A bin as (data > lower edge) · (data <= upper edge): two comparisons per value."""
-    if prefix or row == 0 or row == plan.blocks["edges"].rows:
-        return _COUNT(plan, k, row, prefix)
+def _per_bin(plan, k: int, row: int, prefix: str, bin_text) -> formulas.Entry:
+    """Bin ``row`` of layer k by one formula of its own: ``bin_text(z, lower, upper, before)``
+    for the bins up to the last edge (``lower`` None for the first), the values above the
+    last edge for the last row. Outputs only; gradient counts → 0."""
+    if prefix:
+        return "0", False
     z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
-    lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return formulas.listens(plan, f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))")
+    if row == e.rows:
+        return formulas.listens(plan, f"SUMPRODUCT(({z}>{plan.range_names[1]})*1)")
+    lower = e.cell_ref(row - 1, 0) if row else None
+    before = formulas.replace(plan.blocks[f"L{k}_counts"], rows=row).ref if row else None
+    return formulas.listens(plan, bin_text(z, lower, e.cell_ref(row, 0), before))
 
 
-def _two(plan, k: int, row: int, prefix: str) -> formulas.Entry:
-    """A bin as (values up to the upper edge) − (values up to the lower edge)."""
-    if prefix or row == 0 or row == plan.blocks["edges"].rows:
-        return _COUNT(plan, k, row, prefix)
-    z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
-    lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return formulas.listens(plan, f"SUMPRODUCT(({z}<={upper})*1)-SUMPRODUCT(({z}<={lower})*1)")
+def _up_to(z: str, lower: str | None, upper: str, before: str | None) -> str:
+    """The values up to the upper edge minus the file's counts of the bins before."""
+    up_to = f"SUMPRODUCT(({z}<={upper})*1)"
+    return up_to if before is None else f"{up_to}-SUM({before})"
 
 
-def _countifs(plan, k: int, row: int, prefix: str) -> formulas.Entry:
-    """A bin by COUNTIFS with text criteria (the edge turned into text)."""
-    if prefix or row == 0 or row == plan.blocks["edges"].rows:
-        return _COUNT(plan, k, row, prefix)
-    z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
-    lower, upper = e.cell_ref(row - 1, 0), e.cell_ref(row, 0)
-    return formulas.listens(plan, f'COUNTIFS({z},">"&{lower},{z},"<="&{upper})')
-def _countif(plan, k: int, row: int, prefix: str) -> formulas.Entry:
-    """A bin as COUNTIF of the values up to its edge (text criterion) − the bins before."""
-    if prefix or row == plan.blocks["edges"].rows:
-        return _COUNT(plan, k, row, prefix)
-    z, e = plan.layer_block(k, "z").ref, plan.blocks["edges"]
-    up_to = f'COUNTIF({z},"<="&{e.cell_ref(row, 0)})'
-    if row == 0:
-        return formulas.listens(plan, up_to)
-    before = formulas.replace(plan.blocks[f"L{k}_counts"], rows=row).ref
-    return formulas.listens(plan, f"{up_to}-SUM({before})")
+def _interval(z: str, lower: str | None, upper: str, before: str | None) -> str:
+    """(data > lower edge) · (data <= upper edge): two comparisons per value."""
+    if lower is None:
+        return f"SUMPRODUCT(({z}<={upper})*1)"
+    return f"SUMPRODUCT(({z}>{lower})*({z}<={upper}))"
+
+
+def _two(z: str, lower: str | None, upper: str, before: str | None) -> str:
+    """(values up to the upper edge) − (values up to the lower edge)."""
+    if lower is None:
+        return f"SUMPRODUCT(({z}<={upper})*1)"
+    return f"SUMPRODUCT(({z}<={upper})*1)-SUMPRODUCT(({z}<={lower})*1)"
+
+
+def _countifs(z: str, lower: str | None, upper: str, before: str | None) -> str:
+    """COUNTIFS with text criteria (the edges turned into text)."""
+    if lower is None:
+        return f'COUNTIF({z},"<="&{upper})'
+    return f'COUNTIFS({z},">"&{lower},{z},"<="&{upper})'
+
+
+def _countif(z: str, lower: str | None, upper: str, before: str | None) -> str:
+    """COUNTIF of the values up to the edge (text criterion) − the bins before."""
+    up_to = f'COUNTIF({z},"<="&{upper})'
+    return up_to if before is None else f"{up_to}-SUM({before})"
 
 
 FORWARD = ("activation → plain TANH", "statistics → 0", "histogram counts → 0",
@@ -132,6 +153,8 @@ def main() -> int:
     ap.add_argument("--backward", action="store_true",
                     help="the backward + batch-norm workbook (ReLU, normal init)")
     ap.add_argument("--auto-range", action="store_true", help="the auto histogram range")
+    ap.add_argument("--change", help="the control change timed, NAME=VALUE (default: Init → "
+                    "he, or xavier when the workbook's Init is he); Bins=10 times the counts")
     ap.add_argument("--only", help="variants whose names start so, comma-separated "
                     "(default: the kinds that apply)")
     args = ap.parse_args()
@@ -145,6 +168,9 @@ def main() -> int:
     if not args.only:
         names = BACKWARD if args.backward else FORWARD
     change = {"Init": "he"} if settings.init != "he" else {"Init": "xavier"}
+    if args.change:
+        name, _, value = args.change.partition("=")
+        change = {name: float(value) if value.replace(".", "", 1).isdigit() else value}
     label = ", ".join(f"{k} → {v}" for k, v in change.items())
     with tempfile.TemporaryDirectory(prefix="sheetsim-kinds-") as tmp:
         folder = Path(tmp)

@@ -104,14 +104,21 @@ def test_contract_sheets_formulas_names(small_book):
                        for row in ws.iter_rows(min_row=3) for c in row)
     hist = wb["Histograms"]
     z1 = "L1_Z!$B$3:$I$62"
-    # counts read array formulas' results (the block, the edges) yet are plain formulas, so
-    # that they keep their cached values at load; each also reads every control
+    # each layer is counted in one pass, FREQUENCY of its block against the edges (an array
+    # formula right of the counts); the counts the charts read are plain formulas reading it,
+    # so that they keep their cached values at load; each also reads every control
+    freq = hist["H4"].value
+    assert isinstance(freq, ArrayFormula) and freq.ref == f"H4:H{4 + SMALL.bins}"
+    assert freq.text == f"=FREQUENCY({z1},Histograms!$B$4:$B${3 + SMALL.bins})"
     counts = {ref: hist[ref].value for ref in ("D4", "D5", f"D{4 + SMALL.bins}")}
     listen = "+0*COUNTA(AllControls)"
-    assert counts["D4"] == f"=SUMPRODUCT(({z1}<=Histograms!$B$4)*1){listen}"
-    # up to this bin's edge, minus the bins before it
-    assert counts["D5"] == f"=SUMPRODUCT(({z1}<=Histograms!$B$5)*1)-SUM(Histograms!$D$4){listen}"
-    assert counts[f"D{4 + SMALL.bins}"] == f"=SUMPRODUCT(({z1}>RangeHigh)*1){listen}"  # over
+    assert counts["D4"] == f"=IF(Bins>=1,Histograms!$H$4,0){listen}"
+    assert counts["D5"] == f"=IF(Bins>=2,Histograms!$H$5,0){listen}"
+    last = f"{4 + SMALL.bins}"
+    # above the range: FREQUENCY's rows past the Bins control and its overflow row
+    assert counts[f"D{last}"] == (f"=SUMPRODUCT((Histograms!$A$4:$A${3 + SMALL.bins}>Bins)"
+                                  f"*Histograms!$H$4:$H${3 + SMALL.bins})+Histograms!$H${last}"
+                                  f"{listen}")
     dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
     assert isinstance(dash["Mean"], str) and dash["Mean"].endswith(listen)  # reads a statistic
     assert dash["Initializer"] == "=Init_L1"  # a control in use: plain
@@ -120,8 +127,8 @@ def test_contract_sheets_formulas_names(small_book):
     assert isinstance(wb[mean_sheet][mean_cell.replace("$", "")].value, ArrayFormula)
     # the range in use (auto: from the activation and the outputs; manual: BinLow, BinHigh)
     assert hist["B4"].value.text == (
-        "=IF(Histograms!$A$4:$A$13<Bins,RangeLow+Histograms!$A$4:$A$13*(RangeHigh-RangeLow)/Bins,"
-        "RangeHigh)")
+        "=IF(Histograms!$A$4:$A$13=Bins,RangeHigh,RangeLow+Histograms!$A$4:$A$13*(RangeHigh-RangeLow)"
+        "/Bins)")
     validations = wb["Controls"].data_validations.dataValidation
     lists = {str(v.sqref): v.formula1 for v in validations if v.type == "list"}
     assert lists["B4"] == "InitNames" and lists["B5"] == "ActNames"

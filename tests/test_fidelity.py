@@ -36,16 +36,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pytest
 
+from sheetsim import engines
 from sheetsim.build import writer
+from sheetsim.experiments.init.layout import plan
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.tolerance import ATOL, BLOCK_FLOOR, RTOL
 from sheetsim.xlsx import reader, stream
 from sheetsim.xlsx.book import Book, ExcelError
 from sheetsim.xlsx.cells import Block, cell, parse_range
 
-from .helpers import SMALL_SHAPES, patch_part, sheet_part
+from .helpers import SMALL_SHAPES, need, patch_part, sheet_part
 
 JS = Path(__file__).resolve().parent / "js"
 SHAPE = {"samples": 60, "width": 8, "layers": 3, "bins": 10}
@@ -341,8 +344,8 @@ def as_python(v: object) -> object:
 
 
 def is_count(text: str) -> bool:
-    """A histogram bin: SUMPRODUCT of comparisons, an integer that must match exactly."""
-    return text.upper().startswith("SUMPRODUCT((") and bool(re.search(r"[<>]", text))
+    """Histogram bins: FREQUENCY of a block, integers that must match exactly."""
+    return text.upper().startswith("FREQUENCY(")
 
 
 def compare(book: Book, found: dict[tuple[str, int, int], object],
@@ -361,7 +364,7 @@ def compare(book: Book, found: dict[tuple[str, int, int], object],
         cached = [data.value(r, c) for r, c in cells]
         numbers = [abs(v) for v in cached if isinstance(v, float) and math.isfinite(v)]
         floor = BLOCK_FLOOR * max(numbers, default=0.0)
-        exact = f.rows == f.cols == 1 and is_count(f.text)
+        exact = is_count(f.text)
         for (r, c), want in zip(cells, cached, strict=True):
             got = as_python(found[(f.sheet, r, c)])
             out.cells += 1
@@ -398,6 +401,8 @@ def engine_values(path: Path, book: Book, controls: dict | None = None):
     assert result["engine"] == "hyperformula 3.5.0"
     rand = sum(f.text.replace(" ", "").upper() == "RAND()" for f in book.formulas)
     assert result["frozen"] == rand
+    # HyperFormula 3.5 has no FREQUENCY: every FREQUENCY block goes in translated
+    assert result["frequency"] == sum(is_count(f.text) for f in book.formulas)
     found = {(s, r, c): v for s, r, c, v in result["cells"]}
     assert set(found) == formula_cells(book), "exceljs and sheetsim see different formulas"
     return found
@@ -433,6 +438,79 @@ def test_hyperformula_computes_the_default_workbook(default_book):
     print(f"\nHyperFormula, default: {agreement.line()}")
     assert not agreement.bad, "\n".join(agreement.bad[:10])
     assert agreement.cells > 1_000_000
+
+
+# ------------------------------------------------------------------ values on bin edges
+
+ON_EDGE = Settings(samples=60, width=8, layers=3, bins=10, activation="relu", init="he",
+                   range_mode="manual", bin_low=-1.0, bin_high=1.0)
+"""ReLU zeros (half the outputs) sit exactly on the edge at 0: -1 + 5·2/10, and with the
+Bins control set to 4 in the file, -1 + 2·2/4."""
+
+
+def interval_counts(z: np.ndarray, edges: list[float]) -> list[float]:
+    """Bins counted from their definition: above the previous edge and up to this one (the
+    first open below), then the values above the last edge."""
+    bounds = [-math.inf, *edges[:-1]]
+    inside = [np.count_nonzero((z > lo) & (z <= hi))
+              for lo, hi in zip(bounds, edges, strict=True)]
+    return [float(n) for n in [*inside, np.count_nonzero(z > edges[-1])]]
+
+
+def shown(z: np.ndarray, bins: int, rows: int, low: float, high: float) -> list[float]:
+    """The counts a histogram of ``rows`` rows shows with ``bins`` bins in use."""
+    edges = [low + i * (high - low) / bins for i in range(1, bins)] + [high]
+    counts = interval_counts(z, edges)
+    return counts[:bins] + [0.0] * (rows - bins) + counts[bins:]
+
+
+def block_values(book: Book, b: Block) -> np.ndarray:
+    """A block's values as ``book`` holds them."""
+    data = book.sheet(b.sheet)
+    return np.array([[data.value(b.row + i, b.col + j) for j in range(b.cols)]
+                     for i in range(b.rows)], dtype=float)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric", "hyperformula"])
+@pytest.mark.parametrize("bins", [10, 4])
+def test_values_on_edges_count_in_the_bin_the_edge_closes(tmp_path, engine, bins):
+    """Every engine counts a value exactly on an edge in the bin that edge closes, with all
+    the bins built and with the Bins control lowered in the file (rows past it unused)."""
+    path = tmp_path / "edge.xlsx"
+    writer.build(ON_EDGE, path)
+    book = reader.read(path)
+    p = plan(ON_EDGE)
+    layers = range(1, ON_EDGE.layers + 1)
+    if engine == "hyperformula":
+        need_js("hyperformula")
+        found = engine_values(path, book, {"Bins": bins} if bins != ON_EDGE.bins else None)
+
+        def counts(k: int) -> list[float]:
+            b = p.blocks[f"L{k}_counts"]
+            return [as_python(found[(b.sheet, b.row + i, b.col)]) for i in range(b.rows)]
+        z_of = {k: block_values(book, p.blocks[f"L{k}_z"]) for k in layers}
+    else:
+        need(engine)
+        edited = path
+        if bins != ON_EDGE.bins:
+            wb = openpyxl.load_workbook(path)
+            at = p.names["Bins"]
+            wb[at.sheet].cell(at.row + 1, at.col + 1).value = bins
+            edited = tmp_path / "edited.xlsx"
+            wb.save(edited)
+        done = reader.read(engines.recalc(edited, tmp_path / f"done.{engine}.xlsx", engine))
+
+        def counts(k: int) -> list[float]:
+            return block_values(done, p.blocks[f"L{k}_counts"]).ravel().tolist()
+        z_of = {k: block_values(done, p.blocks[f"L{k}_z"]) for k in layers}
+    rows = p.blocks["edges"].rows
+    for k, z in z_of.items():
+        on_edge = np.count_nonzero(z == 0.0)
+        assert on_edge > 50  # the data really has values on the edge
+        got = counts(k)
+        assert got == shown(z, bins, rows, ON_EDGE.bin_low, ON_EDGE.bin_high), (engine, k)
+        assert got[bins // 2 - 1] >= on_edge  # the bin whose upper edge is 0 holds them
 
 
 ROUND_TRIPS = {

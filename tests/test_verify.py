@@ -36,15 +36,13 @@ def test_a_changed_cached_value_is_located(small_copy):
     assert result.exit_code == 1
     assert "L2_Z!D10" in result.output
     assert "0.123" in result.output
-    # the file's layer-2 counts are recounted on its own values: a bin is the values up to
-    # its edge minus the file's counts of the bins before it, so the bin the value entered
-    # (Histograms!E5, 0.1 < z <= 0.2) and every bin after it up to the one it left (E9,
-    # 0.5 < z <= 0.6) disagree by one
-    for row, count in ((5, 12), (6, 71), (7, 117), (8, 136)):
-        assert re.search(rf"cached\s+Histograms!E{row}\s+{count + 1}\s+{count}$",
-                         result.output, re.M), row
-    assert "Histograms!E9" not in result.output
-    assert "5 cells disagree" in result.output.splitlines()[-1]
+    # the file's layer-2 counts are recounted on its own values: one pass (FREQUENCY) puts
+    # the value in its new bin (Histograms!I5, 0.1 < z <= 0.2) and takes it from the bin it
+    # left (I9, 0.5 < z <= 0.6); the bins between them agree
+    assert re.search(r"cached\s+Histograms!I5\s+13\s+12$", result.output, re.M)
+    assert re.search(r"cached\s+Histograms!I9\s+139\s+140$", result.output, re.M)
+    assert "Histograms!I6" not in result.output
+    assert "3 cells disagree" in result.output.splitlines()[-1]
 
 
 def test_a_changed_uniform_draw_is_located(small_copy):
@@ -133,19 +131,22 @@ def test_unreadable_files_exit_2(tmp_path, content):
 # --- counts are exact where the counted values are the same ------------------------------
 
 def _count_cells(settings, predicate) -> set[str]:
-    """Addresses of the count cells whose upper edge satisfies ``predicate``."""
+    """Addresses of the one-pass count cells (FREQUENCY) whose upper edge satisfies
+    ``predicate``, and of the row after each: where a value on that edge goes if it is
+    counted above the edge instead of in the bin the edge closes."""
     from sheetsim.experiments import of_settings
     from sheetsim.experiments.init import model
 
     plan = of_settings(settings).plan(settings)
     edges = model.bin_edges(settings, plan.blocks["edges"].rows)
     rows = [r for r, e in enumerate(edges[: settings.bins]) if predicate(e)]
-    return {plan.blocks[f"L{k}_counts"].address(r, 0)
-            for k in range(1, settings.layers + 1) for r in rows}
+    return {plan.blocks[f"L{k}_freq"].address(r + step, 0)
+            for k in range(1, settings.layers + 1) for r in rows for step in (0, 1)}
 
 
 def _strict_counts(path) -> int:
-    """``<=`` made ``<`` in every SUMPRODUCT count formula of Histograms, cached values kept."""
+    """Every FREQUENCY count of Histograms made strict (a value on an edge counted above
+    it): its edges lowered by a hair, cached values kept."""
     part = sheet_part(path, "Histograms")
     with zipfile.ZipFile(path) as zf:
         members = [(info, zf.read(info)) for info in zf.infolist()]
@@ -153,9 +154,8 @@ def _strict_counts(path) -> int:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members:
             if info.filename == part:
-                data, done = re.subn(r"<f[^>]*>SUMPRODUCT\([^<]*</f>",
-                                     lambda m: m.group(0).replace("&lt;=", "&lt;"),
-                                     data.decode())
+                data, done = re.subn(r"(<f[^>]*>FREQUENCY\([^,<]*,)([^)<]*)\)</f>",
+                                     r"\1\2-ABS(\2)*1E-15-1E-300)</f>", data.decode())
                 data = data.encode()
             zf.writestr(info, data)
     return done
@@ -189,7 +189,7 @@ def test_a_strict_count_formula_fails_on_values_exactly_on_an_edge(tmp_path, set
     z = book.sheet("L1_Z").numbers
     edge = 0.0 if settings["activation"] == "relu" else 1.0
     assert (z == edge).sum() > 100  # the data really has values on the edge
-    assert _strict_counts(path) >= exp.layers * (exp.bins + 1)
+    assert _strict_counts(path) == exp.layers
     result = verify(path, "--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.output)
@@ -210,7 +210,7 @@ def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
                    range_mode="manual", bin_low=-1.0, bin_high=1.0)
     path = tmp_path / "relu.xlsx"
     writer.build(exp, path)
-    (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!D18"}
+    (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!H18"}
     ref = address.split("!")[1]
     n = int(float(re.search(r"<v>([^<]*)</v>", cell_xml(path, "Histograms", ref)).group(1)))
     assert n > 2000  # the zeros of a ReLU layer
@@ -218,10 +218,10 @@ def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
     result = verify(path)
     assert result.exit_code == 1
     assert re.search(rf"cached\s+{address}\s+{n}\s+{n + 1}$", result.output, re.M)
-    # each later bin subtracts the file's counts before it: up to the last edge they are
-    # one short of the file's (the bin above the range is counted on its own)
-    later = exp.bins - 1 - int(re.search(r"\d+$", ref).group(0)) + 4
-    assert f"{1 + later} cells disagree" in result.output
+    # the count the chart shows (column D) reads the file's one-pass count: it disagrees
+    # with its own cached value too; no other bin does
+    assert re.search(rf"cached\s+Histograms!D18\s+{n + 1}\s+{n}$", result.output, re.M)
+    assert "2 cells disagree" in result.output
 
 
 def test_controls_the_model_cannot_run_on_are_a_failure(small_copy):

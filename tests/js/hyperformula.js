@@ -14,7 +14,7 @@
 // Cached values are not read here: the caller compares with the cached values it reads itself.
 //
 // Output: {"engine": "hyperformula X.Y.Z", "frozen": RAND() cells kept, "aliases": names
-// renamed, "cells": [[sheet, row, col, value], ...]}, rows and columns 0-based; a value is a number, a string, a boolean, null (empty) or {"error": "#NUM!",
+// renamed, "frequency": FREQUENCY arrays translated (below), "cells": [[sheet, row, col, value], ...]}, rows and columns 0-based; a value is a number, a string, a boolean, null (empty) or {"error": "#NUM!",
 // "message": "..."}.
 'use strict';
 
@@ -59,6 +59,46 @@ function forHyperFormula(formula, aliases) {
     .join('"');
 }
 
+// HyperFormula 3.5 has no FREQUENCY. An array formula that is FREQUENCY(data, bins) alone over
+// one column goes in as one formula per cell of its range, each counting its bin with
+// comparisons: (data <= edge i) and (data > edge i-1), the first bin open below, the extra last
+// cell what lies above the greatest edge. That is FREQUENCY's count when the edges increase,
+// as every workbook's do (FREQUENCY sorts the edges; the translation would not).
+const FREQUENCY = /^FREQUENCY\((.*)\)$/i;
+
+function topLevelArgs(text) {
+  const args = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(') depth += 1;
+    else if (ch === ')') depth -= 1;
+    else if (ch === ',' && depth === 0) {
+      args.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  args.push(text.slice(start));
+  return args;
+}
+
+function frequencyCells(text, rows) {
+  const m = FREQUENCY.exec(text);
+  if (!m || text.includes('"')) return null;
+  const args = topLevelArgs(m[1]);
+  if (args.length !== 2) return null;
+  const [data, bins] = args;
+  const edge = (i) => `INDEX(${bins},${i})`;
+  const cells = [];
+  for (let i = 1; i < rows; i++) {
+    const above = i === 1 ? '1' : `(${data}>${edge(i - 1)})`;
+    cells.push(`=SUMPRODUCT((${data}<=${edge(i)})*${above})`);
+  }
+  cells.push(`=SUMPRODUCT((${data}>MAX(${bins}))*1)`);
+  return cells;
+}
+
 // Cell content for HyperFormula; text is prefixed with ' so that it stays text
 // (otherwise "1", "TRUE" or "2024-01-01" would become numbers, booleans, dates).
 function constant(value) {
@@ -101,6 +141,7 @@ async function load(path, freeze) {
   const sheets = {};
   const formulas = []; // [sheetName, row, col, rows, cols]
   let frozen = 0;
+  let translated = 0;
   wb.eachSheet((ws) => {
     const grid = [];
     const inArray = new Set();
@@ -122,6 +163,17 @@ async function load(path, freeze) {
           const text = forHyperFormula(v.formula, aliases);
           if (v.shareType === 'array') {
             const { start, end } = decodeRange(v.ref);
+            const counts = start.col === end.col
+              ? frequencyCells(text, end.row - start.row + 1) : null;
+            if (counts) {
+              counts.forEach((f, i) => {
+                inArray.add(`${r + i},${c}`);
+                put(r + i, c, f);
+              });
+              formulas.push([ws.name, r, c, counts.length, 1]);
+              translated += 1;
+              return;
+            }
             for (let i = start.row; i <= end.row; i++) {
               for (let j = start.col; j <= end.col; j++) {
                 inArray.add(`${i},${j}`);
@@ -145,7 +197,7 @@ async function load(path, freeze) {
     });
     sheets[ws.name] = grid;
   });
-  return { sheets, formulas, names, frozen, aliases: aliases.length };
+  return { sheets, formulas, names, frozen, aliases: aliases.length, translated };
 }
 
 // An array result keeps ±inf inside HyperFormula; the cell shows it as #NUM!, as Excel would.
@@ -169,7 +221,7 @@ async function main() {
   if (!path) {
     throw new Error('usage: node hyperformula.js BOOK.xlsx [--controls JSON] [--volatile=cached]');
   }
-  const { sheets, formulas, names, frozen, aliases } = await load(path, freeze);
+  const { sheets, formulas, names, frozen, aliases, translated } = await load(path, freeze);
   const hf = HyperFormula.buildFromSheets(
     sheets, CONFIG, names.map(({ name, expression }) => ({ name, expression })));
   for (const [name, value] of Object.entries(controls)) {
@@ -191,7 +243,9 @@ async function main() {
     }
   }
   const version = HyperFormula.version;
-  process.stdout.write(JSON.stringify({ engine: `hyperformula ${version}`, frozen, aliases, cells }));
+  process.stdout.write(JSON.stringify({
+    engine: `hyperformula ${version}`, frozen, aliases, frequency: translated, cells,
+  }));
 }
 
 main().catch((err) => {

@@ -104,18 +104,13 @@ def centres(plan: ComparePlan, c: int) -> str:
     return f"{low}+({i}-0.5)*({high}-{low})/{bins}"
 
 
-def count(plan: ComparePlan, c: int, k: int, row: int) -> str:
-    """Outputs of layer k in bin ``row`` (0-based): above the previous edge, up to this one;
-    the first bin is open below and the last row counts what lies above the last edge.
-    Interval counts rather than FREQUENCY, which HyperFormula lacks (docs/engines.md)."""
+def count(plan: ComparePlan, c: int, k: int) -> str:
+    """Outputs of layer k in every bin, in one pass: FREQUENCY against the upper edges, an
+    array over the edges' rows and one more for the values above the last edge. A bin holds
+    the values above the previous edge and up to its own, the first bin is open below. The
+    edges are distinct (equal edges would split their values differently by application)."""
     z = plan.block(c, k, "z").ref
-    edges = plan.blocks[f"C{c}_edges"]
-    if row == edges.rows:
-        return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*1)"
-    upper = edges.cell_ref(row, 0)
-    if row == 0:
-        return f"SUMPRODUCT(({z}<={upper})*1)"
-    return f"SUMPRODUCT(({z}>{edges.cell_ref(row - 1, 0)})*({z}<={upper}))"
+    return f"FREQUENCY({z},{plan.blocks[f'C{c}_edges'].ref})"
 
 
 def list_check(kind: str) -> str:

@@ -98,10 +98,8 @@ def write_histograms(c: Canvas[ComparePlan], t: Texts) -> None:
                        styles.value)
         for k in range(1, exp.layers + 1):
             ws.write_string(index.row - 1, col + 1 + k, t.layer_label(k), styles.header)
-            b = plan.block(cc, k, "counts")
-            for i, value in enumerate(c.reference[b.name].ravel()):
-                c.entry(ws, b.row + i, b.col, (formulas.count(plan, cc, k, i), True),
-                        styles.count, float(value))
+            c.block_values(ws, plan.block(cc, k, "counts"), formulas.count(plan, cc, k),
+                           styles.count)
         for stat in STATS:
             b = plan.stat(cc, stat)
             for k in range(1, exp.layers + 1):

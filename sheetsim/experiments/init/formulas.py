@@ -286,12 +286,16 @@ def range_in_use(plan: InitPlan, end: int) -> Entry:
 
 
 def edges(plan: InitPlan) -> str:
-    """Upper bin edges; from row Bins on they are exactly the range's high end, so the rows
-    beyond the Bins control are empty intervals and a histogram can be coarsened in the
-    sheet. The range is BinLow to BinHigh, or the range in use of an auto-range workbook."""
+    """Upper bin edges: equal steps from the range's low end, exactly its high end at row
+    Bins. Rows beyond the Bins control (so that a histogram can be coarsened in the sheet)
+    go on in the same steps past the high end: FREQUENCY needs distinct edges, since
+    applications split the values on equal edges differently (LibreOffice gives them to the
+    last of the equal bins, Gnumeric and Excel to the first). What those rows count is shown
+    as "above" (see :func:`count`). The range is BinLow to BinHigh, or the range in use of
+    an auto-range workbook."""
     index = plan.blocks["bin_index"].ref
     low, high = plan.range_names
-    return f"IF({index}<{NAME_BINS},{_step(index, low, high, NAME_BINS)},{high})"
+    return f"IF({index}={NAME_BINS},{high},{_step(index, low, high, NAME_BINS)})"
 
 
 def centres(plan: InitPlan) -> str:
@@ -302,32 +306,30 @@ def centres(plan: InitPlan) -> str:
     return f"IF({index}<={NAME_BINS},{centre},{high})"
 
 
-def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
-    """Layer k's values in bin ``row`` (0-based): above the previous edge, up to this one.
-
-    Written as the values up to this bin's upper edge minus those already counted in the
-    bins before it: one pass over the layer's block per bin, where "above the previous edge
-    and up to this one" would be two comparisons and a product. The last row counts what
-    lies above the last edge. Interval counts (rather than FREQUENCY) keep equal edges
-    harmless: applications split ties among equal FREQUENCY bins differently, and some need
-    the bins sorted; equal edges here give empty bins. ``prefix`` "grad_" counts |∂L/∂A|,
-    written as −edge ≤ ∂L/∂A ≤ edge: comparisons only, which every engine evaluates element
-    by element inside SUMPRODUCT in a plain formula (Gnumeric gave #VALUE! for ABS there).
-    """
+def frequency(plan: InitPlan, k: int, prefix: str = "") -> str:
+    """Layer k's counts in one pass over its block: FREQUENCY of the values against the
+    upper edges, an array over the edges' rows and one more for the values above the last
+    edge. A bin holds the values above the previous edge and up to its own (a value on an
+    edge counts in the bin that edge closes). ``prefix`` "grad_" counts |∂L/∂A|."""
     edges_block = plan.blocks[f"{prefix}edges"]
     data = plan.layer_block(k, "g" if prefix else "z").ref
-    if row == edges_block.rows:
-        if prefix:
-            top = edges_block.cell_ref(row - 1, 0)
-            return listens(plan, f"SUMPRODUCT(({data}>{top})+({data}<-{top}))")
-        return listens(plan, f"SUMPRODUCT(({data}>{plan.range_names[1]})*1)")
-    upper = edges_block.cell_ref(row, 0)
-    within = f"({data}<={upper})*({data}>=-{upper})" if prefix else f"({data}<={upper})*1"
-    up_to = f"SUMPRODUCT({within})"
-    if row == 0:
-        return listens(plan, up_to)
-    before = replace(plan.blocks[f"L{k}_{prefix}counts"], rows=row).ref
-    return listens(plan, f"{up_to}-SUM({before})")
+    return f"FREQUENCY({f'ABS({data})' if prefix else data},{edges_block.ref})"
+
+
+def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
+    """Layer k's values in bin ``row`` (0-based), as the charts and statistics read them:
+    the layer's FREQUENCY result for the bins the Bins control uses, 0 in the rows beyond it,
+    and in the last row everything above the high end (FREQUENCY's rows beyond Bins and its
+    overflow row). A listening plain formula (:func:`listens`): the FREQUENCY array itself
+    is computed only when a control changes, not when the file is opened."""
+    freq = plan.layer_block(k, f"{prefix}freq")
+    bins = NAME_GRAD_BINS if prefix else NAME_BINS
+    last = freq.rows - 1
+    if row == last:
+        index = plan.blocks[f"{prefix}bin_index"].ref
+        within = replace(freq, rows=last).ref
+        return listens(plan, f"SUMPRODUCT(({index}>{bins})*{within})+{freq.cell_ref(last, 0)}")
+    return listens(plan, f"IF({bins}>={row + 1},{freq.cell_ref(row, 0)},0)")
 
 
 def scaled(template: str, data: str) -> str:

@@ -120,7 +120,7 @@ class InitPlan(Plan):
     settings: Settings
 
     def layer_block(self, k: int, part: str) -> Block:
-        """Block ``part`` (u, w, a, n, z, d, g, counts, bn_mean, …) of layer k."""
+        """Block ``part`` (u, w, a, n, z, d, g, counts, freq, bn_mean, …) of layer k."""
         return self.blocks[f"L{k}_{part}"]
 
     def stat_block(self, stat: str, prefix: str = "") -> Block:
@@ -246,8 +246,12 @@ def _histogram(p: InitPlan, sheet: str, prefix: str, bins: int, stats: tuple[str
     p.add(Block(f"{prefix}bin_index", sheet, first, 0, bins, 1, "bin_index"))
     p.add(Block(f"{prefix}edges", sheet, first, 1, bins, 1, "edges"))
     p.add(Block(f"{prefix}centres", sheet, first, 2, bins, 1, "centres"))
-    for k in range(1, p.settings.layers + 1):
+    layers = p.settings.layers
+    for k in range(1, layers + 1):
         p.add(Block(f"L{k}_{prefix}counts", sheet, first, 2 + k, bins + 1, 1, "counts"))
+    for k in range(1, layers + 1):  # each layer's one-pass count, right of the shown counts
+        p.add(Block(f"L{k}_{prefix}freq", sheet, first, 3 + layers + k, bins + 1, 1,
+                    "frequency"))
     stat_top = first + bins + 3
     for i, stat in enumerate(stats):
         p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, p.settings.layers, "stat"))

@@ -165,13 +165,24 @@ def histogram_range(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> tup
 
 def bin_edges(exp: Settings, rows: int | None = None, low: float | None = None,
               high: float | None = None) -> np.ndarray:
-    """Upper bin edges lo + k·(hi − lo)/K for k = 1..K−1, then hi for every further row;
-    lo and hi are the range in use (bin_low and bin_high unless given)."""
+    """Upper bin edges lo + k·(hi − lo)/K for k = 1, 2, …, exactly hi at k = K (rows past
+    K go on past hi, so that every edge is distinct); lo and hi are the range in use
+    (bin_low and bin_high unless given)."""
     low = exp.bin_low if low is None else low
     high = exp.bin_high if high is None else high
     k = np.arange(1, (rows or exp.bins) + 1, dtype=np.float64)
     edges = low + k * (high - low) / exp.bins
-    return np.where(k < exp.bins, edges, high)
+    return np.where(k == exp.bins, high, edges)
+
+
+def shown_counts(freq: np.ndarray, bins: int) -> np.ndarray:
+    """The counts a histogram shows, from counts on every edge row (``bin_counts``): the
+    first ``bins`` as they are, 0 in the rows past them, and in the last row everything
+    above the ``bins``-th edge."""
+    out = np.zeros_like(freq)
+    out[:bins] = freq[:bins]
+    out[-1] = freq[bins:].sum()
+    return out
 
 
 def grad_bin_edges(exp: Settings) -> np.ndarray:
@@ -220,7 +231,7 @@ def layer_stats(z: np.ndarray, edges: np.ndarray, bins: int | None = None,
     ``edges`` has more rows than there are bins; ``low`` is the histogram's left end
     (values strictly below it are "below the range")."""
     n = z.size
-    counts = bin_counts(z, edges)
+    counts = shown_counts(bin_counts(z, edges), bins or len(edges))
     finite = bool(np.isfinite(z).all())
     with np.errstate(all="ignore"):
         return LayerStats(

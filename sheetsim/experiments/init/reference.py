@@ -67,6 +67,7 @@ def _tables(exp: Settings, plan: InitPlan, fwd: model.Forward) -> Reference:
                     f"L{k}_bn_var": layer.var.reshape(1, -1)}
         st = model.layer_stats(layer.z, edges, exp.bins, low)
         stats.append(st)
+        out[f"L{k}_freq"] = model.bin_counts(layer.z, edges).reshape(-1, 1)
         out[f"L{k}_counts"] = st.counts.reshape(-1, 1)
     per_layer = {
         "init": [layer.init for layer in fwd.layers],
@@ -105,7 +106,9 @@ def _gradients(exp: Settings, fwd: model.Forward, out: Reference, row: dict) -> 
             out[f"L{k}_d"] = g.dn
             out[f"L{k}_bn_dmean"] = g.dn.mean(axis=0).reshape(1, -1)
             out[f"L{k}_bn_dnmean"] = (g.dn * layer.n).mean(axis=0).reshape(1, -1)
-        out[f"L{k}_grad_counts"] = model.bin_counts(np.abs(g.g), gedges).reshape(-1, 1)
+        freq = model.bin_counts(np.abs(g.g), gedges)
+        out[f"L{k}_grad_freq"] = freq.reshape(-1, 1)
+        out[f"L{k}_grad_counts"] = model.shown_counts(freq, exp.grad_bins).reshape(-1, 1)
     grad_row = {
         "mean_abs": [g.mean_abs for g in fwd.grads],
         "wgrad": [g.wgrad for g in fwd.grads],
@@ -131,7 +134,7 @@ def slack(exp: Settings, plan: InitPlan, evaluated: Reference) -> dict[str, np.n
     ties = [edge_ties(evaluated.get(f"L{k}_z"), evaluated.get("edges")) for k in layers]
     zeros = [zero_ties(evaluated.get(f"L{k}_z")) for k in layers]
     for k in layers:
-        out[f"L{k}_counts"] = ties[k - 1]
+        out[f"L{k}_counts"] = out[f"L{k}_freq"] = ties[k - 1]
     for stat in (*COUNT_STATS, "zero"):
         share = np.array([[(zeros if stat == "zero" else ties)[k - 1] / n for k in layers]])
         out[f"stat_{stat}"] = share
@@ -140,7 +143,7 @@ def slack(exp: Settings, plan: InitPlan, evaluated: Reference) -> dict[str, np.n
         grads = [evaluated.get(f"L{k}_g") for k in layers]
         for k, g in zip(layers, grads, strict=True):
             usable = g is not None and g.dtype != object
-            out[f"L{k}_grad_counts"] = edge_ties(np.abs(g) if usable else None,
-                                                 evaluated.get("grad_edges"))
+            out[f"L{k}_grad_counts"] = out[f"L{k}_grad_freq"] = edge_ties(
+                np.abs(g) if usable else None, evaluated.get("grad_edges"))
         out["grad_stat_zero"] = np.array([[zero_ties(g) / n for g in grads]])
     return out

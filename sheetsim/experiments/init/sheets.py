@@ -220,6 +220,10 @@ def _histogram_sheet(c: Canvas[InitPlan], t: texts.Texts, ws: Any, *, prefix: st
         for i, v in enumerate(c.reference[block.name].ravel()):
             c.entry(ws, block.row + i, block.col, formulas.count(plan, k, i, prefix),
                     styles.count, float(v))
+        freq = plan.blocks[f"L{k}_{prefix}freq"]
+        ws.write_string(head, freq.col, t.layer_label(k), styles.header)
+        c.block_values(ws, freq, formulas.frequency(plan, k, prefix), styles.count)
+    ws.write_string(head - 1, plan.blocks[f"L1_{prefix}freq"].col, t.freq_caption, styles.note)
 
     first = plan.stat_block(next(iter(labels)), prefix)
     ws.write_string(first.row - 1, 0, t.stats_title, styles.header)

@@ -27,6 +27,8 @@ class Texts:
     hist_title: str
     hist_headers: tuple[str, str, str]
     hist_above: str
+    freq_caption: str
+    """Over the FREQUENCY columns, right of the counts the charts read."""
     stats_title: str
     stat_labels: dict[str, str]
     dash_labels: dict[str, str]
@@ -127,6 +129,8 @@ EN = Texts(
     hist_title="Histograms: output counts per bin, by layer",
     hist_headers=("Bin", "Upper edge", "Centre"),
     hist_above="above",
+    freq_caption="One pass per layer: FREQUENCY(values, upper edges); rows past Bins count "
+                 "values above the range",
     stats_title="Statistic",
     stat_labels=_STATS_EN,
     dash_labels={"init": "Initializer", "activation": "Activation", "wstd": "Weight σ",
@@ -312,6 +316,7 @@ JA = Texts(
     hist_title="ヒストグラム：層ごと・階級ごとの出力の個数",
     hist_headers=("階級", "上端", "中央"),
     hist_above="超過",
+    freq_caption="層ごとに 1 回の集計：FREQUENCY(値, 上端)。Bins より後の行は範囲を超えた値",
     stats_title="統計量",
     stat_labels=_STATS_JA,
     dash_labels={"init": "初期値", "activation": "活性化関数", "wstd": "重みの σ",
