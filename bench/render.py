@@ -5,12 +5,13 @@ never recalculates on load), loading the workbook and exporting the Dashboard sh
 PDF: the least any render of the Dashboard can do. It is written here, apart from sheetsim's
 own code (a short UNO script run by Debian's python3), so it measures LibreOffice and nothing
 of what it is compared with. Render is ``sheetsim render FILE -o OUT.png -q`` in a child
-process, start-up and imports included. Every repetition runs render and the floor once each,
-one after the other, so a change of load on the shared machine hits both alike. Medians and
-the spread (min–max) of ``--reps`` runs, and render ÷ floor; ``--recalc`` adds the floor with
-the profile that recalculates on load (what render's own profile does), to show what the
-recalculation costs. The profile of render (seconds to LibreOffice's start, the load, the
-export, the PNG) comes from one more run through the Python API with a progress callback.
+process, start-up and imports included (it too loads without recalculation). Every
+repetition runs render and the floor once each, one after the other, so a change of load on
+the shared machine hits both alike. Medians and the spread (min–max) of ``--reps`` runs,
+and render ÷ floor; ``--recalc`` adds the floor with a profile that recalculates on load
+(what ``render --recalc`` asks for), to show what the recalculation costs. The profile of
+render (seconds to LibreOffice's start, the load, the export, the PNG) comes from one more
+run through the Python API with a progress callback.
 
     python bench/render.py                           # compare (default size) and relu-std1
     python bench/render.py --books compare --reps 5 --recalc
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -194,6 +196,7 @@ def main() -> int:
     ap.add_argument("--recalc", action="store_true",
                     help="Also time the floor with recalculation on load.")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean-ups run, soffice ends
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

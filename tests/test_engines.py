@@ -203,13 +203,18 @@ def test_render_pdf_is_the_dashboard_only_and_recalculated(tmp_path: Path, priva
     need_uno()
     need("pdftoppm")
     src = dashboard_book(tmp_path / "book.xlsx")
-    pdf = engines.render(src, tmp_path / "dash.pdf", sheet="Dashboard")
+    pdf = engines.render(src, tmp_path / "dash.pdf", sheet="Dashboard", recalc=True)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf_pages(pdf) == 1  # the 2000-row data sheet alone would be ~40 pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Dashboard check" in text
-    assert str(sum(r % 50 for r in range(2000)) * 7) in text  # computed, not the cached 0
+    computed = str(sum(r % 50 for r in range(2000)) * 7)
+    assert computed in text  # computed, not the cached 0
     assert list(private_tmp.iterdir()) == []
+    as_opened = engines.render(src, tmp_path / "opened.pdf", sheet="Dashboard")
+    text = subprocess.run(["pdftotext", str(as_opened), "-"], capture_output=True,
+                          text=True).stdout
+    assert "Dashboard check" in text and computed not in text  # the file's cached 0
 
 
 @engine

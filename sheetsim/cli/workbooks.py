@@ -138,15 +138,21 @@ def recalc(file: Path, engine: str, output: Path | None, timeout: float, quiet: 
               help="OUT.pdf or OUT.png.")
 @click.option("--sheet", metavar="NAME",
               help="The sheet to draw (a PNG: default Dashboard; a PDF: default every sheet).")
+@click.option("--recalc", is_flag=True,
+              help="Recalculate every formula as LibreOffice loads FILE (slower): the "
+                   "picture shows LibreOffice's numbers instead of the file's cached values.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds LibreOffice may take.")
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
               help="Resolution of a PNG (A4 landscape: 200 dpi is 2339 × 1654 pixels).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def render(file: Path, output: Path, sheet: str | None, timeout: float, dpi: int,
-           quiet: bool) -> int:
+def render(file: Path, output: Path, sheet: str | None, recalc: bool, timeout: float,
+           dpi: int, quiet: bool) -> int:
     """Draw FILE as LibreOffice prints it: a PDF of every sheet (a handout) or of one
     sheet, or a PNG of one sheet's first page (the Dashboard unless --sheet names another).
+
+    It draws the workbook as LibreOffice opens it: formulas show the values the file holds
+    (which `sheetsim verify` checks), the arrays a chart reads computed by LibreOffice.
 
     \b
     Examples:
@@ -171,7 +177,7 @@ def render(file: Path, output: Path, sheet: str | None, timeout: float, dpi: int
     with engine_work(f"rendering {file}", quiet) as task:
         try:
             engines.render(file, output, timeout=timeout, sheet=sheet, dpi=dpi,
-                           progress=task)
+                           progress=task, recalc=recalc)
         except engines.EngineError as exc:
             raise UserError(str(exc)) from None
         seconds = task.elapsed()
