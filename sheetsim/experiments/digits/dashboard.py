@@ -11,6 +11,7 @@ from sheetsim.experiments.digits import data, formulas, texts
 from sheetsim.experiments.digits.layout import (
     DASH_GRID_COL,
     SHOWN_DIGITS,
+    SHOWN_SETTINGS,
     SIDE,
     DigitsPlan,
     dash_picture,
@@ -35,9 +36,9 @@ def write_dashboard(c: Canvas[DigitsPlan], t: texts.Texts) -> None:
     ws.write_string(0, 0, t.title, styles.title)
     fill(c, plan.blocks["dash_subtitle"], lambda i, j: formulas.subtitle(t.subtitle),
          styles.subtitle)
-    extras = "".join(text for on, text in ((exp.batch_norm, ", batch norm"),
-                                           (exp.residual, ", residual"),
-                                           (exp.live, ", RAND()")) if on)
+    extras = "".join(t.switches[key] for key, on in (("batch_norm", exp.batch_norm),
+                                                     ("residual", exp.residual),
+                                                     ("live", exp.live)) if on)
     ws.write_string(2, 0, t.shape.format(hidden=",".join(map(str, exp.hidden)), batch=exp.batch,
                                          train=exp.train_size, test=exp.test_size,
                                          steps=exp.steps, every=exp.eval_every, extras=extras),
@@ -54,6 +55,11 @@ def write_dashboard(c: Canvas[DigitsPlan], t: texts.Texts) -> None:
         for j in range(table.cols):
             c.entry(ws, table.row + i, table.col + j, (formulas.summary(plan, i, j), True),
                     fmt[i], float(values[i, j]))
+    shown = plan.blocks["settings_shown"]
+    ws.write_string(shown.row - 1, 0, t.settings_title, styles.header)
+    for i, name in enumerate(SHOWN_SETTINGS):
+        ws.write_string(shown.row + i, 0, t.control_labels[name], styles.label)
+    fill(c, shown, lambda i, j: SHOWN_SETTINGS[i], styles.control_num)
     ws.set_column(0, 0, 20)
     ws.set_column(1, 2, 11)
     ws.set_column(3, 3, 2)
@@ -67,7 +73,8 @@ def write_dashboard(c: Canvas[DigitsPlan], t: texts.Texts) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, CHART_ROW + H // 20 + 1, DASH_GRID_COL + 9 * SIDE)
+    confusion = plan.blocks["confusion"]
+    ws.print_area(0, 0, CHART_ROW + H // 20 + 1, confusion.col + confusion.cols + 8)
     ws.hide_gridlines(2)
 
 

@@ -89,6 +89,8 @@ SHOWN_UNITS = 5
 """First-layer units whose weights the Dashboard draws."""
 SIDE = 8
 """An image is SIDE × SIDE pixels."""
+SHOWN_SETTINGS = (NAME_LR, NAME_SIGMA, NAME_CLIP, NAME_WARMUP, NAME_LARS)
+"""Number controls the Dashboard shows beside the run (the names are in its subtitle)."""
 DASH_GRID_COL = 4
 """First (narrow) column of the Dashboard's pictures."""
 
@@ -305,6 +307,7 @@ def plan(exp: Settings) -> DigitsPlan:
 
     p.add(Block("dash_subtitle", "Dashboard", 1, 0, 1, 1, "dash"))
     p.add(Block("summary", "Dashboard", 5, 1, 6, 2, "dash"))
+    p.add(Block("settings_shown", "Dashboard", 13, 1, len(SHOWN_SETTINGS), 1, "dash"))
     for i in range(SHOWN_DIGITS):
         r, c = dash_picture("digit", i)
         p.add(Block(f"digit{i}", "Dashboard", r, c, SIDE, SIDE, "dash"))
@@ -332,7 +335,6 @@ def dash_picture(what: str, i: int) -> tuple[int, int]:
 def _kind(part: str) -> str:
     """The block kind of a part of a band."""
     head = part.rstrip("0123456789")
-    return {"x": "inputs", "y": "labels", "z": "preactivation", "st": "batch_stats",
-            "zh": "normalized", "a": "activations", "out": "output", "top": "output",
-            "pred": "prediction", "p": "output", "ls": "sample_loss", "d": "delta",
-            "ga": "delta"}[head]
+    return {"x": "inputs", "y": "labels", "z": "preactivation", "zh": "normalized",
+            "a": "activations", "out": "output", "top": "output", "pred": "prediction",
+            "p": "output", "ls": "sample_loss", "d": "delta", "ga": "delta"}[head]

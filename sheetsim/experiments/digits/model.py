@@ -34,7 +34,7 @@ A value that overflows becomes nan and stays nan, as a spreadsheet cell becomes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -151,7 +151,7 @@ def forward(h: Hyper, params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
         p = finite(e / total)
         losses = finite(np.log(total) + top - np.sum(y * z, axis=1, keepdims=True))
     else:
-        p = activate(Hyper(**{**h.__dict__, "activation": "sigmoid"}), z)
+        p = activate(replace(h, activation="sigmoid"), z)
         losses = finite(np.sum(finite((p - y) ** 2), axis=1, keepdims=True) / 2)
     return Pass(zs, zhats, acts, z, top, pred, p, losses, mus, vars_)
 

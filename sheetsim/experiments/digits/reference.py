@@ -163,6 +163,8 @@ def _dashboard(exp: Settings, plan: DigitsPlan, r: model.Run, d: dict, out: Refe
             (norms, plan.count - 1, last)]
     out["summary"] = np.array([[block[0, j], block[end, j]] for block, j, end in rows],
                               dtype=np.float64)
+    out["settings_shown"] = np.array([[exp.lr], [exp.sigma], [exp.clip], [float(exp.warmup)],
+                                      [exp.lars]])
     final = r.tests[last]
     for i, row in enumerate(data.shown_rows(d["yt"], min(SHOWN_DIGITS, len(d["yt"])))):
         out[f"digit{i}"] = d["xt"][row].reshape(SIDE, SIDE)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sheetsim.experiments.digits import data, formulas, texts
+from sheetsim.experiments.digits import formulas, texts
 from sheetsim.experiments.digits.controls import controls
 from sheetsim.experiments.digits.layout import (
     CHOICES,
@@ -27,7 +27,6 @@ from sheetsim.experiments.digits.layout import (
     NAME_SIGMA,
     NAME_SLOPE,
     NAME_TEST_HOT,
-    NAME_TEST_LABELS,
     NAME_TRAIN_HOT,
     NAME_WARMUP,
     STEPS_TOP,
@@ -175,11 +174,8 @@ def write_data(c: Canvas[DigitsPlan], t: texts.Texts) -> None:
     row = plan.names[NAME_ONES_ROW]
     ws.write_string(row.row - 1, row.col, heads["ones"], styles.header)
     ws.write_row(row.row, row.col, [1] * CLASSES, styles.fixed)
-    labels_cell = plan.names[NAME_TEST_LABELS]
-    assert labels_cell.col == plan.blocks["test_images"].col - 1
     ws.set_column(0, row.col + CLASSES, 4)
     ws.freeze_panes(TOP, 0)
-    assert data.SIZE >= exp.train_size + exp.test_size
 
 
 def write_draws(c: Canvas[DigitsPlan], t: texts.Texts) -> None:

@@ -29,6 +29,8 @@ class Texts:
     title: str
     subtitle: tuple[str, str, str, str]
     shape: str
+    switches: dict[str, str]
+    settings_title: str
     controls_title: str
     controls_note: str
     control_labels: dict[str, str]
@@ -76,6 +78,9 @@ EN = Texts(
     subtitle=("Loss: ", "   activation: ", "   init: ", "   optimizer: "),
     shape=("Fixed at build: hidden widths {hidden}, batch {batch}, {train} training and {test} "
            "test images, {steps} steps, test pass every {every} steps{extras}."),
+    switches={"batch_norm": ", batch normalization", "residual": ", residual connections",
+              "live": ", batches from RAND()"},
+    settings_title="Number controls",
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: the whole run recomputes. Grey cells are fixed when the file "
@@ -241,6 +246,9 @@ JA = Texts(
     subtitle=("損失：", "   活性化関数：", "   初期化：", "   最適化："),
     shape=("作成時に固定：隠れ層の幅 {hidden}、バッチ {batch}、訓練画像 {train} 枚とテスト画像 "
            "{test} 枚、{steps} ステップ、テストは {every} ステップごと{extras}。"),
+    switches={"batch_norm": "、バッチ正規化", "residual": "、残差接続",
+              "live": "、バッチは RAND()"},
+    settings_title="数値のコントロール",
     controls_title="コントロール",
     controls_note=("黄色のセルを変えると学習全体が再計算されます。灰色のセルはファイル作成時に固定です"
                    "（sheetsim build digits --hidden 40,20 --batch 32 …）。"),
