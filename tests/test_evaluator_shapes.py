@@ -7,23 +7,27 @@ import pytest
 
 from sheetsim.evaluator import EvaluationError, evaluate
 from sheetsim.evaluator.parser import Binary, Call, Node, Ref, Unary, parse
-from sheetsim.evaluator.shapes import Moved, Shapes, shape_key
+from sheetsim.evaluator.shapes import Moved, Shapes, Slot, shape_key
 from sheetsim.xlsx.book import Book, FormulaCell, SheetData
 from sheetsim.xlsx.cells import GRID_ROWS
 
 
-def at(node: Node, row: int, col: int) -> Node:
-    """A shape's tree with every reference read from (row, col), for comparing with parse."""
+def at(node: Node, row: int, col: int, refs: tuple[Ref, ...] = ()) -> Node:
+    """A shape's tree with every reference read from (row, col), or for a skeleton's tree
+    taken from ``refs`` (:attr:`Shapes.refs` of its text), for comparing with parse."""
+    if isinstance(node, Slot):
+        return Ref(node.sheet, *(getattr(refs[node.index], k) for k in ("row", "col", "rows",
+                                                                        "cols")))
     if isinstance(node, Moved):
         ref = node.at(row, col)
         assert ref is not None
         return ref
     if isinstance(node, Binary):
-        return Binary(node.op, at(node.left, row, col), at(node.right, row, col))
+        return Binary(node.op, at(node.left, row, col, refs), at(node.right, row, col, refs))
     if isinstance(node, Unary):
-        return Unary(node.op, at(node.operand, row, col))
+        return Unary(node.op, at(node.operand, row, col, refs))
     if isinstance(node, Call):
-        return Call(node.name, tuple(at(a, row, col) for a in node.args))
+        return Call(node.name, tuple(at(a, row, col, refs) for a in node.args))
     return node
 
 
@@ -50,7 +54,7 @@ def test_absolute_parts_stay_and_relative_parts_move() -> None:
     }
     shapes = Shapes()
     for (r, c), text in texts.items():
-        assert at(shapes.tree(text, r, c), r, c) == parse(text), text
+        assert at(shapes.tree(text, r, c), r, c, shapes.refs) == parse(text), text
     assert shapes.parsed == 1
     # a text that differs only in a $ is another shape
     assert shape_key("$A$1+A$1+$A2+B2", 1, 2) != shape_key("$A$1+$A$1+$A2+B2", 1, 2)
@@ -59,11 +63,28 @@ def test_absolute_parts_stay_and_relative_parts_move() -> None:
 def test_ranges_mixed_corners_and_corners_that_cross() -> None:
     shapes = Shapes()
     # a running sum: the range grows with the row
-    assert at(shapes.tree("SUM(A$1:A1)", 0, 1), 0, 1) == parse("SUM(A$1:A1)")
-    assert at(shapes.tree("SUM(A$1:A7)", 6, 1), 6, 1) == Call("SUM", (Ref(None, 0, 0, 7, 1),))
+    assert at(shapes.tree("SUM(A$1:A1)", 0, 1), 0, 1, shapes.refs) == parse("SUM(A$1:A1)")
+    assert at(shapes.tree("SUM(A$1:A7)", 6, 1), 6, 1, shapes.refs) \
+        == Call("SUM", (Ref(None, 0, 0, 7, 1),))
     # the relative corner passes the absolute one: the range is normalized as parsed
-    assert at(shapes.tree("SUM(A$3:A1)", 0, 1), 0, 1) == Call("SUM", (Ref(None, 0, 0, 3, 1),))
-    assert at(shapes.tree("SUM(A$3:A5)", 4, 1), 4, 1) == Call("SUM", (Ref(None, 2, 0, 3, 1),))
+    assert at(shapes.tree("SUM(A$3:A1)", 0, 1), 0, 1, shapes.refs) \
+        == Call("SUM", (Ref(None, 0, 0, 3, 1),))
+    assert at(shapes.tree("SUM(A$3:A5)", 4, 1), 4, 1, shapes.refs) \
+        == Call("SUM", (Ref(None, 2, 0, 3, 1),))
+    assert shapes.parsed == 1  # the crossing text is the first one's skeleton, other cells
+
+
+def test_texts_that_differ_only_in_their_cells_share_a_skeleton() -> None:
+    """Blocks that move by many rows at once (a training step of 48 samples): the texts are
+    no R1C1 shape of each other, yet one parse serves them all."""
+    shapes = Shapes()
+    texts = [(row, f"MMULT(T!$B${row + 1}:$C${row + 48},P!$A${5 * k + 1}:$A${5 * k + 2})*C{k + 1}")
+             for k, row in enumerate((0, 48, 96))]
+    for row, text in texts:
+        assert at(shapes.tree(text, row, 4), row, 4, shapes.refs) == parse(text), text
+    assert shapes.parsed == 1
+    far = "MMULT(T!$B$1:$C$48,P!$A$1:$A$2)*C1048577"  # past the grid: the parser reads a name
+    assert at(shapes.tree(far, 500, 4), 500, 4, shapes.refs) == parse(far)
     assert shapes.parsed == 2
 
 
@@ -92,7 +113,7 @@ def test_text_and_names_that_look_like_references_do_not_move() -> None:
     texts = [((0, 1), "\"A1\"&A1&'B2 data'!C3&LOG10(A1)"),
              ((5, 1), "\"A1\"&A6&'B2 data'!C8&LOG10(A6)")]
     for (r, c), text in texts:
-        assert at(shapes.tree(text, r, c), r, c) == parse(text)
+        assert at(shapes.tree(text, r, c), r, c, shapes.refs) == parse(text)
     assert shapes.parsed == 1
     # the literal is part of the shape: another literal is another shape
     assert shape_key("\"A1\"&A1", 0, 0) != shape_key("\"A2\"&A2", 1, 0)
@@ -126,7 +147,7 @@ def test_shapes_equal_parsing_across_many_anchors() -> None:
             for col in (4, 7):  # relative columns move with the formula's column
                 a, b, c = letters[col - 4: col - 1]
                 text = template.format(a=a, b=b, c=c, r=row - 2, s=row + 1)
-                assert at(shapes.tree(text, row, col), row, col) == parse(text), text
+                assert at(shapes.tree(text, row, col), row, col, shapes.refs) == parse(text), text
     assert shapes.parsed == len(templates)
 
 
@@ -134,10 +155,11 @@ def test_absolute_references_repeated_row_by_row_share_one_tree_moved_as_a_whole
     shapes = Shapes()
     texts = [(3 + i, 22, f"IF(B!$V${4 + i}>0,B!$C${4 + i},99)+W{4 + i}") for i in range(5)]
     for row, col, text in texts:
-        assert at(shapes.tree(text, row, col), row, col) == parse(text), text
+        assert at(shapes.tree(text, row, col), row, col, shapes.refs) == parse(text), text
     assert shapes.parsed == 1
     # a fixed absolute part with a moving one: the same shape as written, not moved
-    assert at(shapes.tree("$A$1*B4", 3, 2), 3, 2) == parse("$A$1*B4")
-    assert at(shapes.tree("$A$1*B9", 8, 2), 8, 2) == parse("$A$1*B9")
-    assert at(shapes.tree("$A$2*B5", 4, 2), 4, 2) == parse("$A$2*B5")  # moved as a whole
+    assert at(shapes.tree("$A$1*B4", 3, 2), 3, 2, shapes.refs) == parse("$A$1*B4")
+    assert at(shapes.tree("$A$1*B9", 8, 2), 8, 2, shapes.refs) == parse("$A$1*B9")
+    assert at(shapes.tree("$A$2*B5", 4, 2), 4, 2, shapes.refs) \
+        == parse("$A$2*B5")  # moved as a whole
     assert shapes.parsed == 2

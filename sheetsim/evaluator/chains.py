@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -132,9 +133,14 @@ def find_runs(formulas: list[FormulaCell]) -> list[Run]:
     """The runs of ``formulas`` (see the module's description), each at least
     :data:`MIN_RUN` cells long."""
     columns: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for i, f in enumerate(formulas):
-        if f.rows == 1 and f.cols == 1 and not f.is_array:
-            columns.setdefault((f.sheet, f.col), []).append((f.row, i))
+    fields = map(attrgetter("sheet", "col", "row", "rows", "cols", "is_array"), formulas)
+    for i, (sheet, col, row, rows, cols, is_array) in enumerate(fields):
+        if rows == 1 and cols == 1 and not is_array:
+            at = columns.get((sheet, col))
+            if at is None:
+                columns[(sheet, col)] = [(row, i)]
+            else:
+                at.append((row, i))
     runs: list[Run] = []
     for (sheet, col), cells in columns.items():
         if len(cells) < MIN_RUN:
@@ -150,9 +156,10 @@ def find_runs(formulas: list[FormulaCell]) -> list[Run]:
                 fmt, steps = template.format, template.steps
                 reach = max(steps, default=0)
                 end += 1
-                while end < n:
+                last = min(n, start + GRID_ROWS - reach - row0 + 1)  # rows within the grid
+                while end < last:
                     row, i = cells[end]
-                    if row != row0 + end - start or row + reach > GRID_ROWS \
+                    if row != row0 + end - start \
                             or fmt.format(*[row + s for s in steps]) != formulas[i].text:
                         break
                     end += 1
@@ -403,7 +410,7 @@ class Program:
         strip = self.strip
         top = min(r.first for r in strip.runs)
         bottom = max(r.last for r in strip.runs)
-        lines = ["def _strip(T, E, fb, br, bc):"]
+        lines = ["def _strip(T, E, fb, na, br, bc):"]
         lines += [f"    e{j} = E[{j}]" for j in range(len(self.outside))]
         lines.append(f"    for r in range({top}, {bottom + 1}):")
         lines.append("        i = r - br")
@@ -436,6 +443,8 @@ class Program:
                     f"{indent}    v = {run.source}",
                     f"{indent}    if v - v != 0.0:",
                     f"{indent}        v = fb({kk}, r)",
+                    f"{indent}except NotAvailable:",
+                    f"{indent}    v = na({kk}, r)",
                     f"{indent}except Exception:",
                     f"{indent}    v = fb({kk}, r)",
                     f"{indent}R0[{col} - bc] = v",

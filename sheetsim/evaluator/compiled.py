@@ -37,6 +37,15 @@ class Fallback(Exception):
     """This cell's inputs or intermediate values need the general path."""
 
 
+class NotAvailable(Exception):  # noqa: N818  (what the cell holds: Excel's #N/A)
+    """The cell's value is #N/A: an NA() its formula returns as it is, through IF and
+    CHOOSE branches only, after every condition on the way was a plain number."""
+
+
+def _not_available() -> float:
+    raise NotAvailable
+
+
 def _finite(x: float) -> float:
     """``x`` if it is a finite number, else :class:`Fallback`."""
     if x - x == 0.0:
@@ -82,6 +91,8 @@ HELPERS: dict[str, Callable[..., float]] = {
     "_sign": _sign,
     "_index": _index,
     "_error": _error,
+    "_na": _not_available,
+    "NotAvailable": NotAvailable,
     "_sqrt": math.sqrt,  # raises ValueError below 0, where NumPy gives NaN (#NUM!)
     "_tanh": lambda x: float(np.tanh(_finite(x))),
     "_exp": lambda x: float(np.exp(_finite(x))),
@@ -108,8 +119,9 @@ class _Writer:
         self.resolve = resolve
         self.temps = 0
 
-    def number(self, node: Node) -> str:
-        """Source of a numeric value."""
+    def number(self, node: Node, tail: bool = False) -> str:
+        """Source of a numeric value; ``tail``: the value is the formula's result as it
+        is (the root, or a branch of an IF or CHOOSE in tail position)."""
         if isinstance(node, Ref):
             if node.rows != 1 or node.cols != 1:
                 raise NotCompiled("a range")
@@ -139,7 +151,7 @@ class _Writer:
                 return f"_pow({self.number(node.left)}, {self.number(node.right)})"
             raise NotCompiled(f"operator {node.op}")
         if isinstance(node, Call):
-            return self.call(node)
+            return self.call(node, tail)
         raise NotCompiled(type(node).__name__)
 
     def condition(self, node: Node) -> str:
@@ -155,21 +167,22 @@ class _Writer:
             raise NotCompiled("ISNUMBER of a computed value")
         return f"(_f({self.number(node)}) != 0.0)"
 
-    def call(self, node: Call) -> str:
+    def call(self, node: Call, tail: bool = False) -> str:
         args = node.args
         if node.name in _UNARY_CALLS and len(args) == 1:
             return f"{_UNARY_CALLS[node.name]}({self.number(args[0])})"
         if node.name == "NA" and not args:
-            return "_error()"
+            return "_na()" if tail else "_error()"
         if node.name in ("MAX", "MIN") and args:
             return f"_{node.name.lower()}({', '.join(self.number(a) for a in args)})"
         if node.name == "IF" and len(args) == 3:
             cond = self.condition(args[0])
-            return f"({self.number(args[1])} if {cond} else {self.number(args[2])})"
+            yes, no = self.number(args[1], tail), self.number(args[2], tail)
+            return f"({yes} if {cond} else {no})"
         if node.name == "CHOOSE" and len(args) >= 2:
             self.temps += 1
             k = f"_k{self.temps}"
-            branches = [self.number(a) for a in args[1:]]
+            branches = [self.number(a, tail) for a in args[1:]]
             out = branches[-1]
             for i in range(len(branches) - 1, 0, -1):
                 test = f"({k} := _index({self.number(args[0])}, {len(branches)}))" if i == 1 \
@@ -182,4 +195,4 @@ class _Writer:
 def expression(tree: Node, read: Reader, resolve: Resolver) -> str:
     """Python source computing ``tree``'s value as a float, reading cells through
     ``read``; raises :class:`NotCompiled` for a tree the fast path does not cover."""
-    return _Writer(read, resolve).number(tree)
+    return _Writer(read, resolve).number(tree, tail=True)

@@ -132,6 +132,50 @@ def _shared(node: Node, found: list[tuple[Ref, tuple[Corner, ...]]], row: int, c
     return (tree, moved) if [m.at(row, col) for m in moved] == [r for r, _ in found] else None
 
 
+@dataclass(frozen=True)
+class Slot(Ref):
+    """A reference of a skeleton: the ``index``-th reference of the text at hand, whatever
+    its cells (:attr:`Shapes.refs` gives them for the last text looked up)."""
+
+    index: int = 0
+
+
+def _skeleton(node: Node, found: list[tuple[Ref, tuple[Corner, ...]]]) -> Node:
+    """``node`` with its references, in the order of the text, as :class:`Slot`."""
+    index = {id(ref): k for k, (ref, _) in enumerate(found)}
+
+    def rebuild(tree: Node) -> Node:
+        if isinstance(tree, Ref):
+            return Slot(tree.sheet, tree.row, tree.col, tree.rows, tree.cols, index[id(tree)])
+        if isinstance(tree, Binary):
+            return Binary(tree.op, rebuild(tree.left), rebuild(tree.right))
+        if isinstance(tree, Unary):
+            return Unary(tree.op, rebuild(tree.operand))
+        if isinstance(tree, Call):
+            return Call(tree.name, tuple(rebuild(a) for a in tree.args))
+        return tree
+
+    return rebuild(node)
+
+
+def _slot_refs(parts: list[str | None], sizes: tuple[int, ...]) -> tuple[Ref, ...] | None:
+    """The references of a text split by :data:`_CELL_RE`, grouped ``sizes`` corners each
+    as the parser reads them; None if one would leave the grid (the parser reads a name)."""
+    corners = [(int(d) - 1, col_index(c)) for q, c, d in  # type: ignore[arg-type]
+               zip(parts[1::6], parts[3::6], parts[5::6], strict=True) if q is None]
+    out: list[Ref] = []
+    at = 0
+    for size in sizes:
+        rows = [r for r, _ in corners[at:at + size]]
+        cols = [c for _, c in corners[at:at + size]]
+        at += size
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        if r0 < 0 or r1 >= GRID_ROWS or c1 >= GRID_COLS:
+            return None
+        out.append(Ref(None, r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+    return tuple(out)
+
+
 _Seed = tuple[Node, list[tuple[Ref, tuple[Corner, ...]]], int, int]
 """A shape met once: its text's tree and references, and the cell it stands in."""
 _Entry = tuple[Node, list[Moved]] | _Seed | None
@@ -148,8 +192,14 @@ class Shapes:
 
     def __init__(self) -> None:
         self.templates: dict[tuple[str | int | None, ...], _Entry] = {}
+        self.skeletons: dict[tuple[str | None, ...], tuple[Node, tuple[int, ...]] | None] = {}
+        """Per text with its cell references taken out: the tree with :class:`Slot`
+        references, and how many corners each has."""
         self.parsed = 0
         """Texts parsed in full (the rest share their shape's tree)."""
+        self.refs: tuple[Ref, ...] = ()
+        """The references of the last text looked up, for its tree's :class:`Slot` nodes
+        (their sheet is the slot's own)."""
 
     def tree(self, text: str, row: int, col: int) -> Node:
         """The tree of ``text`` standing at (row, col), 0-based; raises
@@ -158,22 +208,41 @@ class Shapes:
         The shape is looked up as written, then as moved as a whole (``shape_key``'s
         ``moving``): a table that repeats absolute references row by row shares its trees
         too."""
+        self.refs = ()
         key = written = shape_key(text, row, col)
         entry = self.templates.get(key, ())
         if entry == ():
             key = shape_key(text, row, col, moving=True)
             entry = self.templates.get(key, ())
             if entry == ():
-                self.parsed += 1
-                node, found = parse_with_corners(text)
-                seed: _Entry = None
-                if [c for _, corners in found for c in corners] == _written(text, row, col):
-                    seed = (node, found, row, col)
-                self.templates[written] = self.templates[key] = seed
-                return node
+                return self._first(text, row, col, written, key)
         if entry is not None and len(entry) == 4:  # the second text of the shape
             entry = self.templates[key] = _shared(*entry, moving=bool(key[0]))  # type: ignore
         if entry is not None and all(m.span(row, col) is not None for m in entry[1]):
             return entry[0]  # type: ignore[return-value]
         self.parsed += 1
         return parse(text)
+
+    def _first(self, text: str, row: int, col: int, written: tuple[str | int | None, ...],
+               key: tuple[str | int | None, ...]) -> Node:
+        """The first text of a shape: its skeleton's tree if one came before (the same
+        text but for its cells, as a table whose blocks move by many rows has), else
+        parsed in full."""
+        parts: list[str | None] = _CELL_RE.split(text)
+        bones = tuple(p for i, p in enumerate(parts) if i % 6 < 2)
+        known = self.skeletons.get(bones)
+        if known is not None:
+            refs = _slot_refs(parts, known[1])
+            if refs is not None:
+                self.refs = refs
+                return known[0]
+        self.parsed += 1
+        node, found = parse_with_corners(text)
+        seed: _Entry = None
+        if [c for _, corners in found for c in corners] == _written(text, row, col):
+            seed = (node, found, row, col)
+            if bones not in self.skeletons:
+                self.skeletons[bones] = (_skeleton(node, found),
+                                         tuple(len(c) for _, c in found))
+        self.templates[written] = self.templates[key] = seed
+        return node

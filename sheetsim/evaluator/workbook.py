@@ -37,9 +37,10 @@ from .parser import (
     parse,
     walk,
 )
-from .shapes import Moved, Shapes
+from .shapes import Moved, Shapes, Slot
 from .values import (
     EMPTY,
+    NA,
     NAME,
     NUM,
     REF,
@@ -155,6 +156,8 @@ class _Evaluator:
         self.cell = ""
         self.row = 0
         self.col = 0
+        self.slots: tuple[Ref, ...] = ()
+        """The references of the current formula's text, for its tree's :class:`Slot`s."""
 
     def grid(self, key: str) -> _Grid:
         """The grid of a sheet (lower-case name), built when first used."""
@@ -207,6 +210,9 @@ class _Evaluator:
         row, col, rows, cols): the key of the grid and the rectangle, what evaluation needs,
         without spelling the sheet or making a reference (:meth:`qualify` does both)."""
         key = (self.sheet if ref.sheet is None else ref.sheet).lower()
+        if isinstance(ref, Slot):
+            at = self.slots[ref.index]
+            return key, at.row, at.col, at.rows, at.cols
         if isinstance(ref, Moved):
             span = ref.span(self.row, self.col)
             if span is None:  # Shapes.tree parses such a text in full instead
@@ -299,11 +305,13 @@ class _Evaluator:
         args = [None if isinstance(a, Missing) else self.evaluate(a) for a in node.args]
         return spec.impl(*args)
 
-    def formula_value(self, f: FormulaCell, tree: Node) -> Value:
+    def formula_value(self, f: FormulaCell, tree: Node,
+                      slots: tuple[Ref, ...] = ()) -> Value:
         """The formula's result fitted to its range, as the application stores it."""
         self.sheet = self.canonical.get(f.sheet.lower(), f.sheet)
         self.cell = cell_label(self.sheet, f.row, f.col)
         self.row, self.col = f.row, f.col
+        self.slots = slots
         try:
             value = self.evaluate(tree)
         except EvaluationError as exc:
@@ -359,8 +367,8 @@ def coalesce(formulas: list[FormulaCell]) -> list[FormulaCell]:
     return [f for i, f in enumerate(formulas) if i not in merged] + out
 
 
-def _reads(ev: _Evaluator, formulas: list[FormulaCell],
-           trees: list[Node]) -> Callable[[int], list[Place]]:
+def _reads(ev: _Evaluator, formulas: list[FormulaCell], trees: list[Node],
+           slots: list[tuple[Ref, ...]]) -> Callable[[int], list[Place]]:
     """What formula ``i`` reads: the rectangles of its references seen from its cell,
     defined names resolved."""
     written: dict[int, list[Ref]] = {}  # per tree (a shape's is shared): its references
@@ -369,6 +377,7 @@ def _reads(ev: _Evaluator, formulas: list[FormulaCell],
         f, tree = formulas[i], trees[i]
         ev.sheet = ev.canonical.get(f.sheet.lower(), f.sheet)
         ev.row, ev.col = f.row, f.col
+        ev.slots = slots[i]
         try:
             refs = written.get(id(tree))
             if refs is None:
@@ -405,6 +414,7 @@ def evaluate(
     in_strips = {i for p in programs for run in p.strip.runs for i in run.members}
     shapes = Shapes()
     trees: list[Node | None] = [None] * len(formulas)
+    slots: list[tuple[Ref, ...]] = [()] * len(formulas)
 
     def tree_of(i: int) -> Node:
         tree = trees[i]
@@ -412,6 +422,7 @@ def evaluate(
             f = formulas[i]
             try:
                 tree = trees[i] = shapes.tree(f.text, f.row, f.col)
+                slots[i] = shapes.refs
             except FormulaSyntaxError as exc:
                 label = cell_label(f.sheet, f.row, f.col)
                 raise EvaluationError(f"cannot parse {f.text!r}: {exc}", label) from exc
@@ -434,7 +445,7 @@ def evaluate(
             function = volatile_of[id(tree)] = ev.volatile_call(tree)
         if function is not None and volatile == "error":
             raise VolatileFunctionError(function, ev.cell)
-        value = ev.cached(f) if function is not None else ev.formula_value(f, tree)
+        value = ev.cached(f) if function is not None else ev.formula_value(f, tree, slots[i])
         if chained:
             ev.grid(f.sheet.lower()).write(f.row, f.col, value)
         results[(ev.sheet, f.row, f.col)] = value.to_array()
@@ -458,14 +469,15 @@ def evaluate(
     nodes += programs
     order = None
     if programs:
-        reads = _reads(ev, formulas, trees)  # type: ignore[arg-type]
+        reads = _reads(ev, formulas, trees, slots)  # type: ignore[arg-type]
         order = order_nodes(
             [[place_of(formulas[n])] if isinstance(n, int) else n.strip.places()
              for n in nodes],
             lambda k: reads(n) if isinstance(n := nodes[k], int) else n.strip.read_places())
     if order is None:  # no strips, or strips that read each other: one cell at a time
         nodes = list(range(total))
-        order = order_formulas(formulas, _reads(ev, formulas, [tree_of(i) for i in nodes]))
+        order = order_formulas(formulas,
+                               _reads(ev, formulas, [tree_of(i) for i in nodes], slots))
     for k in order:
         node = nodes[k]
         if isinstance(node, int):
@@ -520,6 +532,16 @@ def _run_strip(ev: _Evaluator, program: chains.Program, formulas: list[FormulaCe
         lo = flushed[0]
         if upto <= lo:
             return
+        if upto - lo <= 2:  # a row or two since the last cell the general path took
+            for r in range(lo, upto):
+                values = table[r - top]
+                for run in runs:
+                    v = values[run.col - left]
+                    if run.first <= r <= run.last and v == v:
+                        grid.num[r, run.col] = v
+                        grid.kind[r, run.col] = NUM
+            flushed[0] = upto
+            return
         for run in runs:
             a, b = max(lo, run.first), min(upto - 1, run.last)
             if a > b:
@@ -546,15 +568,27 @@ def _run_strip(ev: _Evaluator, program: chains.Program, formulas: list[FormulaCe
             return float("nan")
         return float(value.num[0, 0])
 
-    with np.errstate(all="ignore"):  # NumPy's functions of one value, as in a block
-        program.function(table, given, fallback, top, left)
-    flush(max(run.last for run in runs) + 1)
+    def not_available(k: int, r: int) -> float:
+        run = runs[k]
+        general.add((k, r))
+        value = Value.error(NA)
+        grid.write(r, run.col, value)
+        results[(sheet, r, run.col)] = value.to_array()
+        return float("nan")
+
     sheet = ev.canonical.get(strip.key, strip.sheet)
+    with np.errstate(all="ignore"):  # NumPy's functions of one value, as in a block
+        program.function(table, given, fallback, not_available, top, left)
+    flush(max(run.last for run in runs) + 1)
     for k, run in enumerate(runs):
-        col = run.col
-        for r in range(run.first, run.last + 1):
-            if (k, r) not in general:
-                results[(sheet, r, col)] = np.array([[table[r - top][col - left]]])
+        c = run.col - left
+        rows = range(run.first, run.last + 1)
+        values = list(np.array([table[r - top][c] for r in rows]).reshape(-1, 1, 1))
+        if any((k, r) in general for r in rows):
+            results.update(((sheet, r, run.col), v) for r, v in zip(rows, values, strict=True)
+                           if (k, r) not in general)
+        else:
+            results.update(zip([(sheet, r, run.col) for r in rows], values, strict=True))
 
 
 def evaluate_formula(
