@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 from sheetsim.experiments.training import formulas, texts
 from sheetsim.experiments.training.layout import (
     DASH_GRID_TOP,
+    DASH_SETTINGS,
     DASH_TABLE_TOP,
     GRID,
     GRID_HIGH,
     GRID_LOW,
+    NAME_CLIP,
+    NAME_WARMUP,
     SUMMARY_ROWS,
     TrainingPlan,
 )
@@ -57,8 +60,21 @@ def write_dashboard(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
         for j in range(table.cols):
             c.entry(ws, table.row + i, table.col + j, (formulas.summary(plan, i, j), True),
                     kinds.get(key, styles.sci), float(c.reference[table.name][i, j]))
+    settings = plan.blocks["dash_settings"]
+    ws.write_string(settings.row - 1, settings.col - 1, t.settings_title, styles.header)
+    ws.write_string(settings.row - 1, settings.col, "", styles.header)
+    shown = {NAME_CLIP: c.wb.add_format({"num_format": '0.####;-0.####;"off"'}),
+             NAME_WARMUP: c.wb.add_format({"num_format": '0;-0;"none"'})}
+    for i, name in enumerate(DASH_SETTINGS):
+        ws.write_string(settings.row + i, settings.col - 1, t.control_labels[name],
+                        styles.label)
+        c.entry(ws, settings.row + i, settings.col, (name, True),
+                shown.get(name, c.wb.add_format({"num_format": "General"})),
+                float(c.reference[settings.name][i, 0]))
     ws.set_column(0, 0, 22)
     ws.set_column(1, 3, 12)
+    ws.set_column(settings.col - 1, settings.col - 1, 24)
+    ws.set_column(settings.col, settings.col, 8)
     ws.freeze_panes(2, 0)
     _loss_chart(c, t)
     _accuracy_chart(c, t)
@@ -137,21 +153,23 @@ def _accuracy_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
 def _norm_chart(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     """Every layer's gradient norm in its own colour, the norm of all layers together and,
     where clipping is on, the norm after clipping and the threshold; a step at which a
-    layer's gradient is exactly 0 is an × at the chart's floor (its line has a gap)."""
+    layer's gradient is exactly 0 is an × at the chart's floor (its line has a gap).
+    LibreOffice draws the first series on top: the threshold, then the global norm over
+    the wide grey line of the norm after clipping, then the layers."""
     plan = c.plan
     chart = _line_chart(c, t, t.chart_norms)
     steps = _steps_axis(plan)
+    g = plan.blocks["global_chart"]
+    for j, key, colour, width, dash in ((2, "threshold", THRESHOLD_COLOUR, 1.5, "dash"),
+                                        (0, "global", GLOBAL_COLOUR, 1.25, "solid"),
+                                        (1, "clipped", CLIPPED_COLOUR, 4, "solid")):
+        chart.add_series({"name": t.series[key], "categories": steps, "values": _series(g, j),
+                          "line": {"color": colour, "width": width, "dash_type": dash}})
     b = plan.blocks["norm_chart"]
     for j in range(plan.count):
         colour = LAYER_COLOURS[j % len(LAYER_COLOURS)]
         chart.add_series({"name": t.series["layer"].format(k=j + 1), "categories": steps,
                           "values": _series(b, j), "line": {"color": colour, "width": 1.5}})
-    g = plan.blocks["global_chart"]
-    for j, key, colour, width, dash in ((0, "global", GLOBAL_COLOUR, 1.25, "solid"),
-                                        (1, "clipped", CLIPPED_COLOUR, 3.5, "solid"),
-                                        (2, "threshold", THRESHOLD_COLOUR, 1.5, "dash")):
-        chart.add_series({"name": t.series[key], "categories": steps, "values": _series(g, j),
-                          "line": {"color": colour, "width": width, "dash_type": dash}})
     chart.add_series({"name": t.series["zero"], "categories": steps,
                       "values": _series(plan.blocks["zero_chart"], 0),
                       "line": {"none": True},

@@ -315,71 +315,47 @@ def _text(template: str, *args: str) -> str:
 
 
 def header(words: dict[str, str]) -> str:
-    """The live description of the run: every control the presets differ in (names and
-    numbers as the controls hold them)."""
+    """The live description of the run: the chosen names, whether clipping is on, the
+    warm-up and the steps (whole numbers only: engines join other numbers into text
+    differently, so those are cells of their own)."""
     parts = [
         _text(words["act"], NAME_ACT),
-        f'{_text(words["init"], NAME_INIT)}&IF({NAME_INIT}="normal",'
-        f'{_text(words["sigma"], NAME_SIGMA)},"")',
+        _text(words["init"], NAME_INIT),
         _text(words["opt"], NAME_OPT),
-        _text(words["lr"], NAME_LR),
-        f'IF({NAME_CLIP}>0,{_text(words["clip"], NAME_CLIP)},"{words["noclip"]}")',
+        f'IF({NAME_CLIP}>0,"{words["clip"]}","{words["noclip"]}")',
         f'IF({NAME_WARMUP}>0,{_text(words["warm"], NAME_WARMUP)},"{words["nowarm"]}")',
         _text(words["steps"], NAME_STEPS),
     ]
     return f'&"{words["sep"]}"&'.join(parts)
 
 
-def _rounded(v: str, digits: int, overflow: str) -> str:
-    """``v`` rounded to ``digits`` decimals, or the word for an overflow."""
-    return f'IF(ISNUMBER({v}),ROUND({v},{digits}),"{overflow}")'
+def settings_line(template: str, words: dict[str, str]) -> str:
+    """The Guide's line of this file's settings: ``template`` around the header."""
+    return _text(template, header(words))
 
 
-def _significant(v: str, overflow: str) -> str:
-    """``v`` (≥ 0) to three significant digits, or the word for an overflow."""
-    return (f'IF(ISNUMBER({v}),IF({v}>0,ROUND({v},2-INT(LOG10({v}))),0),"{overflow}")')
-
-
-def fact(plan: TrainingPlan, key: str, words: dict[str, str], head: dict[str, str]) -> str:
-    """The Guide's line ``key`` of GUIDE_FACTS about this file's run (``words`` its
-    pieces, ``head`` the header's)."""
+def fact(plan: TrainingPlan, key: str) -> str:
+    """The Guide's number ``key`` of GUIDE_FACTS about this file's run."""
     last = plan.settings.steps
-    over = words["overflow"]
-    loss, acc = plan.blocks["loss"], plan.blocks["accuracy"]
-    if key == "settings":
-        return _text(words["settings"], header(head))
-    if key == "loss":
-        return _text(words["loss"], _rounded(loss.cell_ref(0, 0), 4, over),
-                     _rounded(loss.cell_ref(last, 0), 4, over), NAME_STEPS,
-                     _rounded(loss.cell_ref(last, 1), 4, over))
-    if key == "accuracy":
-        return _text(words["accuracy"], *(
-            _rounded(f"100*{acc.cell_ref(t, j)}", 1, over)
-            for t, j in ((0, 0), (last, 0), (last, 1))))
-    if key == "vanishing":
-        a, b = plan.steps_cell("grad_norm", 0, 0), plan.steps_cell("grad_norm", 0, plan.count - 1)
-        ratio = f"{b}/{a}"
-        small = _text(words["fraction"], f"ROUND({ratio},1-INT(LOG10({ratio})))")
-        times = _text(words["times"], f"ROUND({a}/{b},2)")
-        return _text(words["vanishing"],
-                     f'IF(AND(ISNUMBER({a}),ISNUMBER({b})),IF(AND({a}>0,{b}>0),'
-                     f'IF({a}<0.01*{b},{small},{times}),"{words["none"]}"),"{over}")')
-    if key == "largest":
-        total = plan.blocks["clipping"]
-        col = Block("c", total.sheet, total.row, total.col, total.rows, 1, "").ref
-        top = f"MAX({col})"
-        at = f'IF(ISNUMBER({top}),MATCH({top},{col},0)-1,"{over}")'
-        clipped = summary(plan, SUMMARY_ROWS.index("norm_clipped"), 2)
-        after = f'IF({NAME_CLIP}>0,{_text(words["clipped"], _significant(clipped, over))},"")'
-        return _text(words["largest"], _significant(top, over), at,
-                     _significant(total.cell_ref(0, 0), over), after)
-    # schedule: the learning rate's warm-up and how often clipping acted
-    lr = plan.blocks["lr"]
-    factor = plan.blocks["clipping"]  # the factors of the updates: steps 0 … last − 1
-    scale = Block("f", factor.sheet, factor.row, factor.col + 1, factor.rows - 1, 1, "").ref
-    ramp = _text(words["ramp"], _rounded(lr.cell_ref(1, 0), 4, over), NAME_LR,
-                 f"MIN({NAME_WARMUP},{NAME_STEPS})")
-    flat = _text(words["flat"], NAME_LR)
-    clip = _text(words["clipping"], f'COUNTIF({scale},"<1")', NAME_STEPS)
-    return (f'IF({NAME_WARMUP}>0,{ramp},{flat})&IF({NAME_CLIP}>0,{clip},'
-            f'"{words["noclipping"]}")')
+    total = plan.blocks["clipping"]
+    column = Block("c", total.sheet, total.row, total.col, total.rows, 1, "").ref
+    updates = Block("f", total.sheet, total.row, total.col + 1, total.rows - 1, 1, "").ref
+    a, b = plan.steps_cell("grad_norm", 0, 0), plan.steps_cell("grad_norm", 0, plan.count - 1)
+    texts = {
+        "sigma": NAME_SIGMA,
+        "clip": NAME_CLIP,
+        "loss_first": plan.steps_cell("loss", 0, 0),
+        "loss_last": plan.steps_cell("loss", last, 0),
+        "test_loss_last": plan.steps_cell("loss", last, 1),
+        "ln2": "LN(2)",
+        "accuracy_last": plan.steps_cell("accuracy", last, 0),
+        "test_accuracy_last": plan.steps_cell("accuracy", last, 1),
+        "ratio": f"IF({b}>0,{a}/{b},0)",
+        "largest": f"MAX({column})",
+        "largest_at": f"MATCH(MAX({column}),{column},0)-1",
+        "largest_clipped": summary(plan, SUMMARY_ROWS.index("norm_clipped"), 2),
+        "lr_first": plan.steps_cell("lr", 1),
+        "lr_last": plan.steps_cell("lr", last),
+        "clipped": f'COUNTIF({updates},"<1")',
+    }
+    return texts[key]

@@ -79,7 +79,7 @@ GRID_LOW, GRID_HIGH = -2.5, 2.5
 DASH_TABLE_TOP = 4
 """First row of the Dashboard's table (its header above it)."""
 DASH_GRID_TOP = 33
-DASH_GRID_LEFT = 8
+DASH_GRID_LEFT = 7
 """The Dashboard's decision-boundary cells: GRID × GRID cells, x₁ rising to the right
 along a row, x₂ rising upwards (the top row is x₂ = GRID_HIGH)."""
 HIDDEN = 99.0
@@ -98,8 +98,15 @@ SUMMARY_ROWS = ("train_loss", "test_loss", "train_acc", "test_acc", "norm_in", "
 """The rows of the Dashboard's table (its columns: step 0, the last step, the largest)."""
 GUIDE_TOP = 3
 """First row of the Guide's facts of this file (under their heading)."""
-GUIDE_FACTS = ("settings", "loss", "accuracy", "vanishing", "largest", "schedule")
-"""The Guide's lines about this file's run, each a formula of its controls and results."""
+DASH_SETTINGS = (NAME_LR, NAME_SIGMA, NAME_CLIP, NAME_WARMUP, NAME_STEPS)
+"""The controls whose numbers the Dashboard shows beside its table (the header names the
+others; numbers stay numbers: engines join them into text differently)."""
+DASH_SETTINGS_COL = 6
+GUIDE_FACTS = ("sigma", "clip", "loss_first", "loss_last", "test_loss_last", "ln2", "accuracy_last",
+               "test_accuracy_last", "ratio", "largest", "largest_at", "largest_clipped",
+               "lr_first", "lr_last", "clipped")
+"""The Guide's numbers about this file's run, one row each under its settings, each a
+formula of its controls and results."""
 
 
 def layer_sizes(exp: Settings) -> list[tuple[int, int]]:
@@ -273,6 +280,9 @@ def plan(exp: Settings) -> TrainingPlan:
 
     p.add(Block("dash_subtitle", "Dashboard", 1, 0, 1, 1, "dash"))
     p.add(Block("summary", "Dashboard", DASH_TABLE_TOP, 1, len(SUMMARY_ROWS), 3, "dash"))
+    p.add(Block("dash_settings", "Dashboard", DASH_TABLE_TOP, DASH_SETTINGS_COL,
+                len(DASH_SETTINGS), 1, "dash"))
     p.add(Block("dash_grid", "Dashboard", DASH_GRID_TOP, DASH_GRID_LEFT, GRID, GRID, "dash"))
-    p.add(Block("guide_facts", "Guide", GUIDE_TOP, 0, len(GUIDE_FACTS), 1, "text"))
+    p.add(Block("guide_settings", "Guide", GUIDE_TOP, 0, 1, 1, "text"))
+    p.add(Block("guide_facts", "Guide", GUIDE_TOP + 1, 1, len(GUIDE_FACTS), 1, "guide"))
     return p

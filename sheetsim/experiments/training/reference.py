@@ -7,16 +7,16 @@ controls and draws. It is computed from ``model``, never from formula text.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 
 from sheetsim.experiments.base import Reference
 from sheetsim.experiments.common.draws import uniform_draws
 from sheetsim.experiments.common.logaxis import GAP, positive, shown
 from sheetsim.experiments.training import model, texts
+from sheetsim.experiments.training.controls import KEYS
 from sheetsim.experiments.training.layout import (
     CHOICES,
+    DASH_SETTINGS,
     GRID,
     GRID_HIGH,
     GRID_LOW,
@@ -158,92 +158,44 @@ def _grid(exp: Settings, plan: TrainingPlan, r: model.Run, out: Reference) -> No
                                          np.where(bad, np.nan, second)])
 
 
-def general(x: float) -> str:
-    """A number as text the way ``&`` joins it in a formula (Excel's General format: an
-    integer without a decimal point, else up to 15 significant digits)."""
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    text = f"{x:.15g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        text = f"{mantissa}E{exp[0]}{int(exp[1:]):02d}"
-    return text
-
-
 def header(exp: Settings, words: dict[str, str]) -> str:
-    """The Dashboard's header: every control the presets differ in."""
-    init = words["init"].format(exp.init)
-    if exp.init == "normal":
-        init += words["sigma"].format(general(exp.sigma))
-    parts = [words["act"].format(exp.activation), init, words["opt"].format(exp.optimizer),
-             words["lr"].format(general(exp.lr)),
-             words["clip"].format(general(exp.clip)) if exp.clip > 0 else words["noclip"],
+    """The Dashboard's header: the chosen names, clipping on or off, warm-up, steps."""
+    parts = [words["act"].format(exp.activation), words["init"].format(exp.init),
+             words["opt"].format(exp.optimizer),
+             words["clip"] if exp.clip > 0 else words["noclip"],
              words["warm"].format(exp.warmup) if exp.warmup > 0 else words["nowarm"],
              words["steps"].format(exp.steps)]
     return words["sep"].join(parts)
 
 
-def _round(x: float, digits: int, overflow: str) -> str:
-    """``x`` rounded half away from zero to ``digits`` decimals, as text (ROUND, then &)."""
-    if not np.isfinite(x):
-        return overflow
-    step = Decimal(1).scaleb(-digits)
-    return general(float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP)))
-
-
-def _significant(x: float, overflow: str) -> str:
-    """``x`` ≥ 0 to three significant digits, as text."""
-    if not np.isfinite(x):
-        return overflow
-    return _round(x, 2 - int(np.floor(np.log10(x))), overflow) if x > 0 else "0"
-
-
-def facts(exp: Settings, out: Reference, words: dict[str, str], head: dict[str, str]
-          ) -> list[str]:
-    """The Guide's lines about this run, in the order of GUIDE_FACTS."""
-    last, over = exp.steps, words["overflow"]
-    loss, acc, norms = out["loss"], out["accuracy"], out["grad_norm"]
+def facts(plan: TrainingPlan, out: Reference) -> np.ndarray:
+    """The Guide's numbers about this run, in the order of GUIDE_FACTS (one column)."""
+    last = plan.settings.steps
+    loss, acc, norms, lr = out["loss"], out["accuracy"], out["grad_norm"], out["lr"][:, 0]
     total, factor = out["clipping"][:, 0], out["clipping"][:, 1]
-    lines = {"settings": words["settings"].format(header(exp, head)),
-             "loss": words["loss"].format(_round(loss[0, 0], 4, over),
-                                          _round(loss[last, 0], 4, over), last,
-                                          _round(loss[last, 1], 4, over)),
-             "accuracy": words["accuracy"].format(*(_round(100 * acc[t, j], 1, over)
-                                                    for t, j in ((0, 0), (last, 0), (last, 1))))}
-    a, b = norms[0, 0], norms[0, -1]
-    if not (np.isfinite(a) and np.isfinite(b)):
-        ratio = over
-    elif a > 0 and b > 0:
-        if a < 0.01 * b:
-            r = b / a
-            ratio = words["fraction"].format(_round(r, 1 - int(np.floor(np.log10(r))), over))
-        else:
-            ratio = words["times"].format(_round(a / b, 2, over))
-    else:
-        ratio = words["none"]
-    lines["vanishing"] = words["vanishing"].format(ratio)
+    scaled = total * factor
     top = np.max(total) if np.all(np.isfinite(total)) else np.nan
-    at = str(int(np.argmax(total))) if np.isfinite(top) else over
-    after = ""
-    if exp.clip > 0:
-        scaled = total * factor
-        peak = np.max(scaled) if np.all(np.isfinite(scaled)) else np.nan
-        after = words["clipped"].format(_significant(peak, over))
-    lines["largest"] = words["largest"].format(_significant(top, over), at,
-                                               _significant(total[0], over), after)
-    if exp.warmup > 0:
-        lines["schedule"] = words["ramp"].format(_round(out["lr"][1, 0], 4, over),
-                                                 general(exp.lr), min(exp.warmup, exp.steps))
-    else:
-        lines["schedule"] = words["flat"].format(general(exp.lr))
-    lines["schedule"] += (words["clipping"].format(int(np.sum(factor[:-1] < 1)), exp.steps)
-                          if exp.clip > 0 else words["noclipping"])
-    return [lines[key] for key in GUIDE_FACTS]
+    exp = plan.settings
+    values = {
+        "sigma": exp.sigma, "clip": exp.clip,
+        "loss_first": loss[0, 0], "loss_last": loss[last, 0], "test_loss_last": loss[last, 1],
+        "ln2": np.log(2.0), "accuracy_last": acc[last, 0], "test_accuracy_last": acc[last, 1],
+        "ratio": (np.nan if not np.isfinite(norms[0, -1]) else  # IF(b>0, a/b, 0)
+                  norms[0, 0] / norms[0, -1] if norms[0, -1] > 0 else 0.0),
+        "largest": top,
+        "largest_at": float(np.argmax(total)) if np.isfinite(top) else np.nan,
+        "largest_clipped": np.max(scaled) if np.all(np.isfinite(scaled)) else np.nan,
+        "lr_first": lr[1], "lr_last": lr[last],
+        "clipped": float(np.sum(factor[:-1] < 1)),
+    }
+    return np.array([[values[key]] for key in GUIDE_FACTS], dtype=np.float64)
 
 
 def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:
     t = texts.for_lang(exp.lang)
     out["dash_subtitle"] = np.array([[header(exp, t.header)]], dtype=object)
+    out["dash_settings"] = np.array([[float(getattr(exp, KEYS[name]))]
+                                     for name in DASH_SETTINGS])
     last = plan.settings.steps
     total, factor = out["clipping"][:, 0], out["clipping"][:, 1]
     columns = [out["loss"][:, 0], out["loss"][:, 1], out["accuracy"][:, 0],
@@ -255,5 +207,6 @@ def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:
     with np.errstate(all="ignore"):
         p = (1 + np.tanh(z / 2)) / 2
     out["dash_grid"] = p.T[::-1, :]  # rows: x₂ from the top down; columns: x₁
-    out["guide_facts"] = np.array([[line] for line in facts(exp, out, t.facts, t.header)],
-                                  dtype=object)
+    out["guide_settings"] = np.array([[t.facts_settings.format(header(exp, t.header))]],
+                                     dtype=object)
+    out["guide_facts"] = facts(plan, out)

@@ -273,13 +273,20 @@ def write_boundary(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
 
 
 def write_guide(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
-    """The Guide: this file's settings and results (formulas, in the rows the first
-    section keeps for them), then what the experiment is, what to try, what to look for,
-    why."""
-    facts = c.plan.blocks["guide_facts"]
-    c.guide(t.title, ((t.facts_title, ("",) * facts.rows), *t.guide))
-    fill(c, facts, lambda i, j: formulas.fact(c.plan, GUIDE_FACTS[i], t.facts, t.header),
-         c.styles.wrap)
+    """The Guide: this file's settings and numbers (formulas, in the rows the first
+    section keeps for them: each number beside its label), then what the experiment is,
+    what to try, what to look for, why."""
+    plan, styles = c.plan, c.styles
+    facts = plan.blocks["guide_facts"]
+    c.guide(t.title, ((t.facts_title, ("",) * (1 + facts.rows)), *t.guide))
+    fill(c, plan.blocks["guide_settings"],
+         lambda i, j: formulas.settings_line(t.facts_settings, t.header), styles.wrap)
     ws = c.sheets["Guide"]
-    for i in range(facts.rows):
-        ws.set_row(facts.row + i, 30)
+    kinds = {"accuracy_last": styles.share, "test_accuracy_last": styles.share,
+             "largest_at": styles.count, "clipped": styles.count, "ratio": styles.sci,
+             "largest": styles.sci, "largest_clipped": styles.sci}
+    for i, key in enumerate(GUIDE_FACTS):
+        ws.write_string(facts.row + i, 0, t.facts[key], styles.label)
+        c.entry(ws, facts.row + i, facts.col, (formulas.fact(plan, key), True),
+                kinds.get(key, styles.value), float(c.reference[facts.name][i, 0]))
+    ws.set_column(facts.col, facts.col, 14)

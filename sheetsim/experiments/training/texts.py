@@ -37,6 +37,7 @@ class Texts:
     steps_headers: dict[str, str]
     boundary_title: str
     summary_title: str
+    settings_title: str
     summary_rows: tuple[str, ...]
     summary_cols: tuple[str, str, str]
     chart_loss: str
@@ -51,17 +52,18 @@ class Texts:
     axis_accuracy: str
     axis_norm: str
     facts_title: str
+    facts_settings: str
     facts: dict[str, str]
-    """Pieces of the Guide's lines about this file (``{}`` stands for a computed value)."""
+    """The label of each of the Guide's numbers about this file (its value beside it)."""
     guide: tuple[tuple[str, str], ...]
 
 
 EN = Texts(
     title="Training in the sheet: a small network learns, step by step",
-    header={"act": "activation {}", "init": "init {}", "sigma": " (σ = {})",
-            "opt": "optimizer {}", "lr": "learning rate {}", "clip": "clipping at ‖∇‖ = {}",
-            "noclip": "no clipping", "warm": "warm-up over {} steps", "nowarm": "no warm-up",
-            "steps": "{} steps", "sep": " · "},
+    header={"act": "activation {}", "init": "init {}", "opt": "optimizer {}",
+            "clip": "gradient clipping", "noclip": "no clipping",
+            "warm": "warm-up over {} steps", "nowarm": "no warm-up", "steps": "{} steps",
+            "sep": " · "},
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: the whole run of training recomputes. Grey cells are fixed "
@@ -89,8 +91,8 @@ EN = Texts(
         "Activation": "sigmoid, tanh, relu, leaky_relu or identity (hidden layers)",
         "LeakySlope": "leaky_relu(z) = z for z > 0, else slope·z; 0 or more",
         "Init": ("normal: N(0, σ²); xavier and lecun: N(0, 1/n); he: N(0, 2/n); "
-                 "xavier_uniform: U(±√(6/(n + m))); he_uniform: U(±√(6/n)); n = fan-in, "
-                 "m = fan-out"),
+                 "xavier_uniform: U(±√(6/(n + m))); he_uniform: U(±√(6/n)); zeros: every "
+                 "weight 0; n = fan-in, m = fan-out"),
         "Sigma": "Standard deviation of the weights with init = normal",
         "Optimizer": "sgd, momentum, adam, adagrad or rmsprop (the optimizer lab's rules)",
         "LearningRate": "Step size (Adam: before its bias correction)",
@@ -131,6 +133,7 @@ EN = Texts(
                    "ref_line": "step (chart)|ln 2 (chart)"},
     boundary_title="Decision boundary: the grid through the last step's network",
     summary_title="The run",
+    settings_title="Settings (Controls)",
     summary_rows=("training loss", "test loss", "training accuracy", "test accuracy",
                   "‖∇‖ input layer", "‖∇‖ output layer", "‖∇‖ all layers",
                   "‖∇‖ after clipping"),
@@ -151,25 +154,24 @@ EN = Texts(
     axis_loss="cross-entropy",
     axis_accuracy="accuracy",
     axis_norm="‖∇‖",
-    facts_title="This file (every number below is a formula of its controls and results)",
+    facts_title="This file (every value below is a formula of its controls and results)",
+    facts_settings="Settings: {}.",
     facts={
-        "settings": "Settings: {}.",
-        "loss": ("Training loss {} at step 0 and {} at step {} (ln 2 = 0.6931 is the loss of "
-                 "answering ½ for every point); test loss {} at the last step."),
-        "accuracy": ("Accuracy on the training points {} % at step 0 and {} % at the last "
-                     "step; on the test points {} % at the last step."),
-        "vanishing": "At step 0 the input layer's gradient norm is {} the output layer's.",
-        "fraction": "1/{} of",
-        "times": "{} times",
-        "none": "not comparable with (one of them is 0)",
-        "largest": ("The gradient norm of all layers together is largest at {} (step {}); "
-                    "it is {} at step 0{}."),
-        "clipped": "; clipping scales it to at most {}",
-        "ramp": "The learning rate rises from {} at step 1 to its full {} at step {}",
-        "flat": "The learning rate is {} at every step",
-        "clipping": "; clipping scales the gradient down in {} of the {} updates.",
-        "noclipping": "; no clipping.",
-        "overflow": "overflow (#NUM!)",
+        "sigma": "σ of the normal init (the other initializers set their own)",
+        "clip": "Gradient clipping threshold (0: off)",
+        "loss_first": "Training loss at step 0",
+        "loss_last": "Training loss at the last step",
+        "test_loss_last": "Test loss at the last step",
+        "ln2": "ln 2: the loss of answering ½ for every point (a plateau sits here)",
+        "accuracy_last": "Training accuracy at the last step",
+        "test_accuracy_last": "Test accuracy at the last step",
+        "ratio": "At step 0: the input layer's gradient norm ÷ the output layer's",
+        "largest": "Largest gradient norm of all layers together",
+        "largest_at": "… at step",
+        "largest_clipped": "Largest gradient norm after clipping (without clipping: the same)",
+        "lr_first": "Learning rate at step 1 (below the full rate during a warm-up)",
+        "lr_last": "Learning rate at the last step",
+        "clipped": "Updates whose gradient clipping scaled down",
     },
     guide=(
         ("What this is",
@@ -223,10 +225,10 @@ EN = Texts(
 
 JA = Texts(
     title="シートの中の学習：小さなネットワークが一歩ずつ学ぶ",
-    header={"act": "活性化関数 {}", "init": "初期化 {}", "sigma": "（σ = {}）",
-            "opt": "最適化 {}", "lr": "学習率 {}", "clip": "‖∇‖ = {} でクリッピング",
-            "noclip": "クリッピングなし", "warm": "{} ステップのウォームアップ",
-            "nowarm": "ウォームアップなし", "steps": "{} ステップ", "sep": " · "},
+    header={"act": "活性化関数 {}", "init": "初期化 {}", "opt": "最適化 {}",
+            "clip": "勾配クリッピング", "noclip": "クリッピングなし",
+            "warm": "{} ステップのウォームアップ", "nowarm": "ウォームアップなし",
+            "steps": "{} ステップ", "sep": " · "},
     controls_title="コントロール",
     controls_note=("黄色のセルを変えると学習全体が再計算されます。灰色のセルはファイル作成時に"
                    "固定されます（sheetsim build training --layers N …）。"),
@@ -252,7 +254,7 @@ JA = Texts(
         "Activation": "sigmoid、tanh、relu、leaky_relu、identity（隠れ層）",
         "LeakySlope": "leaky_relu(z) は z > 0 なら z、それ以外は 傾き·z。0 以上",
         "Init": ("normal: N(0, σ²)、xavier と lecun: N(0, 1/n)、he: N(0, 2/n)、"
-                 "xavier_uniform: U(±√(6/(n + m)))、he_uniform: U(±√(6/n))"
+                 "xavier_uniform: U(±√(6/(n + m)))、he_uniform: U(±√(6/n))、zeros: 重みをすべて 0"
                  "（n は入力数、m は出力数）"),
         "Sigma": "init = normal のときの重みの標準偏差",
         "Optimizer": "sgd、momentum、adam、adagrad、rmsprop（最適化ラボと同じ更新式）",
@@ -292,6 +294,7 @@ JA = Texts(
                    "ref_line": "ステップ（グラフ用）|ln 2（グラフ用）"},
     boundary_title="決定境界：最後のステップのネットワークに格子点を通す",
     summary_title="学習の結果",
+    settings_title="設定（コントロール）",
     summary_rows=("訓練損失", "テスト損失", "訓練正解率", "テスト正解率", "‖∇‖ 入力側の層",
                   "‖∇‖ 出力層", "‖∇‖ 全層", "‖∇‖ クリッピング後"),
     summary_cols=("ステップ 0", "最後", "最大"),
@@ -311,24 +314,24 @@ JA = Texts(
     axis_loss="交差エントロピー",
     axis_accuracy="正解率",
     axis_norm="‖∇‖",
-    facts_title="このファイル（以下の数値はすべてコントロールと結果の数式）",
+    facts_title="このファイル（以下の値はすべてコントロールと結果の数式）",
+    facts_settings="設定：{}。",
     facts={
-        "settings": "設定：{}。",
-        "loss": ("訓練損失はステップ 0 で {0}、ステップ {2} で {1}（ln 2 = 0.6931 はどの点にも ½ "
-                 "と答えたときの損失）。最後のテスト損失は {3}。"),
-        "accuracy": ("訓練データの正解率はステップ 0 で {} %、最後に {} %。テストデータでは最後に "
-                     "{} %。"),
-        "vanishing": "ステップ 0 で入力層の勾配ノルムは出力層の {}。",
-        "fraction": "1/{}",
-        "times": "{} 倍",
-        "none": "と比べられない（どちらかが 0）",
-        "largest": ("全層の勾配ノルムは {} が最大（ステップ {}）。ステップ 0 では {}{}。"),
-        "clipped": "。クリッピング後は最大 {}",
-        "ramp": "学習率はステップ 1 の {} から上がり、{} にステップ {} で達します",
-        "flat": "学習率はどのステップでも {} です",
-        "clipping": "。クリッピングは {} / {} 回の更新で勾配を縮めます。",
-        "noclipping": "。クリッピングなし。",
-        "overflow": "オーバーフロー（#NUM!）",
+        "sigma": "正規分布初期化の σ（ほかの初期化は自分の σ を決める）",
+        "clip": "勾配クリッピングの閾値（0 はなし）",
+        "loss_first": "ステップ 0 の訓練損失",
+        "loss_last": "最後のステップの訓練損失",
+        "test_loss_last": "最後のステップのテスト損失",
+        "ln2": "ln 2：どの点にも ½ と答えたときの損失（プラトーはここ）",
+        "accuracy_last": "最後のステップの訓練正解率",
+        "test_accuracy_last": "最後のステップのテスト正解率",
+        "ratio": "ステップ 0：入力層の勾配ノルム ÷ 出力層の勾配ノルム",
+        "largest": "全層の勾配ノルムの最大値",
+        "largest_at": "…そのステップ",
+        "largest_clipped": "クリッピング後の勾配ノルムの最大値（クリッピングなしでは同じ）",
+        "lr_first": "ステップ 1 の学習率（ウォームアップ中は本来の値より小さい）",
+        "lr_last": "最後のステップの学習率",
+        "clipped": "クリッピングで勾配が縮められた更新の回数",
     },
     guide=(
         ("これは何か",
