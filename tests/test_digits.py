@@ -9,6 +9,7 @@ preset with every engine, and the full-size default under ``slow``.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,12 @@ def test_a_changed_pixel_is_caught(book_copy):
 
 def accuracy(preset: str, **changes) -> float:
     """The reference model's test accuracy at the last step of a preset at full size."""
-    s = experiments.resolve(DIGITS, preset=preset, flags=changes)
+    return _accuracy(preset, tuple(sorted(changes.items())))
+
+
+@cache
+def _accuracy(preset: str, changes: tuple) -> float:
+    s = experiments.resolve(DIGITS, preset=preset, flags=dict(changes))
     plan = DIGITS.plan(s)
     run = reference.run(s, plan, DIGITS.draws(s, plan))
     return reference.accuracy(run.tests[s.steps].pred, reference.sets(s)["yt"])
@@ -161,14 +167,14 @@ def test_every_choice_of_the_shared_tables_has_words():
 
 def test_every_formula_variant_verifies(tmp_path):
     """Batch normalization with residual connections, squared error, the optimizers with
-    states, clipping, warm-up and LARS: each workbook's formulas agree with the model."""
+    states, clipping, warm-up and LARS: each workbook's formulas agree with the model
+    (leaky_relu with Momentum: the live workbook below)."""
     variants = [
         dict(hidden=(6, 6, 6), residual=True, batch_norm=True, optimizer="adam", lr=0.01),
         dict(hidden=(6,), loss="mse", activation="sigmoid", init="xavier",
              optimizer="rmsprop", clip=0.5, warmup=3, lars=0.02),
         dict(hidden=(5, 5), batch_norm=True, activation="tanh", optimizer="adagrad",
              loss="mse"),
-        dict(hidden=(5, 4), activation="leaky_relu", optimizer="momentum", live=True),
     ]
     for k, flags in enumerate(variants):
         path = tmp_path / f"v{k}.xlsx"
@@ -179,7 +185,7 @@ def test_every_formula_variant_verifies(tmp_path):
 
 def test_a_live_workbook_draws_its_batches_with_rand(tmp_path):
     path = tmp_path / "live.xlsx"
-    writer.build(small(live=True), path, DIGITS)
+    writer.build(small(live=True, activation="leaky_relu", optimizer="momentum"), path, DIGITS)
     workbook = reader.read(path)
     u = manifest.read(workbook).blocks["u_batch"]
     rand = [f for f in workbook.formulas if f.sheet == u.sheet and "RAND()" in f.text]
