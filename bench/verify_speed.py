@@ -43,11 +43,13 @@ class Book:
 
 
 def books() -> list[Book]:
-    """Every experiment's default, every preset, and the 200-step lab."""
-    out = [Book(name, [name]) for name in experiments.REGISTRY]
-    out += [Book(name, ["--preset", name]) for name in config.preset_names()]
-    out.append(Book(*LAB))
-    return out
+    """The 200-step lab, then each experiment's default followed by its presets."""
+    out = [Book(*LAB)]
+    for name, experiment in experiments.REGISTRY.items():
+        out.append(Book(name, [name]))
+        out += [Book(p, ["--preset", p]) for p in experiments.presets_of(experiment)]
+    missing = sorted(set(config.preset_names()) - {b.name for b in out})
+    return out + [Book(p, ["--preset", p]) for p in missing]
 
 
 @dataclass
@@ -138,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             row = measure(book, args, work)
             if row is not None:
                 rows.append(row)
+                if args.out is not None:  # the rows so far, should the run be cut short
+                    args.out.write_text("\n".join(header + [""] + table(rows)) + "\n")
         if args.keep:
             kept = Path(tempfile.mkdtemp(prefix="verify_speed.kept."))
             for p in work.iterdir():
