@@ -110,7 +110,8 @@ def table(rows: list[Row]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each side")
-    parser.add_argument("--only", default="", help="comma-separated workbook names")
+    parser.add_argument("--only", default="",
+                        help="comma-separated workbook names, run in the order given")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per child")
     parser.add_argument("--out", type=Path, help="also write the report here")
     parser.add_argument("--keep", action="store_true", help="keep the workbooks and logs")
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             print(f"verify_speed: unknown workbook {', '.join(unknown)}", file=sys.stderr)
             return 2
-        chosen = [b for b in chosen if b.name in names]
+        by_name = {b.name: b for b in chosen}
+        chosen = [by_name[n] for n in dict.fromkeys(names)]  # in the order given
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = [f"Started {when}; `python bench/verify_speed.py {' '.join(sys.argv[1:])}`",
               "", f"- commit {bench._commit()}; {bench._version(['soffice', '--version'])}",
