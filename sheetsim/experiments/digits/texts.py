@@ -213,14 +213,15 @@ EN = Texts(
             "digits-sigmoid-gauss-shallow: the same with one hidden layer of 40: it learns.",
             "digits-sigmoid-xavier and digits-sigmoid-xavier-mse: Xavier weights with "
             "cross-entropy learn; with squared error the same network stalls.",
-            "digits-relu-he: ReLU with He weights learns fastest.",
+            "digits-relu-he (the default): ReLU with He weights learns with plain SGD.",
             "digits-adam: the deep N(0, 0.01²) network with Adam: the loss starts to fall "
             "but the test accuracy is still near chance at the last step; set the Optimizer "
             "to adagrad (learning rate 0.3) or rmsprop (0.03) and it gets further.",
             "digits-batchnorm: the deep N(0, 0.01²) network with batch normalization.",
             "digits-residual: four hidden ReLU layers of 20 with residual connections.",
             "digits-lars-warmup: a batch of 64 and a learning rate of 4 with LARS and a "
-            "warm-up; set Lars and Warmup to 0 and the run blows up.",
+            "warm-up; set Lars and Warmup to 0 and the gradient norm jumps, the ReLUs die and "
+            "the accuracy ends at chance.",
         )),
         ("What to look for",
          "The gradient-norm chart (log axis, one line per layer): vanishing gradients are the "
@@ -368,18 +369,17 @@ JA = Texts(
             "(0, 0.01²)、隠れ層 40,20、SGD。テストの正解率は"
             "偶然の水準（10 分の 1）のまま。",
             "digits-sigmoid-gauss-shallow：同じ設定で隠れ層 40 の 1 層。学習する。",
-            "digits-sigmoid-xavier と digits-sigm"
-            "oid-xavier-mse：Xavier の重みで交差エントロピーなら"
-            "学習し、二乗誤差では同じネットワークが止まる。",
-            "digits-relu-he：ReLU と He の重みがいちばん速く学習する。",
+            "digits-sigmoid-xavier と digits-sigmoid-xavier-mse："
+            "Xavier の重みで交差エントロピーなら学習し、二乗誤差では同じネットワークが止まる。",
+            "digits-relu-he（既定）：ReLU と He の重みは普通の SGD で学習する。",
             "digits-adam：深い N(0, 0.01²) のネットワークを Adam で。損失は下がり始めるが、最後の"
             "ステップでもテストの正解率は偶然の水準に近い。Optimizer を adagrad（学習率 0.3）や "
             "rmsprop（0.03）にすると先に進む。",
             "digits-batchnorm：深い N(0, 0.01²) のネットワークにバッチ正規化。",
             "digits-residual：幅 20 の ReLU 隠れ層 4 つに残差接続。",
-            "digits-lars-warmup：バッチ 64、学習率 4 に"
-            " LARS とウォームアップ。Lars と Warmup を 0 に"
-            "すると学習は壊れる。",
+            "digits-lars-warmup：バッチ 64、学習率 4 に LARS とウォームアップ。"
+            "Lars と Warmup を 0 にすると勾配ノルムが跳ね上がり、ReLU が死んで"
+            "正解率は偶然の水準で終わる。",
         )),
         ("見るところ",
          "勾配ノルムのグラフ（対数軸、層ごとに 1 本）"
