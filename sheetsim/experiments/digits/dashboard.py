@@ -60,7 +60,7 @@ def write_dashboard(c: Canvas[DigitsPlan], t: texts.Texts) -> None:
     for i, name in enumerate(SHOWN_SETTINGS):
         ws.write_string(shown.row + i, 0, t.control_labels[name], styles.label)
     fill(c, shown, lambda i, j: SHOWN_SETTINGS[i], styles.control_num)
-    ws.set_column(0, 0, 20)
+    ws.set_column(0, 0, 25)
     ws.set_column(1, 2, 11)
     ws.set_column(3, 3, 2)
     ws.set_column(DASH_GRID_COL, DASH_GRID_COL + 9 * SIDE, PIXEL_WIDTH)

@@ -168,9 +168,8 @@ EN = Texts(
     units_title="What first-layer units look at: their 64 weights at the last step "
                 "(red +, blue −)",
     unit_label="unit {k}",
-    confusion_title="Confusion matrix of the test set at the last step (rows: true digit, "
-                    "columns: predicted)",
-    confusion_axes="true ↓ / predicted →",
+    confusion_title="Confusion matrix of the test set at the last step",
+    confusion_axes="rows: true digit ↓, columns: predicted →",
     chart_loss="Loss by step",
     chart_accuracy="Accuracy at each test pass",
     chart_norms="Gradient norm of every layer (log axis)",
@@ -328,8 +327,8 @@ JA = Texts(
     digit_label="→ {label}（{prob}）",
     units_title="第 1 層のユニットが見ているもの：最後のステップの 64 個の重み（赤 +、青 −）",
     unit_label="ユニット {k}",
-    confusion_title="最後のステップのテスト画像の混同行列（行：正解、列：予測）",
-    confusion_axes="正解 ↓ / 予測 →",
+    confusion_title="最後のステップのテスト画像の混同行列",
+    confusion_axes="行：正解 ↓、列：予測 →",
     chart_loss="ステップごとの損失",
     chart_accuracy="テストごとの正解率",
     chart_norms="各層の勾配ノルム（対数軸）",
