@@ -1,9 +1,9 @@
 """Mutation fuzzing at volume: many damaged copies of real workbooks through ``verify``.
 
-The seeds and mutators are those of ``tests/test_fuzz.py``, kept in ``tests/fuzzing.py``
-(sheetsim's own small workbooks, the initialization experiment with and without the
-backward pass and batch normalization and the optimizer lab, each also re-saved by
-LibreOffice and Gnumeric). Every mutant runs
+The seeds and mutators are those of ``tests/test_fuzz.py``, kept in ``tests/fuzzing.py``:
+a small workbook of every registered experiment (``experiments.REGISTRY``: a new one is a
+seed without any change here) and the initialization experiment with the backward pass and
+batch normalization, each also re-saved by LibreOffice and Gnumeric. Every mutant runs
 ``sheetsim verify -q`` in a forked child of this process; its exit status, stderr, wall
 time and peak memory (beyond what it inherited at the fork) are recorded. A mutant that
 breaks a rule (exit status other than 0/1/2, a traceback, exit 2 that is not one line naming
@@ -17,8 +17,9 @@ machine is shared: the wall time is reported beside it.
     python bench/fuzz.py --kinds "formula text,manifest" --mutants 500
     python bench/fuzz.py --no-engines           # seeds without the engines' re-saves
 
-Prints the mutants tried by kind (with their exit statuses), the exit-status histogram,
-the slowest and the largest mutants, and every rule broken. Exit status 0 whatever it finds.
+Prints the mutants tried by kind and by experiment (with their exit statuses), the
+exit-status histogram, the slowest and the largest mutants, and every rule broken. Exit
+status 0 whatever it finds.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from tests.fuzzing import (  # noqa: E402
     KINDS,
     Outcome,
     Seeded,
+    experiment_of,
     make_seeds,
     mutate,
     read_members,
@@ -84,6 +86,7 @@ def main() -> int:
     mutant = args.workdir / "mutant.xlsx"
 
     by_kind: dict[str, Counter] = defaultdict(Counter)
+    by_experiment: dict[str, Counter] = defaultdict(Counter)
     codes: Counter = Counter()
     runs: list[tuple[float, int, str, str, int, str, float]] = []
     broken: list[tuple[str, str, str, Path]] = []
@@ -95,6 +98,7 @@ def main() -> int:
         outcome: Outcome = run_forked(["verify", str(mutant), "-q"], timeout=args.timeout)
         code = outcome.code
         by_kind[kind][code] += 1
+        by_experiment[experiment_of(name)][code] += 1
         codes[code] += 1
         first = (outcome.stderr.strip().splitlines() or outcome.stdout.strip().splitlines()
                  or [""])[0]
@@ -122,6 +126,11 @@ def main() -> int:
     for kind in kinds:
         row = by_kind[kind]
         print(f"| {kind} | {sum(row.values()):,} | "
+              + " | ".join(f"{row[c]:,}" for c in present) + " |")
+    print("\n| seed experiment | tried | " + " | ".join(f"exit {c}" for c in present) + " |")
+    print("| --- | ---: | " + " | ".join("---:" for _ in present) + " |")
+    for experiment, row in sorted(by_experiment.items()):
+        print(f"| {experiment} | {sum(row.values()):,} | "
               + " | ".join(f"{row[c]:,}" for c in present) + " |")
     print(f"\nexit statuses: {', '.join(f'{c}: {n:,}' for c, n in sorted(codes.items()))}\n")
     for title, key in (("slowest (CPU seconds)", 0), ("largest (memory beyond the parent)", 1)):

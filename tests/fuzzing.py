@@ -80,15 +80,45 @@ class Seeded(Source):
 
 # ------------------------------------------------------------------ seeds
 
-SEED_BUILDS = {
-    "init": ["init", "--samples", "12", "--width", "4", "--layers", "2", "--bins", "6"],
-    "init-backward-bn": ["init", "--samples", "12", "--width", "4", "--layers", "2", "--bins",
-                         "6", "--backward", "--batchnorm", "--activation", "relu", "--init",
-                         "he"],
-    "descent": ["descent", "--steps", "6"],
+SEED_SHAPES: dict[str, dict[str, Any]] = {
+    "init": {"samples": 12, "width": 4, "layers": 2, "bins": 6},
+    "descent": {"steps": 6},
+    "training": {"samples": 8, "test_samples": 4, "steps": 5},
+    "digits": {"steps": 3},
 }
-"""Seed name → the arguments of ``sheetsim build`` that make it."""
+"""Shapes smaller still than ``helpers.SMALL_SHAPES`` for the experiments whose mutants are
+many: every mutant is verified, in seconds at most."""
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "init-backward-bn": ("init", {"backward": True, "batchnorm": True, "activation": "relu",
+                                  "init": "he"}),
+}
+"""Seeds beyond one per experiment: name → (experiment, settings on top of its shape)."""
 ENGINES = ("libreoffice", "gnumeric")
+
+
+def seed_settings() -> dict[str, tuple[str, Any]]:
+    """Seed name → (experiment, settings): a small workbook of every registered experiment
+    (``helpers.SMALL_SHAPES``, smaller where ``SEED_SHAPES`` says) and the ``VARIANTS``. An
+    experiment added to the registry is a seed without any change here."""
+    from sheetsim import experiments
+
+    from .helpers import SMALL_SHAPES
+
+    def shape(name: str) -> dict[str, Any]:
+        return {**SMALL_SHAPES.get(name, {}), **SEED_SHAPES.get(name, {})}
+
+    out = {name: (name, experiments.resolve(e, flags=shape(name)))
+           for name, e in experiments.REGISTRY.items()}
+    for name, (experiment, flags) in VARIANTS.items():
+        out[name] = (experiment, experiments.resolve(experiments.get(experiment),
+                                                     flags={**shape(experiment), **flags}))
+    return out
+
+
+def experiment_of(seed: str) -> str:
+    """The experiment a seed (``init``, ``init-backward-bn``, ``training.gnumeric``) is of."""
+    base = seed.split(".", 1)[0]
+    return VARIANTS[base][0] if base in VARIANTS else base
 
 
 def run_cli(args: list[str]) -> tuple[int, str]:
@@ -105,15 +135,18 @@ def run_cli(args: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-def make_seeds(folder: Path, engines: tuple[str, ...] = ENGINES) -> dict[str, Path]:
-    """Build the seed workbooks into ``folder`` and re-save each in the given engines."""
+def make_seeds(folder: Path, engines: tuple[str, ...] = ENGINES,
+               variant_copies: bool = True) -> dict[str, Path]:
+    """Build the seed workbooks into ``folder`` and re-save each in the given engines (the
+    ``VARIANTS`` too unless ``variant_copies`` is false)."""
+    from sheetsim.build import writer
+
     seeds: dict[str, Path] = {}
-    for name, flags in SEED_BUILDS.items():
+    for name, (_, settings) in seed_settings().items():
         path = folder / f"{name}.xlsx"
-        code, err = run_cli(["build", *flags, "-q", "-o", str(path)])
-        assert code == 0, err
+        writer.build(settings, path)
         seeds[name] = path
-        for engine in engines:
+        for engine in engines if variant_copies or name not in VARIANTS else ():
             out = folder / f"{name}.{engine}.xlsx"
             code, err = run_cli(["recalc", str(path), "--engine", engine, "-o", str(out), "-q"])
             assert code == 0, err
@@ -464,6 +497,48 @@ def string_indexes(r: Source, members: Members) -> Members:
                                                   lambda m: f"{m.group(1)}<v>{value}</v>"))
 
 
+def styles(r: Source, members: Members) -> Members:
+    """The styles part: a cell format naming a font, fill or border that is not there, a
+    list emptied, or the part cut short."""
+    def edit(r: Source, text: str) -> str:
+        op = r.choice(["index", "empty list", "truncate", "count"])
+        if op == "index":
+            attr = r.choice(["fontId", "fillId", "borderId", "xfId", "numFmtId"])
+            value = r.choice(["999", "-1", "x", "", "1"])
+            return _replace_match(r, text, rf'{attr}="[^"]*"', lambda m: f'{attr}="{value}"')
+        if op == "empty list":
+            tag = r.choice(["fonts", "fills", "borders", "cellXfs", "cellStyleXfs"])
+            return re.sub(rf"<{tag}\b[^>]*>.*?</{tag}>", f'<{tag} count="0"></{tag}>', text,
+                          count=1, flags=re.S)
+        if op == "count":
+            return _replace_match(r, text, r'count="\d+"', lambda m: 'count="9999"')
+        return text[: r.index(len(text))]
+
+    return _edit_part(r, members, r"styles\.xml$", edit)
+
+
+def drawings(r: Source, members: Members) -> Members:
+    """A drawing or chart: a relationship id it names changed, a series reading another
+    sheet or range, an anchor moved, or the part cut short."""
+    def edit(r: Source, text: str) -> str:
+        op = r.choice(["id", "series", "anchor", "truncate"])
+        if op == "id":
+            return _replace_match(r, text, r'r:(id|embed)="[^"]*"',
+                                  lambda m: f'r:{m.group(1)}="' + r.choice(["rId99", "", "x"])
+                                  + '"')
+        if op == "series":
+            ref = r.choice(["Nowhere!$A$1:$A$5", "'No sheet'!$B$2", "#REF!", "$A$1:$A$3",
+                            "Controls!$A$1:$XFD$1048576", ""])
+            return _replace_match(r, text, r"<c:f>[^<]*</c:f>", lambda m: f"<c:f>{ref}</c:f>")
+        if op == "anchor":
+            value = r.choice(["-1", "99999999", "x", "16384"])
+            return _replace_match(r, text, r"<xdr:(col|row)>\d+</xdr:(col|row)>",
+                                  lambda m: f"<xdr:{m.group(1)}>{value}</xdr:{m.group(1)}>")
+        return text[: r.index(len(text))]
+
+    return _edit_part(r, members, r"(drawings/drawing|charts/chart)\d+\.xml$", edit)
+
+
 PACKAGE_KINDS: dict[str, Callable[..., Members]] = {
     "part byte flips": part_flips,
     "part truncation": part_truncation,
@@ -481,6 +556,8 @@ PACKAGE_KINDS: dict[str, Callable[..., Members]] = {
     "manifest": manifest,
     "defined names": defined_names,
     "string indexes": string_indexes,
+    "styles": styles,
+    "drawings and charts": drawings,
 }
 RAW_KINDS: dict[str, Callable[..., bytes]] = {
     "archive byte flips": byte_flips,
@@ -508,7 +585,8 @@ class Outcome:
     seconds: float
     """Wall-clock time of the child."""
     rss_kb: int
-    """Peak resident memory of the child beyond what it inherited at the fork."""
+    """Peak resident memory of the child beyond what it held when it started (the pages of
+    the parent it shares)."""
     cpu: float = 0.0
     """CPU seconds of the child (user and system): on a shared machine, what it cost."""
 
@@ -539,19 +617,23 @@ def _rss_kb() -> int:
 
 def run_forked(args: list[str], timeout: float = 60.0) -> Outcome:
     """``sheetsim ARGS`` in a forked child (the modules already imported): exit status,
-    output, wall time and peak memory beyond the parent's at the fork. A child still
+    output, wall time and peak memory beyond the child's own at its start. A child still
     running after ``timeout`` seconds is killed (exit status 'hang', -9)."""
     import sheetsim.check.verify  # noqa: F401  (imported once, before forking)
     import sheetsim.cli  # noqa: F401
 
     with tempfile.TemporaryDirectory(prefix="sheetsim-fuzz-") as tmp:
         out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
-        base = _rss_kb()
+        base_path = Path(tmp) / "base"
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 99
             try:
+                # the child's own resident memory at its start: the pages of the parent it
+                # holds (file pages it has not touched are not counted, as they are in the
+                # parent's)
+                base_path.write_text(str(_rss_kb()))
                 for fd, path in ((1, out_path), (2, err_path)):
                     f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
                     os.dup2(f, fd)
@@ -585,6 +667,7 @@ def run_forked(args: list[str], timeout: float = 60.0) -> Outcome:
             time.sleep(0.005)
         seconds = time.monotonic() - start
         code = os.waitstatus_to_exitcode(status)
+        base = int(base_path.read_text() or 0) if base_path.exists() else 0
         return Outcome(code, out_path.read_text(errors="replace"),
                        err_path.read_text(errors="replace"), seconds,
                        max(0, usage.ru_maxrss - base), usage.ru_utime + usage.ru_stime)

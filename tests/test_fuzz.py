@@ -1,8 +1,9 @@
 """Mutation fuzzing: damaged copies of real workbooks never crash sheetsim.
 
-Seeds are sheetsim's own small workbooks (the initialization experiment, the same with the
-backward pass and batch normalization, the optimizer lab) and each of them re-saved by
-LibreOffice and by Gnumeric. Hypothesis draws a seed, a kind of damage and its details
+Seeds are sheetsim's own small workbooks, one of every registered experiment (a new
+experiment is fuzzed without any change here) and the initialization experiment with the
+backward pass and batch normalization, and each experiment's re-saved by LibreOffice and by
+Gnumeric. For each experiment Hypothesis draws one of its seeds, a kind of damage and its details
 (with ``derandomize``: the suite runs the same mutants every time) and ``verify`` runs on
 the mutant in a forked child of this process, through the command line's own entry point:
 its exit status must be 0, 1 or 2, an exit 2 must be one line naming the file and the
@@ -17,12 +18,15 @@ long-run driver shares.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from sheetsim import experiments
 
 from .fuzzing import (
     ENGINES,
@@ -31,6 +35,7 @@ from .fuzzing import (
     Members,
     Outcome,
     Seeded,
+    experiment_of,
     make_seeds,
     mutate,
     read_members,
@@ -45,10 +50,11 @@ MEMORY_KB = 300 * 1024 - 120 * 1024
 """300 MB per command, less what a fresh `sheetsim verify` holds before it reads a file
 (Python, NumPy and sheetsim: about 100 MB): the fork inherits that, so only the rest is
 the mutant's."""
-INIT_EXAMPLES = 200
-DESCENT_EXAMPLES = 12
-"""Mutants per suite run: an optimizer-lab workbook takes seconds to verify (its analysis
-tables), an initialization one a fraction of a second."""
+EXAMPLES = {"init": 80, "descent": 20, "training": 40}
+"""Mutants of each experiment per suite run: an initialization workbook verifies in a
+fraction of a second, an optimizer-lab one in about a second (its analysis tables)."""
+OTHER_EXAMPLES = 20
+"""Mutants of an experiment ``EXAMPLES`` does not name: one of every kind."""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +63,8 @@ def seeds(tmp_path_factory) -> dict[str, tuple[Members, bytes, Path]]:
     for engine in ENGINES:
         need(engine)
     folder = tmp_path_factory.mktemp("seeds")
-    return {name: (read_members(p), p.read_bytes(), p) for name, p in make_seeds(folder).items()}
+    return {name: (read_members(p), p.read_bytes(), p)
+            for name, p in make_seeds(folder, variant_copies=False).items()}
 
 
 def test_the_seeds_verify(seeds):
@@ -69,10 +76,9 @@ def test_the_seeds_verify(seeds):
 FOUND: list[tuple[str, str, int]] = []
 
 
-def check_a_mutant(seeds: dict, names: list[str], folder: Path, data: Any) -> None:
-    """Draw a seed among ``names``, a kind and a mutant; verify it by the rules."""
+def check_a_mutant(seeds: dict, names: list[str], kind: str, folder: Path, data: Any) -> None:
+    """Draw a seed among ``names`` and a mutant of ``kind``; verify it by the rules."""
     name = data.draw(st.sampled_from(names), label="seed")
-    kind = data.draw(st.sampled_from(KINDS), label="kind")
     members, raw, _ = seeds[name]
     path = folder / "mutant.xlsx"
     path.write_bytes(mutate(Drawn(data), kind, members, raw))
@@ -88,25 +94,35 @@ FUZZ = settings(derandomize=True, database=None, deadline=None,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@settings(FUZZ, max_examples=INIT_EXAMPLES)
-@given(data=st.data())
-def test_verify_survives_mutants_of_init_workbooks(seeds, tmp_path, data):
-    check_a_mutant(seeds, sorted(n for n in seeds if n.startswith("init")), tmp_path, data)
+@pytest.mark.parametrize("experiment", list(experiments.REGISTRY))
+def test_verify_survives_mutants(seeds, tmp_path, experiment):
+    """Mutants of the experiment's seeds (its own workbook and the engines' copies): exit
+    status 0, 1 or 2, one line naming the file on exit 2, no traceback, bounded memory."""
+    names = sorted(n for n in seeds if experiment_of(n) == experiment)
+    assert any("." in n for n in names), names  # the engines' copies are among them
 
+    turn = itertools.count()
 
-@settings(FUZZ, max_examples=DESCENT_EXAMPLES)
-@given(data=st.data())
-def test_verify_survives_mutants_of_descent_workbooks(seeds, tmp_path, data):
-    check_a_mutant(seeds, sorted(n for n in seeds if n.startswith("descent")), tmp_path, data)
+    @settings(FUZZ, max_examples=EXAMPLES.get(experiment, OTHER_EXAMPLES))
+    @given(data=st.data())
+    def mutants(data):
+        kind = KINDS[next(turn) % len(KINDS)]  # the kinds in turn: every one is tried
+        check_a_mutant(seeds, names, kind, tmp_path, data)
+
+    mutants()
 
 
 def test_the_mutants_reach_every_outcome():
-    """The fuzzing is not vacuous: every kind ran, and mutants were refused, found wrong
-    and found harmless."""
-    if len(FOUND) < INIT_EXAMPLES:
-        pytest.skip("the fuzzing tests did not run in this session")
-    assert {kind for _, kind, _ in FOUND} == set(KINDS)
+    """The fuzzing is not vacuous: every experiment and every kind ran, and mutants were
+    refused, found wrong and found harmless."""
+    ran = {experiment_of(name) for name, _, _ in FOUND}
+    if ran != set(experiments.REGISTRY):
+        pytest.skip("the fuzzing tests of every experiment did not run in this session")
     assert {code for _, _, code in FOUND} == {0, 1, 2}
+    for experiment in experiments.REGISTRY:
+        found = [(kind, code) for name, kind, code in FOUND if experiment_of(name) == experiment]
+        assert len(found) >= EXAMPLES.get(experiment, OTHER_EXAMPLES), (experiment, len(found))
+        assert {kind for kind, _ in found} == set(KINDS), experiment
 
 
 def damaged(kind: str, members: Members, raw: bytes) -> bytes:
@@ -119,7 +135,8 @@ def damaged(kind: str, members: Members, raw: bytes) -> bytes:
 
 
 SUBPROCESS_SAMPLE = [("init", "formula text"), ("init.gnumeric", "cell attributes"),
-                     ("descent.libreoffice", "manifest"), ("init-backward-bn", "part byte flips")]
+                     ("descent.libreoffice", "manifest"), ("init-backward-bn", "part byte flips"),
+                     ("training.gnumeric", "[Content_Types].xml")]
 
 
 @pytest.mark.parametrize(("seed", "kind"), SUBPROCESS_SAMPLE)

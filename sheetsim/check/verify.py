@@ -85,17 +85,40 @@ class _Comparer:
         return diff > ATOL + RTOL * scale + slack
 
     def values(self, check: str, block: Block, expected: np.ndarray, found: np.ndarray) -> None:
-        """Compare blocks that may hold text, booleans or error values, cell by cell."""
+        """Compare blocks that may hold text, booleans or error values, cell by cell as
+        :func:`_same` does, with array operations on a few rows at a time (a block of a
+        million errors costs no object per cell, and little memory at once)."""
         rep = self.report.sheet(block.sheet, check)
-        floor = block_floor(np.array([v for v in expected.ravel() if isinstance(v, float)]))
+        step = max(1, _ROWS_AT_ONCE // max(expected.shape[1], 1))
+        parts = range(0, expected.shape[0], step)
+        numbers = [_Cells(expected[i : i + step]) for i in parts] if expected.dtype == object \
+            else [_Cells(expected)]
+        floor = max(block_floor(c.num[c.number & ~c.boolean]) for c in numbers)
         bad = np.zeros(expected.shape, dtype=bool)
-        for idx in np.ndindex(expected.shape):
-            a, b = expected[idx], found[idx]
-            if _non_finite(a) and _non_finite(b):  # agreeing, as in ``numbers``
-                self.non_finite += 1
-            bad[idx] = not _same(a, b, floor)
+        for i in parts:
+            rows = slice(i, i + step)
+            bad[rows] = self._differing(expected[rows], found[rows], floor)
         rep.cells += expected.size
         self._bad(check, block.sheet, bad, expected, found, block.address)
+
+    def _differing(self, expected: np.ndarray, found: np.ndarray, floor: float) -> np.ndarray:
+        """Which cells of two blocks of values differ (see :meth:`values`)."""
+        e, f = _Cells(expected), _Cells(found)
+        both = e.non_finite & f.non_finite  # agreeing, as in ``numbers``
+        self.non_finite += int(both.sum())
+        bad = e.non_finite ^ f.non_finite
+        rest = ~(e.non_finite | f.non_finite)
+        words = rest & (e.word | f.word)
+        if words.any():
+            bad[words] = ~(e.word & f.word)[words] | (expected[words] != found[words])
+        flags = rest & ~words & (e.boolean | f.boolean)
+        bad[flags] = e.empty[flags] | f.empty[flags] | (e.num[flags] != f.num[flags])
+        empty = rest & ~words & ~flags & (e.empty | f.empty)
+        bad[empty] = ~((e.empty | (e.num == 0)) & (f.empty | (f.num == 0)))[empty]
+        numbers = rest & ~words & ~flags & ~empty
+        with np.errstate(invalid="ignore"):
+            bad[numbers] = (np.abs(e.num - f.num) > allowed(e.num, f.num, floor))[numbers]
+        return bad
 
     def problem(self, text: str) -> None:
         """Record a failure that is not about one cell (a block missing, say); it fails."""
@@ -113,6 +136,36 @@ class _Comparer:
         for idx in np.argwhere(bad)[: max(0, SHOWN - len(self.report.mismatches))].tolist():
             self.report.mismatches.append(
                 Mismatch(check, address(*idx), _py(e[tuple(idx)]), _py(f[tuple(idx)])))
+
+
+class _Cells:
+    """An object array of cell values sorted by kind with array operations (one call of
+    ``type`` per cell, no comparison in Python): masks of text, booleans, empty cells,
+    numbers and non-finite values (errors, inf, NaN), and the numbers (booleans as 1/0)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        kinds = np.zeros(values.shape, np.uint8)
+        if values.size and values.dtype == object:
+            kinds = _KIND_OF(values).astype(np.uint8)
+        self.word = kinds == _WORD
+        self.boolean = kinds == _FLAG
+        self.empty = kinds == _EMPTY
+        error = kinds == _ERROR
+        self.number = kinds == _NUMBER
+        self.num = np.full(values.shape, np.nan)
+        self.num[self.number | self.boolean] = values[self.number | self.boolean].astype(
+            np.float64)
+        self.number |= self.boolean
+        self.non_finite = error | (self.number & ~np.isfinite(self.num))
+
+
+_ROWS_AT_ONCE = 1 << 18
+"""Cells :meth:`_Comparer.values` compares at once: its temporary arrays stay a few MB."""
+_NUMBER, _WORD, _FLAG, _EMPTY, _ERROR = range(5)
+_KINDS = {str: _WORD, bool: _FLAG, np.bool_: _FLAG, type(None): _EMPTY, ExcelError: _ERROR}
+_KIND_OF = np.frompyfunc(lambda v: _KINDS.get(type(v), _NUMBER), 1, 1)
+"""The kind of each cell of an object array (a number unless it is text, a boolean, empty
+or an error)."""
 
 
 class _Singles:
@@ -183,12 +236,9 @@ def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) ->
     }
     if not others:
         return nums
-    out = nums.astype(object)
+    out = _as_object(nums)
     for (i, j), v in others.items():
         out[i, j] = v
-    for idx in np.ndindex(out.shape):
-        if isinstance(out[idx], float) and np.isnan(out[idx]):
-            out[idx] = None
     return out
 
 
@@ -275,6 +325,10 @@ def verify(
         comparer.problem(f"the model cannot run on the file's controls ({exc})")
         return report
     draws = {name: evaluated[name] for name, b in man.blocks.items() if b.kind == UNIFORM}
+    lost = [name for name, b in plan.blocks.items() if b.kind == UNIFORM and name not in draws]
+    if lost:  # the model reads every draw block its plan has
+        raise reader.ReadError(f"{path}: manifest has no block {lost[0]} (draws the model "
+                               "reads)")
     with np.errstate(all="ignore"):
         expected = experiment.reference(settings, plan, draws)
         slack = _add(slack, experiment.slack(settings, plan, expected))
@@ -313,12 +367,13 @@ def _missing(v: object) -> bool:
 
 
 def _as_object(a: np.ndarray) -> np.ndarray:
+    """Numbers as an object array, None where NaN (an empty cell): an object only for each
+    number held."""
     if a.dtype == object:
         return a
-    out = a.astype(object)
-    for idx in np.ndindex(out.shape):
-        if np.isnan(out[idx]):
-            out[idx] = None
+    out = np.empty(a.shape, object)
+    held = ~np.isnan(a)
+    out[held] = a[held]
     return out
 
 
@@ -332,7 +387,6 @@ def _by_block(
     grid: dict[str, dict[tuple[int, int], np.ndarray]] = {}
     for (sheet, row, col), value in results.items():
         grid.setdefault(sheet, {})[(row, col)] = value
-    cells: dict[str, dict[tuple[int, int], Any]] = {}
     out: dict[str, np.ndarray] = {}
     for name, b in blocks.items():
         if b.kind == UNIFORM:
@@ -342,40 +396,21 @@ def _by_block(
         if whole is not None and whole.shape == (b.rows, b.cols):
             out[name] = whole
             continue
-        if b.sheet not in cells:
-            cells[b.sheet] = _cells(results, b.sheet)
         parts = np.empty((b.rows, b.cols), dtype=object)
-        complete = True
-        for i in range(b.rows):
-            for j in range(b.cols):
-                v = cells[b.sheet].get((b.row + i, b.col + j), _ABSENT)
-                if v is _ABSENT:
-                    complete = False
-                    break
-                parts[i, j] = v
-        if complete:
+        covered = np.zeros((b.rows, b.cols), dtype=bool)
+        for (row, col), value in grid.get(b.sheet, {}).items():  # later results win
+            r0, c0 = max(row, b.row), max(col, b.col)
+            r1 = min(row + value.shape[0], b.row + b.rows)
+            c1 = min(col + value.shape[1], b.col + b.cols)
+            if r0 < r1 and c0 < c1:
+                at = (slice(r0 - b.row, r1 - b.row), slice(c0 - b.col, c1 - b.col))
+                parts[at] = value[r0 - row : r1 - row, c0 - col : c1 - col]
+                covered[at] = True
+        if covered.all():
             try:
                 out[name] = parts.astype(np.float64)
             except (TypeError, ValueError):
                 out[name] = parts
-    return out
-
-
-_ABSENT = object()
-"""No result covers this cell."""
-
-
-def _cells(results: dict[tuple[str, int, int], np.ndarray],
-           sheet: str) -> dict[tuple[int, int], Any]:
-    """Every evaluated cell of ``sheet`` by (row, column), from results of any shape."""
-    out: dict[tuple[int, int], Any] = {}
-    for (where, row, col), value in results.items():
-        if where != sheet:
-            continue
-        rows, cols = value.shape
-        for i in range(rows):
-            for j in range(cols):
-                out[(row + i, col + j)] = value[i, j]
     return out
 
 

@@ -318,10 +318,19 @@ class Value:
         if not ((kind != NUM) & (kind != EMPTY)).any():
             num[kind == EMPTY] = 0.0
             return num
-        out = num.astype(object)
-        for i, j in zip(*np.nonzero(kind != NUM), strict=True):
-            item = self.item(i, j)
-            out[i, j] = 0.0 if item is None else item
+        # filled kind by kind: each error code is one shared value, so a block of errors
+        # costs a reference per cell, not an object per cell
+        out = np.empty(kind.shape, object)
+        numeric = kind == NUM
+        out[numeric] = num[numeric]
+        out[kind == EMPTY] = 0.0
+        booleans = kind == BOOL
+        out[booleans] = num[booleans] != 0
+        if self.text is not None:
+            words = kind == STR
+            out[words] = self.text[words]
+        for code in np.unique(kind[kind >= ERR0]).tolist():
+            out[kind == code] = ExcelError(ERROR_CODES[code - ERR0])
         return out
 
 
