@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 CHART_TOP = DASH_TABLE_TOP + len(SUMMARY_ROWS) + 1
 W, H = 520, 320
-CELL = 12
+CELL = 10
 """Pixels per side of a decision-boundary cell."""
 LAYER_COLOURS = ("#1F77B4", "#2CA02C", "#9467BD", "#D62728", "#8C564B", "#E377C2", "#17BECF")
 """One clearly different colour per layer, input side first (blue, green, purple, red, …)."""
@@ -188,13 +188,13 @@ def _boundary(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     ws = c.sheets["Dashboard"]
     g = plan.blocks["dash_grid"]
     top, left = g.row, g.col
-    ws.write_string(top - 3, left - 2, t.chart_boundary, styles.caption)
+    ws.write_string(top - 3, left - 1, t.chart_boundary, styles.caption)
     for k, line in enumerate(t.boundary_note):
-        ws.write_string(top - 2 + k, left - 2, line, styles.note)
+        ws.write_string(top - 2 + k, left - 1, line, styles.note)
     ws.set_column_pixels(left, left + GRID - 1, CELL)
     for i in range(GRID):
         ws.set_row_pixels(top + i, CELL)
-    hidden = c.wb.add_format({"num_format": ";;;", "font_size": 8, "bold": True,
+    hidden = c.wb.add_format({"num_format": ";;;", "font_size": 7, "bold": True,
                               "align": "center", "valign": "vcenter"})
     fill(c, g, lambda i, j: formulas.grid_cell(plan, i, j), hidden)
     last_row, last_col = top + GRID - 1, left + GRID - 1
@@ -215,5 +215,5 @@ def _boundary(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     for k, value in ((0, GRID_HIGH), (middle, (GRID_LOW + GRID_HIGH) / 2), (GRID - 1, GRID_LOW)):
         ws.write_string(top + k, left - 1, f"{value:g}", axis)
         ws.write_string(last_row + 1, left + GRID - 1 - k, f"{value:g}", below)
-    ws.write_string(top + middle, left - 2, "x₂", axis)
+    ws.write_string(top + middle - 2, left - 1, "x₂", axis)
     ws.write_string(last_row + 2, left + middle, "x₁", below)
