@@ -75,9 +75,10 @@ def test_presets_lists_every_preset_once():
 def test_contract_sheets_formulas_names(small_book):
     wb = openpyxl.load_workbook(small_book)
     layers = [f"L{k}_{p}" for k in range(1, 4) for p in "UWAZ"]
-    assert wb.sheetnames == ["Dashboard", "Controls", "Histograms", "Guide", "Input_U",
-                             "Input", *layers, "_sheetsim"]
+    assert wb.sheetnames == ["Dashboard", "Controls", "Histograms", "Guide", "Exercises",
+                             "Input_U", "Input", *layers, "Answers", "_sheetsim"]
     assert wb["_sheetsim"].sheet_state == "hidden"
+    assert wb["Answers"].sheet_state == "veryHidden"
     assert wb.active.title == "Dashboard"
     for name in ("Init", "Activation", "Sigma", "Bins", "BinLow", "BinHigh"):
         assert name in wb.defined_names
@@ -133,7 +134,7 @@ def test_contract_sheets_formulas_names(small_book):
     lists = {str(v.sqref): v.formula1 for v in validations if v.type == "list"}
     assert lists["B4"] == "InitNames" and lists["B5"] == "ActNames"
     assert lists["B17"] == "InitChoices" and lists["C19"] == "ActChoices"  # per layer
-    assert wb.defined_names["InitChoices"].attr_text == "Controls!$O$4:$O$10"
+    assert wb.defined_names["InitChoices"].attr_text == "Controls!$O$4:$O$11"
 
 
 def test_manifest_records_version_config_and_blocks(small_book):

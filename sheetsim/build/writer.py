@@ -21,7 +21,7 @@ import numpy as np
 import xlsxwriter
 
 from sheetsim import atomic
-from sheetsim.build import manifest
+from sheetsim.build import exercises, manifest
 from sheetsim.build.styles import Styles
 from sheetsim.contract import MANIFEST_SHEET
 from sheetsim.experiments.base import UNIFORM, Experiment, P, Plan, Reference
@@ -280,6 +280,7 @@ def _build(
 
     canvas = Canvas(wb, sheets, styles, plan, reference)
     experiment.write_sheets(canvas)
+    exercises.write(canvas)
     manifest.write(sheets[MANIFEST_SHEET], plan, experiment.name)
 
     heavy: dict[str, HeavySheet] = {}

@@ -25,7 +25,8 @@ from sheetsim.check import manifest as manifest_mod
 from sheetsim.check import package as package_check
 from sheetsim.check.report import Mismatch, Report, SheetCheck
 from sheetsim.config import ConfigError
-from sheetsim.experiments.base import UNIFORM, Experiment
+from sheetsim.experiments.base import UNIFORM, Experiment, Reference
+from sheetsim.experiments.common import exercises
 from sheetsim.tolerance import ATOL, RTOL, allowed, block_floor
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, ExcelError
@@ -331,6 +332,7 @@ def verify(
                                "reads)")
     with np.errstate(all="ignore"):
         expected = experiment.reference(settings, plan, draws)
+        expected |= _exercises(book, man.blocks, plan, expected)
         slack = _add(slack, experiment.slack(settings, plan, expected))
         _compare_model(comparer, man.blocks, evaluated, expected, slack)
     if comparer.non_finite:
@@ -339,6 +341,19 @@ def verify(
             "spreadsheet's error and NumPy's inf/nan were counted as agreeing"
         )
     return report
+
+
+def _exercises(book: Book, blocks: dict[str, Block], plan: Any,
+               expected: Reference) -> Reference:
+    """The Exercises sheet's cells as its rules give them: the right answers from the
+    model, each check judged on the answer the file holds (a learner's answer is an
+    input, as a control is), the hints and the score; nothing for a workbook without."""
+    b = blocks.get(exercises.BLOCK_ANSWERS)
+    if plan.exercises is None or b is None or b.rows != len(plan.exercises.questions):
+        return {}
+    sheet = book.sheet(b.sheet)
+    answers = [sheet.value(b.row + i, b.col) for i in range(b.rows)]
+    return exercises.reference(plan.exercises, expected, answers)
 
 
 def _on_cached_inputs(

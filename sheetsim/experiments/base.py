@@ -127,6 +127,9 @@ class Plan:
     sheets: list[str] = field(default_factory=list)
     blocks: dict[str, Block] = field(default_factory=dict)
     names: dict[str, Named] = field(default_factory=dict)
+    exercises: Any = None
+    """The Exercises sheet's questions (``common.exercises.Exercises``), if the workbook
+    has one."""
 
     def add(self, block: Block) -> Block:
         """Record a block under its name."""

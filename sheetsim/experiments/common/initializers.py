@@ -48,6 +48,8 @@ INITIALIZERS: dict[str, Initializer] = {
                               lambda s, fi, fo: math.sqrt(6 / fi)),
     "lecun": Initializer("normal", lambda fi, fo, s: f"1/SQRT({fi})",
                          lambda s, fi, fo: 1 / math.sqrt(fi)),
+    # every weight 0: each unit of a layer computes the same thing (the symmetry problem)
+    "zeros": Initializer("normal", lambda fi, fo, s: "0", lambda s, fi, fo: 0.0),
 }
 
 INITS = tuple(INITIALIZERS)

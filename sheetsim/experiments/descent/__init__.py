@@ -14,7 +14,7 @@ from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, 
 from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
 from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS
 from sheetsim.experiments.common.terminal import figure
-from sheetsim.experiments.descent import controls, dashboard, reference, sheets, texts
+from sheetsim.experiments.descent import controls, dashboard, exercises, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     ANALYSIS_MAX_STEPS,
@@ -69,7 +69,7 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
 
     def plan(self, settings: Settings) -> DescentPlan:
         """Sheets, blocks and names (see ``layout``)."""
-        return plan(settings)
+        return exercises.add(plan(settings))
 
     def draws(self, settings: Settings, plan: DescentPlan) -> Reference:
         """No randomness: nothing is drawn."""

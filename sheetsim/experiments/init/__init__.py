@@ -30,6 +30,7 @@ from sheetsim.experiments.common.options import SEED, network
 from sheetsim.experiments.init import (
     controls,
     dashboard,
+    exercises,
     formulas,
     model,
     reference,
@@ -101,7 +102,7 @@ class InitExperiment(Experiment[Settings, InitPlan]):
 
     def plan(self, settings: Settings) -> InitPlan:
         """Sheets, blocks and names (see ``layout``)."""
-        return plan(settings)
+        return exercises.add(plan(settings))
 
     def draws(self, settings: Settings, plan: InitPlan) -> Reference:
         """The seeded uniform draws."""

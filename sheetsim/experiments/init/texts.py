@@ -101,7 +101,7 @@ EN = Texts(
     },
     control_help={
         "Init": "normal, xavier (σ = 1/√fan-in), he (σ = √(2/fan-in)), xavier_uniform, "
-        "he_uniform, lecun",
+        "he_uniform, lecun, zeros (every weight 0)",
         "Activation": "sigmoid, tanh, relu, leaky_relu, identity",
         "Sigma": "Weight σ used when the initializer is normal",
         "LeakySlope": "Slope of leaky_relu for negative inputs",
@@ -289,7 +289,7 @@ JA = Texts(
     },
     control_help={
         "Init": "normal, xavier（σ = 1/√入力数）, he（σ = √(2/入力数)）, xavier_uniform, "
-        "he_uniform, lecun",
+        "he_uniform, lecun, zeros（重みをすべて 0）",
         "Activation": "sigmoid, tanh, relu, leaky_relu, identity",
         "Sigma": "初期値が normal のときの重みの標準偏差",
         "LeakySlope": "leaky_relu の負の側の傾き",

@@ -18,7 +18,7 @@ from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS, SEED
 from sheetsim.experiments.common.terminal import figure
-from sheetsim.experiments.training import controls, dashboard, reference, sheets, texts
+from sheetsim.experiments.training import controls, dashboard, exercises, reference, sheets, texts
 from sheetsim.experiments.training.layout import TrainingPlan, plan
 from sheetsim.experiments.training.settings import MAX_LAYERS, MAX_STEPS, MAX_WIDTH, Settings
 from sheetsim.xlsx.cells import Block
@@ -63,7 +63,7 @@ class TrainingExperiment(Experiment[Settings, TrainingPlan]):
 
     def plan(self, settings: Settings) -> TrainingPlan:
         """Sheets, blocks and names (see ``layout``)."""
-        return plan(settings)
+        return exercises.add(plan(settings))
 
     def draws(self, settings: Settings, plan: TrainingPlan) -> Reference:
         """The seeded draws of the data and of every layer's initial weights."""
