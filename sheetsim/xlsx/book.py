@@ -7,6 +7,7 @@ formula text on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,12 +45,13 @@ class SheetData:
         return None
 
 
-@dataclass(frozen=True)
-class FormulaCell:
+class FormulaCell(NamedTuple):
     """One formula: a plain one (1×1) or a legacy array formula over rows×cols.
 
     ``text`` is the formula as stored in the file, without the leading ``=``, in whatever
     dialect the saving application used (``_xlfn.`` prefixes or not, quoted sheet names...).
+    A named tuple: a step-by-step table has 80,000 of them, made in a tenth of the time a
+    frozen dataclass takes.
     """
 
     sheet: str
