@@ -82,7 +82,7 @@ def reference(exp: Settings, plan: TrainingPlan, u: Reference) -> Reference:
                                               np.where(ones, HIDDEN, x2)])
         for t in range(plan.settings.steps + 1):
             _step(plan, r, t, out)
-        _steps(plan, r, data, out)
+        _steps(exp, plan, r, data, out)
         _grid(exp, plan, r, out)
         _dashboard(exp, plan, out)
     return out
@@ -108,7 +108,8 @@ def _step(plan: TrainingPlan, r: model.Run, t: int, out: Reference) -> None:
         out[block_name(t, prefix + "ls")] = fw.losses
 
 
-def _steps(plan: TrainingPlan, r: model.Run, data: dict, out: Reference) -> None:
+def _steps(exp: Settings, plan: TrainingPlan, r: model.Run, data: dict, out: Reference
+           ) -> None:
     def accuracy(fw: model.Forward, y: np.ndarray) -> float:
         if not np.all(np.isfinite(fw.z)):
             return np.nan
@@ -124,10 +125,10 @@ def _steps(plan: TrainingPlan, r: model.Run, data: dict, out: Reference) -> None
     out["clipping"] = np.column_stack([r.total, r.clip])
     out["loss_chart"] = shown(out["loss"])
     out["norm_chart"] = positive(r.norms)
-    clipping = r.clip if plan.settings.clip > 0 else np.ones_like(r.clip)
-    on = plan.settings.clip > 0
+    on = exp.clip > 0  # the file's control, which the model runs on
+    clipping = r.clip if on else np.ones_like(r.clip)
     after = positive(r.total * clipping) if on else np.full(len(r.total), GAP, object)
-    threshold = np.full(len(r.total), plan.settings.clip if on else GAP, dtype=object)
+    threshold = np.full(len(r.total), exp.clip if on else GAP, dtype=object)
     out["global_chart"] = np.column_stack([positive(r.total), after,
                                            threshold])
     finite = np.all(np.isfinite(r.norms))
@@ -168,14 +169,14 @@ def header(exp: Settings, words: dict[str, str]) -> str:
     return words["sep"].join(parts)
 
 
-def facts(plan: TrainingPlan, out: Reference) -> np.ndarray:
-    """The Guide's numbers about this run, in the order of GUIDE_FACTS (one column)."""
+def facts(exp: Settings, plan: TrainingPlan, out: Reference) -> np.ndarray:
+    """The Guide's numbers about this run on the controls ``exp``, in the order of
+    GUIDE_FACTS (one column)."""
     last = plan.settings.steps
     loss, acc, norms, lr = out["loss"], out["accuracy"], out["grad_norm"], out["lr"][:, 0]
     total, factor = out["clipping"][:, 0], out["clipping"][:, 1]
     scaled = total * factor
     top = np.max(total) if np.all(np.isfinite(total)) else np.nan
-    exp = plan.settings
     values = {
         "sigma": exp.sigma, "clip": exp.clip,
         "loss_first": loss[0, 0], "loss_last": loss[last, 0], "test_loss_last": loss[last, 1],
@@ -209,4 +210,4 @@ def _dashboard(exp: Settings, plan: TrainingPlan, out: Reference) -> None:
     out["dash_grid"] = p.T[::-1, :]  # rows: x₂ from the top down; columns: x₁
     out["guide_settings"] = np.array([[t.facts_settings.format(header(exp, t.header))]],
                                      dtype=object)
-    out["guide_facts"] = facts(plan, out)
+    out["guide_facts"] = facts(exp, plan, out)
