@@ -361,12 +361,15 @@ class Program:
         box = [min(r.first for r in strip.runs), min(r.col for r in strip.runs),
                max(r.last for r in strip.runs), max(r.col for r in strip.runs)]
         self.fixed: list[tuple[int, int]] = []
-        for run in strip.runs:
+        self.careful_sources: dict[int, str] = {}
+        for k, run in enumerate(strip.runs):
             run.source = None
+            fast = lambda ref, run=run: self._read(run, ref, box, known)  # noqa: E731
+            slow = lambda ref, run=run: self._read(run, ref, box, known, True)  # noqa: E731
+            name = lambda n, run=run: self._name(run, n, resolve_one, known)  # noqa: E731
             try:
-                run.source = compiled.expression(
-                    run.tree, lambda ref, run=run: self._read(run, ref, box, known),  # type: ignore[arg-type,misc]
-                    lambda name, run=run: self._name(run, name, resolve_one, known))
+                run.source = compiled.expression(run.tree, fast, name)  # type: ignore[arg-type]
+                self.careful_sources[k] = compiled.careful(run.tree, slow, name, fast)  # type: ignore[arg-type]
             except compiled.NotCompiled:
                 run.source = None
         self.box: Box = (box[0], box[2], box[1], box[3])
@@ -379,7 +382,15 @@ class Program:
             return None
         return _Fixed(ref.sheet, ref.row, ref.col)
 
-    def _read(self, run: Run, ref: Ref, box: list[int], known: Callable[[str], bool]) -> str:
+    def _read(self, run: Run, ref: Ref, box: list[int], known: Callable[[str], bool],
+              careful: bool = False) -> str:
+        """The source reading a cell; ``careful``: through ``_g``, which raises for a cell
+        that is not a number (:func:`compiled.careful`)."""
+        source, where = self._where(run, ref, box, known)
+        return f"_g({source}, {where})" if careful else source
+
+    def _where(self, run: Run, ref: Ref, box: list[int],
+               known: Callable[[str], bool]) -> tuple[str, str]:
         key = run.sheet.lower() if ref.sheet is None else ref.sheet.lower()
         if not known(key):
             raise compiled.NotCompiled("a sheet the book lacks")
@@ -397,14 +408,17 @@ class Program:
             box[2], box[3] = max(box[2], hi), max(box[3], col)
             if moves:
                 self.rows.add(row - run.first)
-                return f"{_row_name(row - run.first)}[{col} - bc]"
+                return (f"{_row_name(row - run.first)}[{col} - bc]",
+                        f"{key!r}, r + {row - run.first}, {col}")
             self.fixed.append((row, col))
-            return f"T[{row} - br][{col} - bc]"
+            return f"T[{row} - br][{col} - bc]", f"{key!r}, {row}, {col}"
         where = (key, row, col, len(run.members) if moves else None)
         j = self._outside_index.setdefault(where, len(self.outside))
         if j == len(self.outside):
             self.outside.append(where)
-        return f"e{j}[r - {run.first}]" if moves else f"e{j}"
+        if moves:
+            return f"e{j}[r - {run.first}]", f"{key!r}, r + {row - run.first}, {col}"
+        return f"e{j}", f"{key!r}, {row}, {col}"
 
     def _build(self) -> Callable[..., None]:
         strip = self.strip
@@ -451,6 +465,16 @@ class Program:
                 ]
         namespace: dict[str, object] = dict(compiled.HELPERS)
         exec(compile("\n".join(lines), f"<strip {strip.sheet}>", "exec"), namespace)  # noqa: S102
+        head = [f"    e{j} = E[{j}]" for j in range(len(self.outside))]
+        head.append("    i = r - br")
+        head += [f"    {_row_name(d)} = T[i + {d}]" for d in sorted(self.rows | {0})]
+        careful: list[str] = []
+        for k, source in self.careful_sources.items():
+            careful += [f"def _careful{k}(T, E, r, br, bc, _g):", *head, f"    return {source}"]
+        space: dict[str, object] = dict(compiled.CAREFUL)
+        exec(compile("\n".join(careful), f"<careful {strip.sheet}>", "exec"), space)  # noqa: S102
+        self.careful = {k: space[f"_careful{k}"] for k in self.careful_sources}
+        """Per run (position in the strip's runs): its careful function."""
         return namespace["_strip"]  # type: ignore[return-value]
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .parser import Binary, Call, Const, Name, Node, Ref, Unary
+from .values import DIV0, NA, NUMERR
 
 
 class NotCompiled(Exception):
@@ -84,6 +85,78 @@ def _index(x: float, n: int) -> int:
     raise Fallback
 
 
+class CellError(Exception):  # noqa: N818  (what the cell holds: one of Excel's errors)
+    """The cell's value is an error of this kind: the first error met in the order the
+    general path merges them (a careful expression's, :func:`careful`)."""
+
+    def __init__(self, kind: int) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _own(x: float) -> float:
+    """An operation's result: a non-finite one is its own #NUM!."""
+    if x - x == 0.0:
+        return x
+    raise CellError(NUMERR)
+
+
+def _careful_divide(x: float, y: float) -> float:
+    if y == 0.0:
+        raise CellError(DIV0)
+    return _own(x / y)
+
+
+def _careful_power(x: float, y: float) -> float:
+    if x == 0.0 and y == 0.0:
+        raise CellError(NUMERR)
+    if x == 0.0 and y < 0.0:
+        raise CellError(DIV0)
+    return _own(float(np.power(x, y)))
+
+
+def _careful_root(x: float) -> float:
+    if x < 0.0:
+        raise CellError(NUMERR)
+    return math.sqrt(x)
+
+
+def _careful_ln(x: float) -> float:
+    if not x > 0.0:
+        raise CellError(NUMERR)
+    return float(np.log(x))
+
+
+def _careful_na() -> float:
+    raise CellError(NA)
+
+
+def _careful_index(x: float, n: int) -> int:
+    k = math.trunc(x)
+    if 1 <= k <= n:
+        return k
+    raise Fallback  # #VALUE!, left to the general path
+
+
+CAREFUL: dict[str, Callable[..., float]] = {
+    "_own": _own,
+    "_div": _careful_divide,
+    "_pow": _careful_power,
+    "_sqrt": _careful_root,
+    "_ln": _careful_ln,
+    "_exp": lambda x: _own(float(np.exp(x))),
+    "_tanh": lambda x: float(np.tanh(x)),
+    "_abs": abs,
+    "_sign": lambda x: float((x > 0.0) - (x < 0.0)),
+    "_max": max,
+    "_min": min,
+    "_index": _careful_index,
+    "_error": _careful_na,
+    "_na": _careful_na,
+}
+"""What careful expressions call: every input a finite number (an input that holds an
+error raises as it is read), every operation's own error raised where it happens."""
+
 HELPERS: dict[str, Callable[..., float]] = {
     "_f": _finite,
     "_pow": _pow,
@@ -114,10 +187,14 @@ Resolver = Callable[[str], Ref | None]
 
 
 class _Writer:
-    def __init__(self, read: Reader, resolve: Resolver) -> None:
+    def __init__(self, read: Reader, resolve: Resolver, careful: bool = False,
+                 peek: Reader | None = None) -> None:
         self.read = read
         self.resolve = resolve
         self.temps = 0
+        self.careful = careful
+        self.peek = peek or read
+        """How ISNUMBER reads a cell: without raising for an error (it is FALSE)."""
 
     def number(self, node: Node, tail: bool = False) -> str:
         """Source of a numeric value; ``tail``: the value is the formula's result as it
@@ -141,10 +218,14 @@ class _Writer:
                 return f"(-{inner})"
             if node.op == "+":
                 return inner
-            return f"({inner} / 100.0)"
+            return f"_own({inner} / 100.0)" if self.careful else f"({inner} / 100.0)"
         if isinstance(node, Binary):
+            if node.op in _ARITHMETIC and self.careful:
+                return f"_own({self.number(node.left)} {node.op} {self.number(node.right)})"
             if node.op in _ARITHMETIC:
                 return f"({self.number(node.left)} {node.op} {self.number(node.right)})"
+            if node.op == "/" and self.careful:
+                return f"_div({self.number(node.left)}, {self.number(node.right)})"
             if node.op == "/":
                 return f"({self.number(node.left)} / _f({self.number(node.right)}))"
             if node.op == "^":
@@ -156,16 +237,21 @@ class _Writer:
 
     def condition(self, node: Node) -> str:
         """Source of IF's condition, a Python bool."""
+        check = "" if self.careful else "_f"
         if isinstance(node, Binary) and node.op in _COMPARE:
             left, right = self.number(node.left), self.number(node.right)
-            return f"(_f({left}) {_COMPARE[node.op]} _f({right}))"
+            return f"({check}({left}) {_COMPARE[node.op]} {check}({right}))"
         if isinstance(node, Call) and node.name == "ISNUMBER" and len(node.args) == 1:
             arg = node.args[0]
             if isinstance(arg, Ref | Name):  # a cell: NaN stands for anything but a number
-                value = self.number(arg)
+                read, self.read = self.read, self.peek
+                try:
+                    value = self.number(arg)
+                finally:
+                    self.read = read
                 return f"({value} == {value})"
             raise NotCompiled("ISNUMBER of a computed value")
-        return f"(_f({self.number(node)}) != 0.0)"
+        return f"({check}({self.number(node)}) != 0.0)"
 
     def call(self, node: Call, tail: bool = False) -> str:
         args = node.args
@@ -196,3 +282,13 @@ def expression(tree: Node, read: Reader, resolve: Resolver) -> str:
     """Python source computing ``tree``'s value as a float, reading cells through
     ``read``; raises :class:`NotCompiled` for a tree the fast path does not cover."""
     return _Writer(read, resolve).number(tree, tail=True)
+
+
+def careful(tree: Node, read: Reader, resolve: Resolver, peek: Reader) -> str:
+    """Python source over :data:`CAREFUL` that raises :class:`CellError` with the error the
+    general path gives a cell whose inputs are numbers or errors: ``read`` raises it for an
+    input that holds an error (and :class:`Fallback` for text, booleans and empty cells),
+    ``peek`` reads without raising (for ISNUMBER). Operands are evaluated left to right and
+    each operation checked where it happens, which is the order in which the general path
+    lets the first error win; IF and CHOOSE evaluate their condition, then one branch."""
+    return _Writer(read, resolve, careful=True, peek=peek).number(tree, tail=True)

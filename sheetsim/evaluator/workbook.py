@@ -19,6 +19,7 @@ from ..xlsx.book import Book, ExcelError, FormulaCell, SheetData
 from ..xlsx.cells import label as cell_label
 from . import (
     chains,
+    compiled,
     lookup,  # noqa: F401  (registers its functions)
 )
 from .functions import FUNCTIONS, VOLATILE
@@ -40,6 +41,8 @@ from .parser import (
 from .shapes import Moved, Shapes, Slot
 from .values import (
     EMPTY,
+    ERR0,
+    ERROR_CODES,
     NA,
     NAME,
     NUM,
@@ -554,27 +557,51 @@ def _run_strip(ev: _Evaluator, program: chains.Program, formulas: list[FormulaCe
         flushed[0] = upto
 
     def fallback(k: int, r: int) -> float:
-        flush(r)
-        for kk in strip.order[:position[k]]:  # the cells of this row computed before it
-            run = runs[kk]
-            v = table[r - top][run.col - left]
-            if run.first <= r <= run.last and v == v:
-                grid.num[r, run.col] = v
-                grid.kind[r, run.col] = NUM
         run = runs[k]
         general.add((k, r))
+        careful = program.careful.get(k)
+        if careful is not None:  # inputs that hold errors: the error, without the general path
+            try:  # (it reads the grid only where the table holds no number: up to date)
+                careful(table, given, r, top, left, read)
+            except compiled.CellError as exc:
+                return _error_result(exc.kind, r, run.col)
+            except Exception:  # noqa: S110  (anything else: the general path says)
+                pass
+        flush(r)
+        for kk in strip.order[:position[k]]:  # the cells of this row computed before it
+            before = runs[kk]
+            v = table[r - top][before.col - left]
+            if before.first <= r <= before.last and v == v:
+                grid.num[r, before.col] = v
+                grid.kind[r, before.col] = NUM
         value = one(run.members[r - run.first])
         if value.kind is not None and value.kind[0, 0] != NUM:
             return float("nan")
         return float(value.num[0, 0])
 
-    def not_available(k: int, r: int) -> float:
-        run = runs[k]
-        general.add((k, r))
-        value = Value.error(NA)
-        grid.write(r, run.col, value)
-        results[(sheet, r, run.col)] = value.to_array()
+    def read(v: float, key: str, row: int, col: int) -> float:
+        """A careful expression's input: a number, else the error it holds raised."""
+        if v == v:
+            return v
+        kinds = ev.grid(key).kind
+        if row < kinds.shape[0] and col < kinds.shape[1]:
+            kind = int(kinds[row, col])
+            if kind >= ERR0 and kind != UNEVALUATED:
+                raise compiled.CellError(kind)
+        raise compiled.Fallback
+
+    def _error_result(kind: int, r: int, col: int) -> float:
+        """The cell holds an error: what the general path writes and gives for it."""
+        grid.num[r, col] = np.nan
+        grid.kind[r, col] = kind
+        out = np.empty((1, 1), object)
+        out[0, 0] = ExcelError(ERROR_CODES[kind - ERR0])
+        results[(sheet, r, col)] = out
         return float("nan")
+
+    def not_available(k: int, r: int) -> float:
+        general.add((k, r))
+        return _error_result(NA, r, runs[k].col)
 
     sheet = ev.canonical.get(strip.key, strip.sheet)
     with np.errstate(all="ignore"):  # NumPy's functions of one value, as in a block
