@@ -63,8 +63,9 @@ def write_dashboard(c: Canvas[TrainingPlan], t: texts.Texts) -> None:
     settings = plan.blocks["dash_settings"]
     ws.write_string(settings.row - 1, settings.col - 1, t.settings_title, styles.header)
     ws.write_string(settings.row - 1, settings.col, "", styles.header)
-    shown = {NAME_CLIP: c.wb.add_format({"num_format": '0.####;-0.####;"off"'}),
-             NAME_WARMUP: c.wb.add_format({"num_format": '0;-0;"none"'})}
+    off = t.settings_off
+    shown = {NAME_CLIP: c.wb.add_format({"num_format": f'General;-General;"{off}"'}),
+             NAME_WARMUP: c.wb.add_format({"num_format": f'0;-0;"{off}"'})}
     for i, name in enumerate(DASH_SETTINGS):
         ws.write_string(settings.row + i, settings.col - 1, t.control_labels[name],
                         styles.label)

@@ -38,6 +38,9 @@ class Texts:
     boundary_title: str
     summary_title: str
     settings_title: str
+    settings_off: str
+    """How the settings beside the Dashboard's table show a clip threshold or a warm-up of
+    0."""
     summary_rows: tuple[str, ...]
     summary_cols: tuple[str, str, str]
     chart_loss: str
@@ -134,6 +137,7 @@ EN = Texts(
     boundary_title="Decision boundary: the grid through the last step's network",
     summary_title="The run",
     settings_title="Settings (Controls)",
+    settings_off="off",
     summary_rows=("training loss", "test loss", "training accuracy", "test accuracy",
                   "‖∇‖ input layer", "‖∇‖ output layer", "‖∇‖ all layers",
                   "‖∇‖ after clipping"),
@@ -295,6 +299,7 @@ JA = Texts(
     boundary_title="決定境界：最後のステップのネットワークに格子点を通す",
     summary_title="学習の結果",
     settings_title="設定（コントロール）",
+    settings_off="なし",
     summary_rows=("訓練損失", "テスト損失", "訓練正解率", "テスト正解率", "‖∇‖ 入力側の層",
                   "‖∇‖ 出力層", "‖∇‖ 全層", "‖∇‖ クリッピング後"),
     summary_cols=("ステップ 0", "最後", "最大"),
