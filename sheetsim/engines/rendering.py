@@ -6,8 +6,8 @@ exports the PDF of the sheet asked for, or of every visible sheet. Nothing is re
 file is only copied into a private folder. By default the profile says never to recalculate
 on load, as LibreOffice opens an .xlsx for a person: plain formulas show the file's cached
 values, and the array formulas a chart reads are computed as it is drawn. ``recalc=True``
-recalculates every formula on load first (the engine's own numbers everywhere; on the
-default compare workbook that took 38 % longer). A PNG is
+recalculates every formula on load first (the engine's own numbers everywhere; about 1.3
+times as long on the default compare workbook, ``bench/render.py --recalc``). A PNG is
 page 1 of the PDF, drawn by ``pdftoppm``.
 """
 
