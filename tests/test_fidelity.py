@@ -408,8 +408,23 @@ def engine_values(path: Path, book: Book, controls: dict | None = None):
     return found
 
 
+HYPERFORMULA_FAILS = {"digits-default": "Edge does not exist"}
+"""Workbooks HyperFormula 3.5 cannot build, and its error: the digits workbook (its batch
+rows compare a defined name of a range with a cell inside an array formula, which
+HyperFormula answers with #VALUE! "Cell range not allowed"). LibreOffice and Gnumeric
+compute it (test_experiments); a fixed HyperFormula fails the test below."""
+
+
 @pytest.mark.engine
-@pytest.mark.parametrize("name", list(VARIANTS))
+@pytest.mark.parametrize("name", list(HYPERFORMULA_FAILS))
+def test_hyperformula_still_cannot_build(books, name):
+    need_js("hyperformula")
+    with pytest.raises(pytest.fail.Exception, match=HYPERFORMULA_FAILS[name]):
+        node("hyperformula.js", str(books(name)), "--volatile=cached")
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", [n for n in VARIANTS if n not in HYPERFORMULA_FAILS])
 def test_hyperformula_computes_every_cached_value(books, name):
     path = books(name)
     need_js("hyperformula")
