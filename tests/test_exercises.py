@@ -26,7 +26,7 @@ from sheetsim.xlsx.cells import cell
 
 from .helpers import SMALL_SHAPES, build, drive, need_uno, sheet_part
 
-NAMES = ("init", "descent", "training")
+NAMES = ("init", "descent", "training", "digits")
 """The experiments whose workbooks hold exercises."""
 
 
@@ -130,6 +130,9 @@ def right_answers(name: str, path: Path) -> dict[str, Any]:
     if name == "descent":
         final = [block(results, book, f"{o}_path", plan)[-1, 2] for o in exp.optimizers]
         return {"sgd_diverges": 1.0, "below_0.01": float(sum(v < 0.01 for v in final))}
+    if name == "digits":
+        return {"epoch_steps": float(math.ceil(exp.train_size / exp.batch)),
+                "warmup_lr": exp.lr if exp.warmup == 0 else math.nan}
     acc = block(results, book, "accuracy", plan)[:, 0]
     reached = np.flatnonzero(acc >= 0.9)
     return {"reach_90": float(reached[0]) if reached.size else -1.0,
@@ -137,7 +140,7 @@ def right_answers(name: str, path: Path) -> dict[str, Any]:
 
 
 WRONG_BY = {"sigmoid_slope": 0.1, "last_std": None, "sgd_diverges": 0.5, "below_0.01": 1,
-            "reach_90": 5, "final_accuracy": 0.2}
+            "reach_90": 5, "final_accuracy": 0.2, "epoch_steps": 1, "warmup_lr": 0.05}
 """How far off a wrong answer is typed (None: twice the right value, plus one)."""
 
 

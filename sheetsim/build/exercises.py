@@ -61,7 +61,7 @@ def _exercises(c: Canvas, spec: ex.Exercises, values: dict[str, Any]) -> None:
         r = FIRST_ROW + i
         ws.write_number(r, COL["number"], i + 1, styles.label)
         ws.write_string(r, COL["question"], q.text, styles.wrap)
-        ws.set_row(r, 15 * (len(q.text.encode()) // PER_LINE + 1))
+        ws.set_row(r, 15 * (len(q.text.encode()) // PER_LINE + 1) + 6)
         ws.write_blank(r, COL["answer"], None, styles.control_num)
         if isinstance(q.rule, ex.Choice):
             ws.data_validation(r, COL["answer"], r, COL["answer"], {

@@ -112,7 +112,7 @@ def questions(plan: DescentPlan) -> list[Question]:
         return labels[int(np.argmin(loss))] if np.isfinite(loss).all() else math.nan
 
     choices = ",".join(_q(label) for label in labels)
-    out = [Question("sgd_diverges", *w["diverge"], Numeric(0.01), "2/2", lambda ref: 1.0,
+    out = [Question("sgd_diverges", *w["diverge"], Numeric(0.01), "1", lambda ref: 1.0,
                     predict=False)]
     if "sgd" in opts:
         path = plan.path("sgd")

@@ -20,7 +20,7 @@ from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.common.optimizers import OPTIMIZERS
 from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS, SEED
 from sheetsim.experiments.common.terminal import figure
-from sheetsim.experiments.digits import controls, dashboard, reference, sheets, texts
+from sheetsim.experiments.digits import controls, dashboard, exercises, reference, sheets, texts
 from sheetsim.experiments.digits.data import SIZE
 from sheetsim.experiments.digits.layout import DigitsPlan, plan
 from sheetsim.experiments.digits.settings import (
@@ -89,7 +89,7 @@ class DigitsExperiment(Experiment[Settings, DigitsPlan]):
 
     def plan(self, settings: Settings) -> DigitsPlan:
         """Sheets, blocks and names (see ``layout``)."""
-        return plan(settings)
+        return exercises.add(plan(settings))
 
     def draws(self, settings: Settings, plan: DigitsPlan) -> Reference:
         """The seeded draws of the batches and of every layer's initial weights."""
@@ -124,7 +124,7 @@ class DigitsExperiment(Experiment[Settings, DigitsPlan]):
 
     def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
         """Every block the settings need exists with the shape they need, and no other."""
-        want = plan(settings).blocks
+        want = self.plan(settings).blocks
         for name, b in want.items():
             got = blocks.get(name)
             if got is None:
