@@ -230,11 +230,15 @@ def _cached(book: Book, sheet: str, row: int, col: int, rows: int, cols: int) ->
     nums = np.full((rows, cols), np.nan)
     src = data.numbers[row : row + rows, col : col + cols]
     nums[: src.shape[0], : src.shape[1]] = src
-    others = {
-        (r - row, c - col): v
-        for (r, c), v in data.other.items()
-        if row <= r < row + rows and col <= c < col + cols
-    }
+    if rows * cols < len(data.other):  # a few cells of a sheet with many: look them up
+        others = {(i, j): data.other[(row + i, col + j)] for i in range(rows)
+                  for j in range(cols) if (row + i, col + j) in data.other}
+    else:
+        others = {
+            (r - row, c - col): v
+            for (r, c), v in data.other.items()
+            if row <= r < row + rows and col <= c < col + cols
+        }
     if not others:
         return nums
     out = _as_object(nums)
