@@ -4,14 +4,15 @@ The floor is LibreOffice started through UNO (a fresh soffice with a throwaway p
 never recalculates on load), loading the workbook and exporting the Dashboard sheet alone as
 PDF: the least any render of the Dashboard can do. It is written here, apart from sheetsim's
 own code (a short UNO script run by Debian's python3), so it measures LibreOffice and nothing
-of what it is compared with. Render is ``sheetsim render FILE -o OUT.png -q`` in a child
-process, start-up and imports included (it too loads without recalculation). Every
-repetition runs render and the floor once each, one after the other, so a change of load on
-the shared machine hits both alike. Medians and the spread (min–max) of ``--reps`` runs,
-and render ÷ floor; ``--recalc`` adds the floor with a profile that recalculates on load
-(what ``render --recalc`` asks for), to show what the recalculation costs. The profile of
-render (seconds to LibreOffice's start, the load, the export, the PNG) comes from one more
-run through the Python API with a progress callback.
+of what it is compared with; it ends soffice once the PDF is written, without closing the
+document (which takes seconds on a big workbook), as render does. Render is ``sheetsim render
+FILE -o OUT.png -q`` in a child process, start-up and imports included (it too loads without
+recalculation). Every repetition runs render and the floor once each, one after the other, so a
+change of load on the shared machine hits both alike. Medians and the spread (min–max) of
+``--reps`` runs, and render ÷ floor; ``--recalc`` adds the floor with a profile that
+recalculates on load (what ``render --recalc`` asks for), to show what the recalculation costs.
+The profile of render (seconds to LibreOffice's start, the load, the export, the PNG) comes
+from one more run through the Python API with a progress callback.
 
     python bench/render.py                           # compare (default size) and relu-std1
     python bench/render.py --books compare --reps 5 --recalc
@@ -77,7 +78,6 @@ data = uno.Any("[]com.sun.star.beans.PropertyValue",
 doc.storeToURL("file://" + pdf, (prop("FilterName", "calc_pdf_Export"),
                                  prop("FilterData", data)))
 exported = time.time()
-doc.close(True)
 print(json.dumps({"start": connected - started, "load": loaded - connected,
                   "export": exported - loaded}))
 '''
