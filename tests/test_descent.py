@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import statistics
 from dataclasses import replace
 from pathlib import Path
 
@@ -318,3 +319,158 @@ def test_same_settings_give_identical_bytes(tmp_path):
     for path in (a, b):
         writer.build(Settings(steps=3, surface="valley"), path)
     assert a.read_bytes() == b.read_bytes()
+
+
+# ------------------------------------------------------------------ gradient noise
+
+NOISY = Settings(surface="two_minima", noise=0.5)
+"""``sheetsim build descent --surface two_minima --noise 0.5``: the escape table's default."""
+
+
+def _normals(u: np.ndarray) -> np.ndarray:
+    """NORM.S.INV of uniform draws, from the standard library."""
+    inv = statistics.NormalDist().inv_cdf
+    return np.vectorize(inv)(u)
+
+
+@pytest.fixture(scope="module")
+def noisy(tmp_path_factory) -> tuple[Path, Book, dict]:
+    """The noisy two-minima workbook at the command line's 30 steps, read back."""
+    path = tmp_path_factory.mktemp("noisy") / "noisy.xlsx"
+    writer.build(NOISY, path)
+    book = reader.read(path)
+    return path, book, manifest.read(book).blocks
+
+
+def test_noise_zero_is_the_workbook_without_noise(tmp_path):
+    plain, zero = tmp_path / "plain.xlsx", tmp_path / "zero.xlsx"
+    for out, extra in ((plain, []), (zero, ["--noise", "0"])):
+        result = CliRunner().invoke(cli, ["build", "descent", "--steps", "5", *extra, "-o",
+                                          str(out), "-q"])
+        assert result.exit_code == 0, result.output
+    assert plain.read_bytes() == zero.read_bytes()
+    book = reader.read(plain)
+    assert "noise" not in manifest.read(book).keys
+    assert "Draws" not in book.sheets and "Escape" not in book.sheets
+
+
+def test_every_optimizer_steps_with_the_same_noise(noisy):
+    """Each path's noisy gradient is its exact gradient plus Noise·z, z the normal of the
+    file's own uniform draws, the same z for every optimizer; SGD's path, recomputed by
+    hand from those draws, is the file's."""
+    _, book, blocks = noisy
+    u = reader.block_values(book, blocks["noise_u"])
+    assert ((u > 0) & (u < 1)).all() and u.shape == (31, 2)
+    z = _normals(u)
+    np.testing.assert_allclose(reader.block_values(book, blocks["noise_z"]), z, rtol=1e-13)
+    plan = DESCENT.plan(NOISY)
+    for opt in OPTIMIZER_NAMES:
+        path = reader.block_values(book, blocks[f"{opt}_path"])
+        cols = plan.columns(opt)
+        for c in "xy":
+            g, noisy_g = path[:, cols.index(f"g{c}")], path[:, cols.index(f"ng{c}")]
+            ok = np.isfinite(g)
+            np.testing.assert_allclose(noisy_g[ok], g[ok] + 0.5 * z[ok, "xy".index(c)],
+                                       rtol=1e-12, atol=1e-15)
+    lr = 0.95
+    x, y, xs = 2.5, 1.0, [2.5]
+    for t in range(2):  # SGD leaves the window at once with lr 0.95: two steps by hand
+        gx, gy = x * (x + 2) * (x - 1) + 0.5 * z[t, 0], 2 * y + 0.5 * z[t, 1]
+        x, y = x - lr * gx, y - lr * gy
+        xs.append(x)
+    sgd = reader.block_values(book, blocks["sgd_path"])
+    np.testing.assert_allclose(sgd[:3, 0], xs, rtol=1e-12)
+    assert sgd[2, 1] == pytest.approx(y, rel=1e-12)
+
+
+def test_the_escape_table_by_hand(noisy):
+    """SGD from x = 1 on two_minima, per noise level × learning rate × sequence, written
+    out again from the definition with the file's own draws: the shares are the file's;
+    without noise nothing escapes, with the most noise something does."""
+    _, book, blocks = noisy
+    b = blocks["escape"]
+    assert (b.kind, b.rows, b.cols) == ("escape", 5, 5)
+    table = reader.block_values(book, b)
+    z = _normals(reader.block_values(book, blocks["escape_u"]))
+    steps, sequences = z.shape
+    assert (steps, sequences) == (30, 40)
+    lrs = 0.01 * 30 ** (np.arange(5) / 4)
+    levels = np.arange(5) * 4.0 / 4
+    want = np.zeros((5, 5))
+    for k, sigma in enumerate(levels):
+        for j, lr in enumerate(lrs):
+            for m in range(sequences):
+                x = 1.0
+                for t in range(steps):
+                    if abs(x) > 4:
+                        x = math.nan
+                        break
+                    x = x - lr * (x * (x + 2) * (x - 1) + sigma * z[t, m])
+                want[k, j] += x < -0.5
+    np.testing.assert_array_equal(table, want / sequences)
+    assert (table[0] == 0).all() and table[-1].max() > 0
+    assert ((0 <= table) & (table <= 1)).all()
+
+
+def test_noise_floor_of_sgd_on_the_bowl():
+    """The Guide's level lr·σ²/2·(1/(2 − lr/10) + 1/(2 − 2·lr)) is what noisy SGD's loss
+    averages on the bowl in a long run of the model."""
+    exp = Settings(noise=0.5)
+    lr, sigma, steps = 0.5, 0.5, 40_000
+    kick = sigma * np.random.default_rng(3).standard_normal((2, steps + 1))
+    r = model.run("sgd", exp, SURFACES["bowl"].grad, 0.0, 0.0, lr, steps, (kick[0], kick[1]))
+    mean = SURFACES["bowl"].f(r.x[1000:, 0], r.y[1000:, 0]).mean()
+    floor = lr * sigma * sigma / 2 * (1 / (2 - lr / 10) + 1 / (2 - 2 * lr))
+    assert mean == pytest.approx(floor, rel=0.05)
+
+
+def test_the_guide_reads_the_noisy_file(noisy):
+    """The Guide's numbers are the file's: its Noise, and each path's mean loss over the
+    last half of the steps."""
+    _, book, blocks = noisy
+    size = book.sheet("Guide").value(blocks["guide_noise_size"].row, 0)
+    assert "Noise = 0.5:" in size and "to 0.25," in size and "to 0.05;" in size
+    floor = book.sheet("Guide").value(blocks["guide_noise_floor"].row, 0)
+    plan = DESCENT.plan(NOISY)
+    loss = reader.block_values(book, blocks["adam_path"])[-15:, plan.columns("adam")
+                                                          .index("loss")]
+    assert f"Adam {round(float(loss.mean()), 3):g}" in floor and "SGD diverged" in floor
+
+
+def test_a_live_noisy_workbook_verifies(tmp_path):
+    out = tmp_path / "live.xlsx"
+    result = CliRunner().invoke(cli, ["build", "descent", "--noise", "1", "--live", "--steps",
+                                      "6", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book["Draws"]["B5"].value == "=RAND()"
+    report = verify.verify(out)
+    assert report.ok, report.render()
+    assert any("live workbook" in note for note in report.notes)
+
+
+def test_a_changed_draw_is_caught(noisy, tmp_path):
+    path, _, blocks = noisy
+    copy = tmp_path / "draw.xlsx"
+    copy.write_bytes(path.read_bytes())
+    old = cell_xml(copy, "Draws", "B8")
+    patch_sheet(copy, "Draws", old, re.sub(r"<v>[^<]*</v>", "<v>0.99</v>", old))
+    result = CliRunner().invoke(cli, ["verify", str(copy)])
+    assert result.exit_code == 1
+    assert "Draws!E8" in result.output  # the normal of that draw
+
+
+@pytest.mark.engine
+def test_libreoffice_recomputes_the_noisy_sgd_path(noisy, tmp_path):
+    need("libreoffice")
+    path, book, blocks = noisy
+    out = engines.recalc(path, tmp_path / "lo.xlsx", "libreoffice")
+    again = reader.read(out)
+    for opt in ("sgd", "adam"):
+        before = reader.block_values(book, blocks[f"{opt}_path"])
+        after = reader.block_values(again, blocks[f"{opt}_path"])
+        np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(reader.block_values(again, blocks["escape"]),
+                                  reader.block_values(book, blocks["escape"]))
+    report = verify.verify(out)
+    assert report.ok, report.render()

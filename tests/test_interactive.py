@@ -33,6 +33,7 @@ BN = Settings(samples=40, width=6, layers=3, bins=10, activation="relu", init="n
 LIVE = Settings(samples=40, width=6, layers=3, bins=10, live=True)
 AUTO = Settings(samples=60, width=8, layers=3, bins=10, range_mode="auto")
 DESCENT = DescentSettings(steps=12)
+NOISY = DescentSettings(steps=12, surface="two_minima", noise=0.5)
 
 SCENARIOS = {
     "default": (SMALL, [
@@ -71,6 +72,11 @@ SCENARIOS = {
         {"AdamBeta2": 0.9},
         {"StartX_bowl": -3, "StartY_bowl": 1},
         {"SweepLrLow": 0.01, "MinimaLrHigh": 0.5},
+    ]),
+    "descent-noise": (NOISY, [
+        {"Noise": 1.5},
+        {"Noise": 0},
+        {"EscapeNoiseHigh": 2, "MinimaLrHigh": 0.2},
     ]),
 }
 

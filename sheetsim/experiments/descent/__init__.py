@@ -2,8 +2,9 @@
 four loss surfaces, every step a formula row, every constant a live control.
 
 This module is the experiment's one face: everything the machinery needs is declared here
-or in the modules it names. There are no random draws: the reference model follows from
-the controls alone.
+or in the modules it names. Without gradient noise there are no random draws and the
+reference model follows from the controls alone; with noise (``--noise σ``) it also reads
+the file's uniform draws.
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ from typing import Any
 
 from sheetsim.experiments.base import LANG_OPTION, Control, Experiment, Option, Reference
 from sheetsim.experiments.common.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
-from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS
+from sheetsim.experiments.common.options import OPTIMIZER_CONSTANTS, SEED
 from sheetsim.experiments.common.terminal import figure
 from sheetsim.experiments.descent import controls, dashboard, exercises, reference, sheets, texts
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     ANALYSIS_MAX_STEPS,
     CONTOUR_POINTS,
+    ESCAPE_LEVELS,
+    ESCAPE_MAX_STEPS,
+    ESCAPE_SEQUENCES,
     MINIMA_LRS,
     MINIMA_STARTS,
     SWEEP_POINTS,
     DescentPlan,
     analysis_steps,
+    escape_steps,
     path_columns,
     plan,
     plateau_columns,
@@ -47,6 +52,15 @@ OPTIONS = (
     *OPTIMIZER_CONSTANTS,
     Option(("--sweep-range",), "sweep_range",
            "Lowest and highest learning rate of the sweep.", (float, float), metavar="LO HI"),
+    Option(("--noise",), "noise",
+           "σ of the gradient noise, ≥ 0: each step adds σ·N(0, 1) to each gradient "
+           "coordinate (mini-batch noise); above 0 the file has the draws, a live Noise "
+           f"control and the escape table ({ESCAPE_SEQUENCES} sequences, at most "
+           f"{ESCAPE_MAX_STEPS} steps).", float, metavar="σ"),
+    SEED,
+    Option(("--live",), "live",
+           "The noise's draws as =RAND(): every recalculation (F9) is a new sequence "
+           "(needs --noise).", is_flag=True),
     LANG_OPTION,
 )
 """``sheetsim build`` options of this experiment, in the order ``--help`` lists them."""
@@ -63,26 +77,33 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
         "sheetsim build descent --surface valley --optimizer sgd,adam --lr adam=0.05",
         "sheetsim build descent --preset descent-two-minima",
         "sheetsim build descent --steps 200 --lang ja",
+        "sheetsim build descent --surface two_minima --noise 0.5   # SGD's noise, escape table",
     )
     presets = ("descent-bowl", "descent-diverge", "descent-valley", "descent-two-minima",
-               "descent-plateau")
+               "descent-plateau", "descent-noise")
 
     def plan(self, settings: Settings) -> DescentPlan:
         """Sheets, blocks and names (see ``layout``)."""
         return exercises.add(plan(settings))
 
     def draws(self, settings: Settings, plan: DescentPlan) -> Reference:
-        """No randomness: nothing is drawn."""
-        return {}
+        """The gradient noise's seeded uniform draws (nothing without noise)."""
+        return reference.draws(settings, plan)
 
     def reference(self, settings: Settings, plan: DescentPlan, draws: Reference) -> Reference:
         """Every formula block's value from the NumPy model, on ``settings`` (the file's
-        controls) in the layout of ``plan`` (the file as built)."""
-        return reference.reference(settings, plan)
+        controls) and ``draws`` in the layout of ``plan`` (the file as built)."""
+        return reference.reference(settings, plan, draws)
 
     def slack(self, settings: Settings, plan: DescentPlan, evaluated: Reference) -> dict[str, Any]:
-        """No counts, no ties: every block is held to the common tolerance."""
-        return {}
+        """Every block is held to the common tolerance, but the escape runs: near a
+        valley's rim a noisy run magnifies its last bit of rounding step by step, so each
+        of their cells may differ from the model by the rounding the run has gathered so
+        far (``reference.escape_slack``). Verify then also checks each of their steps on
+        the file's own values of the step before, where no rounding has gathered."""
+        if not plan.noisy or "escape_runs" not in evaluated:
+            return {}
+        return {"escape_runs": reference.escape_slack(evaluated)}
 
     def controls(self, settings: Settings) -> list[Control]:
         """The control table (see ``controls``)."""
@@ -105,7 +126,11 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
             sheets.write_optimizer(book, t, opt)
         sheets.write_sweep(book, t)
         sheets.write_minima(book, t)
+        if exp.noisy:
+            sheets.write_escape(book, t)
         sheets.write_plateau(book, t)
+        if exp.noisy:
+            sheets.write_draws(book, t)
         sheets.write_guide(book, t)
 
     def check_plan(self, settings: Settings, blocks: dict[str, Block]) -> str | None:
@@ -123,8 +148,14 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
             "plateau_runs": (runs, sum(len(plateau_columns(o)) for o in settings.optimizers)),
             "final": (n, 4), "plateau_label": (n, 1),
         }
+        if settings.noisy:
+            esc, m = escape_steps(settings), ESCAPE_SEQUENCES
+            want |= {"noise_u": (rows, 2), "noise_z": (rows, 2), "escape_u": (esc, m),
+                     "escape_z": (esc, m), "escape_lrs": (1, MINIMA_LRS),
+                     "escape_levels": (ESCAPE_LEVELS, 1), "escape": (ESCAPE_LEVELS, MINIMA_LRS),
+                     "escape_runs": (esc + 1, ESCAPE_LEVELS * MINIMA_LRS * m)}
         for opt in settings.optimizers:
-            want[f"{opt}_path"] = (rows, len(path_columns(opt)))
+            want[f"{opt}_path"] = (rows, len(path_columns(opt, settings.noisy)))
             want[f"{opt}_sweep"] = (runs, SWEEP_POINTS * len(sweep_columns(opt)))
         for name, shape in want.items():
             b = blocks.get(name)
@@ -153,12 +184,19 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
             left = f"> {last}" if escape[i] > last else f"{escape[i]:.0f}"
             lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {figure(x):>11} {figure(y):>11} "
                          f"{figure(loss):>11} {left:>9}")
+        if settings.noisy:
+            lines += ["", "  escape from x = 1 on two_minima (share of "
+                      f"{ESCAPE_SEQUENCES} noise sequences ending nearer x = -2)",
+                      "  " + f"{'σ / lr':>8}" + "".join(f"{v:>8.3g}"
+                                                        for v in ref["escape_lrs"][0])]
+            for level, row in zip(ref["escape_levels"][:, 0], ref["escape"], strict=True):
+                lines.append("  " + f"{level:>8.3g}" + "".join(f"{v:>8.3f}" for v in row))
         return "\n".join(lines)
 
     def preset_results(self, settings: Settings) -> str:
         """One line for ``sheetsim presets --results``: each optimizer's final loss."""
         plan = self.plan(settings)
-        final = self.reference(settings, plan, {})["final"]
+        final = self.reference(settings, plan, self.draws(settings, plan))["final"]
         return "final loss: " + ", ".join(
             f"{OPTIMIZERS[opt].label} {figure(final[i][3])}"
             for i, opt in enumerate(settings.optimizers))

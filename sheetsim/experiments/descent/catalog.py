@@ -62,6 +62,10 @@ def _p(v: str) -> str:
 # ---------------------------------------------------------------------------- the bowl
 # The textbook's comparison: f = x²/20 + y², twenty times steeper across than along.
 
+BOWL_CURVATURE = (0.1, 2.0)
+"""The bowl's second derivatives in x and in y."""
+
+
 def _bowl_f(x: Array, y: Array) -> Array:
     return x * x / 20 + y * y
 

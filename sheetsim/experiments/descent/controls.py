@@ -14,10 +14,12 @@ from sheetsim.experiments.descent.catalog import SURFACE_NAMES
 from sheetsim.experiments.descent.layout import (
     NAME_DIFF,
     NAME_EPS,
+    NAME_ESCAPE_HIGH,
     NAME_MIN_LR_HIGH,
     NAME_MIN_LR_LOW,
     NAME_MIN_X_HIGH,
     NAME_MIN_X_LOW,
+    NAME_NOISE,
     NAME_STEPS,
     NAME_SURFACE,
     NAME_SWEEP_HIGH,
@@ -37,6 +39,8 @@ GLOBAL_KEYS = {
     NAME_MIN_X_HIGH: "minima_x_high",
     NAME_MIN_LR_LOW: "minima_lr_low",
     NAME_MIN_LR_HIGH: "minima_lr_high",
+    NAME_NOISE: "noise",
+    NAME_ESCAPE_HIGH: "escape_noise_high",
     **{name: key for key, name in PARAM_NAMES.items()},
 }
 """Every one-cell control but Steps, by defined name: its settings key."""

@@ -27,6 +27,9 @@ CHART_TOP = DASH_TOP + 10
 """The first row under the tables: the charts hang from here."""
 WIDE, TALL = 660, 430  # the paths chart
 SMALL_W, SMALL_H = 500, 300
+ESCAPE_H = 320
+ESCAPE_COLOURS = ("#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08306B")
+"""One per learning rate of the escape table, darker for larger rates."""
 CLASS_COLOURS = {"global": "#C6EFCE", "local": "#FFEB9C", "diverged": "#FFC7CE",
                  "neither": "#EDEDED"}
 FINAL_PARTS = ("lr", "x", "y", "loss")
@@ -64,10 +67,14 @@ def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     _loss_chart(c, t)
     _sweep_chart(c, t)
     _plateau_chart(c, t)
+    bottom = TALL + SMALL_H + 40
+    if plan.noisy:
+        _escape_chart(c, t, TALL + SMALL_H + 25)
+        bottom += ESCAPE_H + 15
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
-    ws.print_area(0, 0, CHART_TOP + (TALL + SMALL_H + 40) // 20 + 1, 14)
+    ws.print_area(0, 0, CHART_TOP + bottom // 20 + 1, 14)
     ws.hide_gridlines(2)
 
 
@@ -214,3 +221,30 @@ def _plateau_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     chart.set_size({"width": SMALL_W, "height": SMALL_H})
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart,
                                        {"x_offset": WIDE + 15, "y_offset": TALL + 15})
+
+
+def _escape_chart(c: Canvas[DescentPlan], t: texts.Texts, top: int) -> None:
+    """The escape table as lines: the share of sequences that leave the local minimum
+    against the noise level, one line per learning rate (named by its live value)."""
+    plan = c.plan
+    levels, lrs, table = (plan.blocks[n] for n in ("escape_levels", "escape_lrs", "escape"))
+    chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    for j in range(MINIMA_LRS):
+        colour = ESCAPE_COLOURS[j]
+        chart.add_series({
+            "name": [lrs.sheet, lrs.row, lrs.col + j],
+            "categories": [levels.sheet, levels.row, levels.col,
+                           levels.row + levels.rows - 1, levels.col],
+            "values": [table.sheet, table.row, table.col + j,
+                       table.row + table.rows - 1, table.col + j],
+            "line": {"color": colour, "width": 2},
+            "marker": {"type": "circle", "size": 6, "fill": {"color": colour},
+                       "border": {"color": colour}},
+        })
+    chart.set_title({"name": t.chart_escape, "name_font": {"size": 11}})
+    chart.set_x_axis({"name": t.axis_noise, "min": 0, "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"name": t.axis_share, "min": 0, "max": 1, "num_format": "0%",
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "right"})
+    chart.set_size({"width": WIDE + 15 + SMALL_W, "height": ESCAPE_H})
+    c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart, {"x_offset": 5, "y_offset": top})

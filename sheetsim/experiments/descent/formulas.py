@@ -10,20 +10,30 @@ grids.
 
 from __future__ import annotations
 
-from sheetsim.experiments.common.functions import number
+import string
+
+from sheetsim.experiments.common.functions import NORM_S_INV, number
 from sheetsim.experiments.common.logaxis import shown_formula
 from sheetsim.experiments.common.optimizers import OPTIMIZERS, adam_step, update
-from sheetsim.experiments.descent.catalog import PLATEAU_EDGE, SURFACES
+from sheetsim.experiments.descent.catalog import BOWL_CURVATURE, PLATEAU_EDGE, SURFACES
 from sheetsim.experiments.descent.layout import (
+    ESCAPE_BOUND,
+    ESCAPE_EDGE,
+    ESCAPE_LEVELS,
+    ESCAPE_MAX_STEPS,
+    ESCAPE_SEQUENCES,
+    ESCAPE_START,
     MINIMA_LRS,
     MINIMA_STARTS,
     NAME_DIFF,
+    NAME_ESCAPE_HIGH,
     NAME_INDEX,
     NAME_K,
     NAME_MIN_LR_HIGH,
     NAME_MIN_LR_LOW,
     NAME_MIN_X_HIGH,
     NAME_MIN_X_LOW,
+    NAME_NOISE,
     NAME_STEPS,
     NAME_SURFACE,
     NAME_SURFACE_LIST,
@@ -37,12 +47,12 @@ from sheetsim.experiments.descent.layout import (
     NAME_YMIN,
     SWEEP_POINTS,
     DescentPlan,
-    path_columns,
+    escape_run,
     plateau_columns,
     start_names,
     sweep_columns,
 )
-from sheetsim.xlsx.cells import Block, cell
+from sheetsim.xlsx.cells import Block, cell, span
 
 
 def _choose(texts: list[str]) -> str:
@@ -152,7 +162,7 @@ def _row_cells(block: Block, columns: tuple[str, ...], first: int, i: int, coord
     ``first`` within ``block`` (``offset`` the run's position)."""
     here = {name: block.local(i, first + j) for j, name in enumerate(columns)}
     above = {name: block.local(i - 1, first + j) for j, name in enumerate(columns)}
-    out = {"p": above[coord], "g": above[f"g{coord}"]}
+    out = {"p": above[coord], "g": above.get(f"ng{coord}", above[f"g{coord}"])}
     for name in columns:
         if name[:-1] in ("v", "h", "m") and name.endswith(coord):
             out[name[:-1]] = above[name]
@@ -170,13 +180,16 @@ def _step(block: Block, i: int) -> str:
 def path(plan: DescentPlan, opt: str, i: int, name: str) -> str:
     """Row i (step i) of ``<opt>_path``, column ``name``."""
     b = plan.path(opt)
-    columns = path_columns(opt)
+    columns = plan.columns(opt)
     at = {c: b.local(i, j) for j, c in enumerate(columns)}
     x, y = at["x"], at["y"]
     if name == "loss":
         return loss(x, y)
     if name in ("gx", "gy"):
         return (grad_x if name == "gx" else grad_y)(x, y)
+    if name in ("ngx", "ngy"):
+        z = plan.blocks["noise_z"].cell_ref(i, "xy".index(name[-1]))
+        return f"{at[name[1:]]}+{NAME_NOISE}*{z}"
     if name == "cdx":
         return central_x(x, y)
     if name == "cdy":
@@ -271,6 +284,49 @@ def minima_class(plan: DescentPlan, start: int, j: int, words: dict[str, str]) -
             f"{w['diverged']})")
 
 
+# ------------------------------------------------------------- noise and the escape
+
+def normal(plan: DescentPlan, name: str, i: int, j: int) -> str:
+    """A standard normal draw of block ``name`` (``noise_z``, ``escape_z``): NORM.S.INV of
+    the uniform draw in the same place of its ``_u`` block."""
+    u = plan.blocks[name.replace("_z", "_u")].cell_ref(i, j)
+    return f"{NORM_S_INV}({u})"
+
+
+def draw() -> str:
+    """A live uniform draw (``--live``): every recalculation is a new sequence."""
+    return "RAND()"
+
+
+def escape_level(k: int) -> str:
+    """Noise level k of the escape table: evenly from 0 to EscapeNoiseHigh."""
+    return f"{NAME_ESCAPE_HIGH}*{k}/{ESCAPE_LEVELS - 1}"
+
+
+def escape_run_cell(plan: DescentPlan, i: int, run: int) -> str:
+    """Row i of escape run ``run``: SGD on two_minima from the local minimum, each step's
+    gradient plus the run's noise level times its sequence's normal draw of that step."""
+    b = plan.blocks["escape_runs"]
+    if i == 0:
+        return number(ESCAPE_START)
+    k, j, m = escape_run(run)
+    x = b.local(i - 1, run)
+    g = SURFACES["two_minima"].grad_x(x, "0")
+    lr = plan.blocks["escape_lrs"].cell_ref(0, j)
+    level = plan.blocks["escape_levels"].cell_ref(k, 0)
+    z = plan.blocks["escape_z"].cell_ref(i - 1, m)
+    return f"IF(ABS({x})>{number(ESCAPE_BOUND)},NA(),{x}-{lr}*({g}+{level}*{z}))"
+
+
+def escape_share(plan: DescentPlan, k: int, j: int) -> str:
+    """The share of the sequences of noise level k and learning rate j that end nearer the
+    global minimum than the local one (below x = −0.5; an overflowed run does not count)."""
+    b = plan.blocks["escape_runs"]
+    first = (k * MINIMA_LRS + j) * ESCAPE_SEQUENCES
+    last = f"{b.sheet}!{span(b.row + b.rows - 1, b.col + first, 1, ESCAPE_SEQUENCES, True)}"
+    return f'COUNTIF({last},"<{number(ESCAPE_EDGE)}")/{ESCAPE_SEQUENCES}'
+
+
 # --------------------------------------------------------------------- plateau runs
 
 def plateau(plan: DescentPlan, opt: str, i: int, name: str) -> str:
@@ -315,7 +371,7 @@ def final(plan: DescentPlan, opt: str, part: str) -> str:
     if part == "lr":
         return OPTIMIZERS[opt].lr_name
     b = plan.path(opt)
-    return b.cell_ref(b.rows - 1, path_columns(opt).index(part))
+    return b.cell_ref(b.rows - 1, plan.columns(opt).index(part))
 
 
 def subtitle(words: tuple[str, str, str]) -> str:
@@ -331,3 +387,70 @@ def reference(block: Block, i: int, j: int) -> str:
 def list_check() -> str:
     """The validation list of the Surface dropdown."""
     return NAME_SURFACE_LIST
+
+
+# --------------------------------------------------------------------------- Guide
+
+TEXT_PIECE = 250
+"""Excel takes a text constant of at most 255 characters inside a formula."""
+
+
+def text(words: str) -> str:
+    """Words as formula text: quoted, in pieces short enough for Excel, joined by ``&``."""
+    pieces = [words[i:i + TEXT_PIECE] for i in range(0, len(words), TEXT_PIECE)] or [""]
+    return "&".join('"' + p.replace('"', '""') + '"' for p in pieces)
+
+
+def guide_line(template: str, fields: dict[str, str]) -> str:
+    """A Guide line as one formula: the template's words as text, each ``{field}`` as the
+    formula of that field."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(text(literal))
+        if field is not None:
+            parts.append(f"({fields[field]})")
+    return "&".join(parts)
+
+
+def rounded(value: str, digits: int, overflow: str) -> str:
+    """A result as text rounded to ``digits`` decimals, or the word for an overflow."""
+    return f'IF(ISNUMBER({value}),ROUND({value},{digits}),{text(overflow)})'
+
+
+def noise_floor(lr: str, sigma: str) -> str:
+    """The mean loss noisy SGD settles at on the bowl: each coordinate with curvature a
+    contributes lr·σ²/(2·(2 − lr·a)) (stable for lr·a < 2)."""
+    ax, ay = BOWL_CURVATURE
+    return (f"{lr}*{sigma}*{sigma}/2*(1/(2-{lr}/{number(1 / ax)})"
+            f"+1/(2-{number(ay)}*{lr}))")
+
+
+def last_half(plan: DescentPlan) -> int:
+    """How many of the last steps the Guide's average loss covers: half the steps."""
+    return max(1, plan.settings.steps // 2)
+
+
+def guide_fields(plan: DescentPlan, overflow: str) -> dict[str, str]:
+    """The formula of every field the Guide's live lines name."""
+    fields = {"surface": NAME_SURFACE}
+    if plan.noisy:
+        averages = []
+        half = last_half(plan)
+        for opt in plan.settings.optimizers:
+            b = plan.path(opt)
+            col = plan.columns(opt).index("loss")
+            rng = f"{b.sheet}!{span(b.row + b.rows - half, b.col + col, half, 1, True)}"
+            averages.append(f'"{OPTIMIZERS[opt].label} "&{rounded(f"AVERAGE({rng})", 3, overflow)}')
+        fields |= {
+            "noise": NAME_NOISE, "noise_half": f"{NAME_NOISE}/2",
+            "noise_tenth": f"{NAME_NOISE}/10", "half": f"MAX(1,INT({NAME_STEPS}/2))",
+            "averages": '&", "&'.join(averages),
+            "sequences": str(ESCAPE_SEQUENCES), "high": NAME_ESCAPE_HIGH,
+            "steps": f"MIN({NAME_STEPS},{ESCAPE_MAX_STEPS})",
+        }
+        if "sgd" in plan.settings.optimizers:
+            lr = OPTIMIZERS["sgd"].lr_name
+            floor = noise_floor(lr, NAME_NOISE)
+            fields |= {"lr_sgd": lr, "floor": f'IF({lr}<1,ROUND({floor},3),"—")'}
+    return fields

@@ -10,12 +10,15 @@ numbers (constants), which Adam's bias correction reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sheetsim.config import ConfigError
 from sheetsim.experiments.base import Plan
 from sheetsim.experiments.common.optimizers import EPS, OPTIMIZERS, PARAM_NAMES
 from sheetsim.experiments.descent.catalog import LEVELS, SURFACE_NAMES
 from sheetsim.experiments.descent.settings import Settings
+from sheetsim.experiments.descent.texts import Live, Texts, for_lang
 from sheetsim.xlsx.cells import Block, Named
 
 # Named controls on Controls (formulas refer to these names, never to addresses).
@@ -30,6 +33,8 @@ NAME_MIN_X_HIGH = "MinimaXHigh"
 NAME_MIN_LR_LOW = "MinimaLrLow"
 NAME_MIN_LR_HIGH = "MinimaLrHigh"
 NAME_SURFACE_LIST = "SurfaceNames"
+NAME_NOISE = "Noise"
+NAME_ESCAPE_HIGH = "EscapeNoiseHigh"
 
 
 def start_names(surface: str) -> tuple[str, str]:
@@ -51,6 +56,23 @@ RUN_HEAD = 3  # run sheets: row 3 the column labels, row 4 step 0
 RUN_TOP = 4
 DASH_TOP = 3  # Dashboard: header row of the tables
 
+ESCAPE_LEVELS = 5
+"""Rows of the escape table: noise levels evenly from 0 to EscapeNoiseHigh."""
+ESCAPE_SEQUENCES = 40
+"""Noise sequences per cell of the escape table: a share's standard error is at most
+0.5/√40 ≈ 0.08."""
+ESCAPE_MAX_STEPS = 100
+"""The escape runs are as long as the paths, but at most this long: 5 levels × 5 rates ×
+40 sequences are 1,000 runs, 101,000 cells at 100 steps."""
+ESCAPE_START = 1.0
+"""The escape runs start in the local minimum of two_minima."""
+ESCAPE_BOUND = 4.0
+"""An escape run beyond |x| = 4 has left both valleys (its next step would throw it
+further): it stops there as #N/A and does not count as escaped. Inside the bound a run's
+rounding is magnified at most a few times a step."""
+ESCAPE_EDGE = -0.5
+"""Halfway between the minima at x = −2 and x = 1: a run ending below it is nearer the
+global one."""
 ANALYSIS_MAX_STEPS = 1_000
 """The sweep, the two-minimum table and the plateau runs are as long as the paths, but at
 most this long: 45 + 35 + 5 runs of 10,000 rows would be 3 million formulas."""
@@ -61,17 +83,23 @@ def analysis_steps(exp: Settings) -> int:
     return min(exp.steps, ANALYSIS_MAX_STEPS)
 
 
+def escape_steps(exp: Settings) -> int:
+    """Steps of the escape runs."""
+    return min(exp.steps, ESCAPE_MAX_STEPS)
+
+
 def state_columns(opt: str) -> tuple[str, ...]:
     """An optimizer's state as columns: one per coordinate (``vx``, ``vy``)."""
     return tuple(f"{s}{c}" for s in OPTIMIZERS[opt].state for c in "xy")
 
 
-def path_columns(opt: str) -> tuple[str, ...]:
+def path_columns(opt: str, noisy: bool = False) -> tuple[str, ...]:
     """The columns of ``<opt>_path``: x, y, loss first (the contract), then the analytic
-    gradient, its central difference, the optimizer's state, and the chart's clipped x, y,
-    loss."""
+    gradient (with gradient noise, the noisy gradient the step uses beside it), its central
+    difference, the optimizer's state, and the chart's clipped x, y, loss."""
     step = ("lr_t",) if opt == "adam" else ()
-    return ("x", "y", "loss", "gx", "gy", "cdx", "cdy", *state_columns(opt), *step,
+    noise = ("ngx", "ngy") if noisy else ()
+    return ("x", "y", "loss", "gx", "gy", *noise, "cdx", "cdy", *state_columns(opt), *step,
             "x_chart", "y_chart", "loss_chart")
 
 
@@ -93,8 +121,43 @@ def control_rows(exp: Settings) -> tuple[str, ...]:
     for opt in exp.optimizers:
         o = OPTIMIZERS[opt]
         params += [PARAM_NAMES[o.lr_key], *(PARAM_NAMES[p] for p in o.params)]
-    return (NAME_SURFACE, NAME_STEPS, *params, NAME_EPS, NAME_DIFF, NAME_SWEEP_LOW,
-            NAME_SWEEP_HIGH, NAME_MIN_X_LOW, NAME_MIN_X_HIGH, NAME_MIN_LR_LOW, NAME_MIN_LR_HIGH)
+    noise = (NAME_NOISE,) if exp.noisy else ()
+    escape = (NAME_ESCAPE_HIGH,) if exp.noisy else ()
+    return (NAME_SURFACE, NAME_STEPS, *noise, *params, NAME_EPS, NAME_DIFF, NAME_SWEEP_LOW,
+            NAME_SWEEP_HIGH, NAME_MIN_X_LOW, NAME_MIN_X_HIGH, NAME_MIN_LR_LOW, NAME_MIN_LR_HIGH,
+            *escape)
+
+
+GUIDE_TOP = 2
+"""The Guide's first heading row (row 0 the title)."""
+
+Section = tuple[str, "str | tuple[str | Live, ...]"]
+
+
+def guide_sections(exp: Settings, t: Texts) -> tuple[Section, ...]:
+    """The Guide's sections in this workbook: with noise, its sections come before "What to
+    try" (the last three sections are what to try, checking and colours)."""
+    if not exp.noisy:
+        return t.guide
+    cut = len(t.guide) - 3
+    noise = tuple((heading, tuple(line for line in body
+                                  if not (isinstance(line, Live) and line.needs
+                                          and line.needs not in exp.optimizers)))
+                  for heading, body in t.guide_noise)
+    return (*t.guide[:cut], *noise, *t.guide[cut:])
+
+
+def guide_rows(sections: tuple[Section, ...]) -> Iterator[tuple[int, str | Live, str]]:
+    """Each heading and line of the Guide with its row and role: (row, text, ``heading``,
+    ``paragraph`` (a section whose body is one string) or ``line``)."""
+    r = GUIDE_TOP
+    for heading, body in sections:
+        yield r, heading, "heading"
+        r += 1
+        for line in (body,) if isinstance(body, str) else body:
+            yield r, line, "paragraph" if isinstance(body, str) else "line"
+            r += 1
+        r += 1
 
 
 @dataclass
@@ -112,6 +175,20 @@ class DescentPlan(Plan):
     def analysis_steps(self) -> int:
         """Steps of the sweep's, the table's and the plateau's runs."""
         return analysis_steps(self.settings)
+
+    @property
+    def noisy(self) -> bool:
+        """Whether the workbook has gradient noise."""
+        return self.settings.noisy
+
+    def columns(self, opt: str) -> tuple[str, ...]:
+        """The columns of ``<opt>_path`` in this workbook."""
+        return path_columns(opt, self.noisy)
+
+    @property
+    def escape_steps(self) -> int:
+        """Steps of the escape runs."""
+        return escape_steps(self.settings)
 
     def path(self, opt: str) -> Block:
         """``<opt>_path``."""
@@ -138,14 +215,20 @@ class DescentPlan(Plan):
 
 
 def plan(exp: Settings) -> DescentPlan:
-    """Lay out the workbook of these settings."""
+    """Lay out the workbook of these settings (a ConfigError for live draws without
+    noise: there would be nothing to draw)."""
+    if exp.live and not exp.noisy:
+        raise ConfigError("live: RAND() draws need gradient noise (--noise σ above 0)")
     p = DescentPlan(exp)
     opts = exp.optimizers
     n = len(opts)
     rows = exp.steps + 1
     runs = analysis_steps(exp) + 1
+    noisy = exp.noisy
     p.sheets = ["Dashboard", "Controls", "Surfaces",
-                *(OPTIMIZERS[o].label for o in opts), "Sweep", "Minima", "Plateau", "Guide"]
+                *(OPTIMIZERS[o].label for o in opts), "Sweep", "Minima",
+                *(("Escape",) if noisy else ()), "Plateau", *(("Draws",) if noisy else ()),
+                "Guide"]
 
     # Controls: one named value per row, then the start point of every surface.
     for i, name in enumerate(control_rows(exp)):
@@ -168,7 +251,7 @@ def plan(exp: Settings) -> DescentPlan:
     # the sweep.
     for opt in opts:
         sheet = OPTIMIZERS[opt].label
-        width = len(path_columns(opt))
+        width = len(path_columns(opt, noisy))
         p.add(Block(f"{opt}_path", sheet, RUN_TOP, 1, rows, width, "trajectory"))
         p.add(Block(f"{opt}_sweep", sheet, RUN_TOP, width + 2, runs,
                     SWEEP_POINTS * len(sweep_columns(opt)), "sweep"))
@@ -189,6 +272,13 @@ def plan(exp: Settings) -> DescentPlan:
     width = sum(len(plateau_columns(o)) for o in opts)
     p.add(Block("plateau_runs", "Plateau", 7, 1, runs, width, "runs"))
 
+    if noisy:
+        _noise_blocks(p)
+
+    for row, line, _ in guide_rows(guide_sections(exp, for_lang(exp.lang))):
+        if isinstance(line, Live):
+            p.add(Block(f"guide_{line.key}", "Guide", row, 0, 1, 1, "text"))
+
     # Dashboard: subtitle, final positions, plateau escape, the two-minimum table.
     p.add(Block("dash_subtitle", "Dashboard", 1, 0, 1, 1, "dash"))
     p.add(Block("final", "Dashboard", DASH_TOP + 1, 1, n, 4, "dash"))
@@ -198,3 +288,25 @@ def plan(exp: Settings) -> DescentPlan:
     p.add(Block("minima_table", "Dashboard", DASH_TOP + 1, 8, MINIMA_STARTS, MINIMA_LRS,
                 "classes"))
     return p
+
+
+def _noise_blocks(p: DescentPlan) -> None:
+    """The noise's draws and normals (Draws), and the escape table and its runs (Escape)."""
+    rows, esc = p.rows, p.escape_steps
+    m = ESCAPE_SEQUENCES
+    p.add(Block("noise_u", "Draws", RUN_TOP, 1, rows, 2, "uniform"))
+    p.add(Block("noise_z", "Draws", RUN_TOP, 4, rows, 2, "normal"))
+    p.add(Block("escape_u", "Draws", RUN_TOP, 7, esc, m, "uniform"))
+    p.add(Block("escape_z", "Draws", RUN_TOP, 8 + m, esc, m, "normal"))
+    p.add(Block("escape_lrs", "Escape", 3, 1, 1, MINIMA_LRS, "grid"))
+    p.add(Block("escape_levels", "Escape", 4, 0, ESCAPE_LEVELS, 1, "grid"))
+    p.add(Block("escape", "Escape", 4, 1, ESCAPE_LEVELS, MINIMA_LRS, "escape"))
+    p.add(Block("escape_runs", "Escape", 8 + ESCAPE_LEVELS, 1, esc + 1,
+                ESCAPE_LEVELS * MINIMA_LRS * m, "runs"))
+
+
+def escape_run(run: int) -> tuple[int, int, int]:
+    """Run ``run`` of the escape runs as (noise level, learning rate, sequence)."""
+    level, rest = divmod(run, MINIMA_LRS * ESCAPE_SEQUENCES)
+    lr, seq = divmod(rest, ESCAPE_SEQUENCES)
+    return level, lr, seq

@@ -34,17 +34,26 @@ class Run:
     """``vx``, ``vy``, ``hx`` … by name, as the optimizer holds them after each step."""
     lr_t: np.ndarray | None = None
     """Adam's step size of each step (0 at step 0)."""
+    ngx: np.ndarray | None = None
+    ngy: np.ndarray | None = None
+    """With gradient noise: the noisy gradient each step uses (the gradient plus the kick)."""
 
 
 def run(opt: str, exp: Settings, grad: Gradient, x0: np.ndarray | float,
-        y0: np.ndarray | float, lr: np.ndarray | float, steps: int) -> Run:
-    """``steps`` steps of ``opt`` from (x0, y0), every step recorded (row 0 the start)."""
+        y0: np.ndarray | float, lr: np.ndarray | float, steps: int,
+        kick: tuple[np.ndarray, np.ndarray] | None = None) -> Run:
+    """``steps`` steps of ``opt`` from (x0, y0), every step recorded (row 0 the start).
+
+    ``kick``, if given, is the gradient noise σ·z in x and in y for every row (arrays of
+    ``steps + 1`` rows, one column per run or one for all): each step uses the gradient
+    plus the kick of its row."""
     lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
     x = np.broadcast_to(np.asarray(x0, dtype=np.float64), lr.shape).copy()
     y = np.broadcast_to(np.asarray(y0, dtype=np.float64), lr.shape).copy()
     names = OPTIMIZERS[opt].state
     states = {c: {s: np.zeros_like(x) for s in names} for c in "xy"}
-    rows: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "y", "gx", "gy", "lr_t")}
+    rows: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "y", "gx", "gy", "lr_t",
+                                                          "ngx", "ngy")}
     kept: dict[str, list[np.ndarray]] = {f"{s}{c}": [] for s in names for c in "xy"}
     lr_t = np.zeros_like(x)
     with np.errstate(all="ignore"):  # a diverging run overflows, on purpose
@@ -52,6 +61,10 @@ def run(opt: str, exp: Settings, grad: Gradient, x0: np.ndarray | float,
             gx, gy = (finite(v) for v in grad(x, y))
             for key, value in (("x", x), ("y", y), ("gx", gx), ("gy", gy), ("lr_t", lr_t)):
                 rows[key].append(value)
+            if kick is not None:
+                gx, gy = finite(gx + kick[0][t]), finite(gy + kick[1][t])
+                rows["ngx"].append(gx)
+                rows["ngy"].append(gy)
             for c in "xy":
                 for s in names:
                     kept[f"{s}{c}"].append(states[c][s].copy())
@@ -63,7 +76,9 @@ def run(opt: str, exp: Settings, grad: Gradient, x0: np.ndarray | float,
     out = {k: np.array(v) for k, v in rows.items()}
     return Run(out["x"], out["y"], out["gx"], out["gy"],
                {k: np.array(v) for k, v in kept.items()},
-               out["lr_t"] if opt == "adam" else None)
+               out["lr_t"] if opt == "adam" else None,
+               out["ngx"] if kick is not None else None,
+               out["ngy"] if kick is not None else None)
 
 
 def central_difference(surface: Surface, exp: Settings, x: np.ndarray,
@@ -116,3 +131,18 @@ def running_low(x: np.ndarray) -> np.ndarray:
             low = np.where(np.isfinite(x[i]), np.minimum(low, x[i]), low)
         out[i] = low
     return out
+
+
+def thrown_out(grad_x: Callable[[np.ndarray], np.ndarray], x0: float, lr: np.ndarray,
+               kick: np.ndarray, steps: int, bound: float) -> np.ndarray:
+    """Noisy SGD in x, parallel runs (columns): x ← x − lr·(g′(x) + kick of the step),
+    where ``kick`` has a row per step. A run beyond ``bound`` has left both valleys: it
+    stops there, as nan (the sheet's #N/A), and so does an overflow. Rows: step 0 … steps."""
+    x = np.full(lr.shape, x0, dtype=np.float64)
+    rows = [x]
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            new = finite(x - lr * finite(grad_x(x) + kick[t]))
+            x = np.where(np.abs(x) > bound, np.nan, new)
+            rows.append(x)
+    return np.array(rows)

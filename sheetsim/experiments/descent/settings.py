@@ -9,12 +9,15 @@ so switching the surface in the workbook starts the paths somewhere sensible; ``
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetsim.config import (
+    MAX_SEED,
     ConfigError,
+    check_bool,
     check_choice,
     check_float,
     check_int,
@@ -30,6 +33,9 @@ from sheetsim.experiments.common.optimizers import (
 from sheetsim.experiments.descent.catalog import SURFACE_NAMES, SURFACES
 
 MAX_STEPS = 10_000
+NOISE_FIELDS = ("noise", "seed", "live", "escape_noise_high")
+"""Settings that only a workbook with gradient noise uses. The manifest leaves out those
+at their defaults, so a noise-free workbook's manifest names only the settings it uses."""
 BETAS = tuple(DECAYS)
 """Decay rates, each in [0, 1)."""
 RATES = tuple(o.lr_key for o in OPTIMIZERS.values())
@@ -51,7 +57,8 @@ class Settings(SettingsBase):
         "minima_lrs": ("minima_lr_low", "minima_lr_high"),
     }
     FLOATS = (*RATES, *BETAS, "eps", "diff_step", "sweep_low", "sweep_high", "minima_x_low",
-              "minima_x_high", "minima_lr_low", "minima_lr_high")
+              "minima_x_high", "minima_lr_low", "minima_lr_high", "noise",
+              "escape_noise_high")
 
     steps: int = 30
     surface: str = "bowl"
@@ -82,6 +89,30 @@ class Settings(SettingsBase):
     minima_lr_low: float = 0.01
     minima_lr_high: float = 0.3
     lang: str = "en"
+    noise: float = 0.0
+    """σ of the gradient noise: each step adds σ·N(0, 1) to each gradient coordinate.
+    Above 0 the workbook has the draws, the live ``Noise`` control and the escape table."""
+    seed: int = 0
+    """Seed of the noise's uniform draws."""
+    live: bool = False
+    """The noise's draws as =RAND(): every recalculation (F9) is a new sequence."""
+    escape_noise_high: float = 4.0
+    """The escape table's noise levels run evenly from 0 to this."""
+
+    @property
+    def noisy(self) -> bool:
+        """Whether the workbook has gradient noise (draws, Noise control, escape table)."""
+        return self.noise > 0
+
+    def to_json(self) -> str:
+        """The settings as the manifest stores them; a noise-free workbook's leave out the
+        noise's settings at their defaults."""
+        data = json.loads(super().to_json())
+        defaults = Settings()
+        for key in NOISE_FIELDS:
+            if not self.noisy and data[key] == getattr(defaults, key):
+                del data[key]
+        return json.dumps(data, sort_keys=True)
 
     def lr(self, optimizer: str) -> float:
         """The learning rate of ``optimizer``."""
@@ -107,6 +138,12 @@ class Settings(SettingsBase):
         _low_high("minima_starts", self.minima_x_low, self.minima_x_high)
         _low_high("minima_lrs", self.minima_lr_low, self.minima_lr_high, positive=True)
         check_choice("lang", self.lang, LANGS)
+        check_float("noise", self.noise)
+        if self.noise < 0:
+            raise ConfigError(f"noise: {self.noise:g} is negative; allowed σ ≥ 0")
+        check_int("seed", self.seed, 0, MAX_SEED)
+        check_bool("live", self.live)
+        check_float("escape_noise_high", self.escape_noise_high, positive=True)
         starts = {s: _point(start_key(s), getattr(self, start_key(s))) for s in SURFACE_NAMES}
         if self.start is not None:
             starts[self.surface] = _point("start", self.start)
@@ -118,8 +155,10 @@ class Settings(SettingsBase):
         """One line for the terminal: the settings that matter."""
         x, y = self.start_of()
         rates = ", ".join(f"{o} {self.lr(o):g}" for o in self.optimizers)
+        noise = (f"; gradient noise σ {self.noise:g}" + (", live RAND() draws" if self.live
+                                                         else "")) if self.noisy else ""
         return (f"{self.surface} from ({x:g}, {y:g}), {self.steps} steps; learning rates "
-                f"{rates}")
+                f"{rates}{noise}")
 
 
 def _optimizers(value: Any) -> tuple[str, ...]:

@@ -14,16 +14,21 @@ from sheetsim.experiments.descent.catalog import LEVELS, SURFACE_NAMES
 from sheetsim.experiments.descent.controls import controls
 from sheetsim.experiments.descent.layout import (
     CONTROL_TOP,
+    ESCAPE_SEQUENCES,
     MINIMA_LRS,
     MINIMA_STARTS,
     NAME_DIFF,
     NAME_EPS,
+    NAME_ESCAPE_HIGH,
+    NAME_NOISE,
     NAME_SURFACE,
     RUN_HEAD,
     SELECTED,
     SWEEP_POINTS,
     DescentPlan,
-    path_columns,
+    escape_run,
+    guide_rows,
+    guide_sections,
     plateau_columns,
     sweep_columns,
 )
@@ -116,6 +121,8 @@ def _validations(ws: Any, plan: DescentPlan, t: texts.Texts) -> None:
     for key, name in PARAM_NAMES.items():
         rule(name, positive if key.startswith("lr_") else decay)
     rule(NAME_EPS, positive)
+    rule(NAME_NOISE, {"validate": "decimal", "criteria": ">=", "value": 0})
+    rule(NAME_ESCAPE_HIGH, positive)
     rule(NAME_DIFF, {"validate": "decimal", "criteria": "between", "minimum": 1e-12,
                      "maximum": 0.1})
     for name in ("SweepLrLow", "SweepLrHigh", "MinimaLrLow", "MinimaLrHigh"):
@@ -167,7 +174,7 @@ def write_optimizer(c: Canvas[DescentPlan], t: texts.Texts, opt: str) -> None:
     ws.write_string(0, 0, t.rules[opt], styles.title)
     ws.write_string(1, path.col, t.path_caption, styles.caption)
     _steps(c, ws, path, t)
-    columns = path_columns(opt)
+    columns = plan.columns(opt)
     for j, name in enumerate(columns):
         ws.write_string(RUN_HEAD, path.col + j, t.columns[name], styles.header)
     fill(c, path, lambda i, j: formulas.path(plan, opt, i, columns[j]), styles.value)
@@ -269,5 +276,81 @@ def write_plateau(c: Canvas[DescentPlan], t: texts.Texts) -> None:
 
 
 def write_guide(c: Canvas[DescentPlan], t: texts.Texts) -> None:
-    """The Guide: what the experiment is, how to read it, what to try and why."""
-    c.guide(t.title, t.guide)
+    """The Guide: what the experiment is, how to read it, what to try and why. A live line
+    is a formula whose numbers read the file's controls and results: the Guide is laid
+    out with its value (so its row is as tall as that text needs), then the formula takes
+    the cell."""
+    plan = c.plan
+    sections = guide_sections(plan.settings, t)
+    shown = tuple((heading, body if isinstance(body, str) else tuple(
+        str(c.reference[f"guide_{line.key}"][0, 0]) if isinstance(line, texts.Live) else line
+        for line in body)) for heading, body in sections)
+    c.guide(t.title, shown)
+    fields = formulas.guide_fields(plan, t.minima_classes["diverged"])
+    ws = c.sheets["Guide"]
+    for row, line, _ in guide_rows(sections):
+        if isinstance(line, texts.Live):
+            c.formula(ws, row, 0, formulas.guide_line(line.template, fields), c.styles.wrap,
+                      c.reference[f"guide_{line.key}"][0, 0])
+
+
+def write_escape(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    """The escape table: noise levels × learning rates, the share of sequences that leave
+    the local minimum, and the runs."""
+    plan = c.plan
+    styles, ws = c.styles, c.sheets["Escape"]
+    ws.write_string(0, 0, t.escape_title, styles.title)
+    ws.write_string(1, 0, t.escape_note.format(m=ESCAPE_SEQUENCES), styles.note)
+    lrs, levels = plan.blocks["escape_lrs"], plan.blocks["escape_levels"]
+    ws.write_string(lrs.row, 0, t.escape_corner, styles.header)
+    src = plan.blocks["minima_lrs"]
+    head = c.wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                            "align": "center", "num_format": "0.###"})
+    fill(c, lrs, lambda i, j: formulas.reference(src, 0, j), head)
+    fill(c, levels, lambda i, j: formulas.escape_level(i), head)
+    fill(c, plan.blocks["escape"], lambda i, j: formulas.escape_share(plan, i, j),
+         styles.share)
+    runs = plan.blocks["escape_runs"]
+    ws.write_string(runs.row - 2, runs.col, t.escape_runs, styles.caption)
+    _steps(c, ws, runs, t)
+    for run in range(runs.cols):
+        k, j, m = escape_run(run)
+        ws.write_string(runs.row - 1, runs.col + run,
+                        t.escape_run.format(k=k + 1, j=j + 1, m=m + 1), styles.header)
+    fill(c, runs, lambda i, run: formulas.escape_run_cell(plan, i, run), styles.value)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, runs.cols, 11)
+    ws.freeze_panes(runs.row, 1)
+
+
+def write_draws(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    """The noise's uniform draws (blue: stored, or =RAND() when live) and their normals."""
+    plan = c.plan
+    styles, ws = c.styles, c.sheets["Draws"]
+    live = plan.settings.live
+    ws.write_string(0, 0, t.draws_title, styles.title)
+    ws.write_string(1, 0, t.draws_live if live else t.draws_note, styles.note)
+    path_u, esc_u = plan.blocks["noise_u"], plan.blocks["escape_u"]
+    _steps(c, ws, path_u, t)
+    ws.write_string(path_u.row - 2, path_u.col, t.draws_path, styles.caption)
+    ws.write_string(esc_u.row - 2, esc_u.col, t.draws_escape, styles.caption)
+    for j, text in enumerate(t.draws_columns):
+        ws.write_string(path_u.row - 1, path_u.col + j + (j >= 2), text, styles.header)
+    for name in ("escape_u", "escape_z"):
+        b = plan.blocks[name]
+        for m in range(b.cols):
+            head = ("u " if name == "escape_u" else "z ") + t.draws_sequence.format(m=m + 1)
+            ws.write_string(b.row - 1, b.col + m, head, styles.header)
+    for name in ("noise_u", "escape_u"):
+        b = plan.blocks[name]
+        if live:
+            fill(c, b, lambda i, j: formulas.draw(), styles.draw)
+        else:
+            c.block_values(ws, b, None, styles.draw)
+    for name in ("noise_z", "escape_z"):
+        fill(c, plan.blocks[name], lambda i, j, name=name: formulas.normal(plan, name, i, j),
+             styles.value)
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, plan.blocks["escape_z"].col + ESCAPE_SEQUENCES, 9)
+    ws.freeze_panes(path_u.row, 1)
+    ws.set_tab_color("#BDD7EE")

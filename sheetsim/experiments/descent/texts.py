@@ -11,6 +11,18 @@ from sheetsim.experiments.common.texts import Languages
 
 
 @dataclass(frozen=True)
+class Live:
+    """A Guide line whose numbers are formulas of the file: ``template`` with ``{field}``
+    places, each filled by the formula of that field (``formulas.guide_field``) and, as
+    the cached value, by the model's value of it."""
+
+    key: str
+    template: str
+    needs: str = ""
+    """An optimizer the line speaks of: without it in the workbook the line is left out."""
+
+
+@dataclass(frozen=True)
 class Texts:
     """Every word of the workbook in one language, by where it appears."""
 
@@ -65,6 +77,24 @@ class Texts:
     axis_escape: str
     level_series: str
     guide: tuple[tuple[str, str], ...]
+    draws_title: str
+    draws_note: str
+    draws_live: str
+    draws_path: str
+    draws_escape: str
+    draws_columns: tuple[str, str, str, str]
+    draws_sequence: str
+    escape_title: str
+    escape_note: str
+    escape_corner: str
+    escape_runs: str
+    escape_run: str
+    chart_escape: str
+    axis_noise: str
+    axis_share: str
+    escape_series: str
+    guide_noise: tuple[tuple[str, tuple[str | Live, ...]], ...]
+    """The Guide's section on gradient noise (only in workbooks with noise)."""
 
     def run_label(self, lr_index: int) -> str:
         """The heading of run k of the sweep."""
@@ -77,6 +107,7 @@ _COLUMNS_EN = {
     "vx": "v (x)", "vy": "v (y)", "hx": "h (x)", "hy": "h (y)", "mx": "m (x)", "my": "m (y)",
     "lr_t": "step size lrₜ", "x_chart": "x (chart)", "y_chart": "y (chart)",
     "loss_chart": "loss (chart)", "low": "lowest x so far",
+    "ngx": "∂f/∂x + noise", "ngy": "∂f/∂y + noise",
 }
 
 EN = Texts(
@@ -107,6 +138,8 @@ EN = Texts(
         "MinimaXHigh": "Two minima: last start x",
         "MinimaLrLow": "Two minima: lowest learning rate",
         "MinimaLrHigh": "Two minima: highest learning rate",
+        "Noise": "Gradient noise σ",
+        "EscapeNoiseHigh": "Escape table: highest noise",
     },
     control_help={
         "Surface": "bowl, two_minima, plateau, valley",
@@ -128,6 +161,9 @@ EN = Texts(
         "MinimaXHigh": "… to here",
         "MinimaLrLow": "The table's 5 learning rates run evenly in log from here …",
         "MinimaLrHigh": "… to here",
+        "Noise": "Each step adds σ·z to each gradient coordinate, z ~ N(0, 1) from the Draws "
+                 "sheet; every optimizer sees the same z (0: exact gradients)",
+        "EscapeNoiseHigh": "The escape table's 5 noise levels run evenly from 0 to here",
     },
     start_title="Start point of each surface (the chosen surface's is used)",
     start_headers=("Surface", "Start x", "Start y", "What it is"),
@@ -288,6 +324,66 @@ EN = Texts(
          "Yellow cells are controls you may change. Grey cells were fixed when the file "
          "was built. Black numbers are formulas."),
     ),
+    draws_title="Draws: the gradient noise's random numbers",
+    draws_note=("Blue: uniform draws u in (0, 1), stored when the file was built. "
+                "z = NORM.S.INV(u) is a standard normal draw; each step adds Noise·z to the "
+                "gradient."),
+    draws_live="Blue: =RAND() draws, new at every recalculation (F9). z = NORM.S.INV(u).",
+    draws_path="The paths' noise: row t is added to the gradient at step t (all optimizers)",
+    draws_escape="The escape runs' noise: one sequence per column",
+    draws_columns=("u (x)", "u (y)", "z (x)", "z (y)"),
+    draws_sequence="seq. {m}",
+    escape_title="Escape: how often noisy SGD leaves the local minimum of two_minima",
+    escape_note=("Surface two_minima, whatever surface is chosen. SGD starts at the local "
+                 "minimum x = 1; each step adds σ·z to the gradient. Each cell: the share of "
+                 "{m} noise sequences that end nearer the global minimum (x < −0.5)."),
+    escape_corner="noise σ \\ lr",
+    escape_runs="The runs (x): noise level × learning rate × sequence",
+    escape_run="σ #{k}, lr #{j}, seq. {m}",
+    chart_escape="Escape from the local minimum (two_minima, SGD from x = 1): share of runs "
+                 "ending near x = −2, one line per learning rate",
+    axis_noise="gradient noise σ",
+    axis_share="share of sequences",
+    escape_series="lr ",
+    guide_noise=(
+        ("Gradient noise: what a mini-batch does", (
+            "Training on all examples at once gives the exact gradient. Stochastic gradient "
+            "descent takes a mini-batch of B examples at a time, in a random order: its "
+            "gradient points the right way on average, but each batch errs a little, and "
+            "the error shrinks as 1/√B as the batch grows. Noise stands for that error: "
+            "each step adds σ·z to each coordinate of the gradient, z a standard normal "
+            "draw (the Draws sheet, blue), and every optimizer sees the same sequence.",
+            Live("noise_size", "In this file Noise = {noise}: a batch 4 times as large "
+                 "would halve it to {noise_half}, one 100 times as large cut it to "
+                 "{noise_tenth}; Noise = 0 is the exact gradient."),
+        )),
+        ("Noise costs precision at the bottom", (
+            "Near a minimum the exact gradient shrinks to 0, but the noise does not, so the "
+            "steps never stop and the loss does not go to 0: it hovers at a level set by the "
+            "learning rate and σ.",
+            Live("noise_floor", "On {surface}, over the last {half} steps the loss "
+                 "averages {averages}. One step's loss is one draw about that level, so the "
+                 "last step alone may land well below or above it."),
+            Live("noise_theory", "For SGD on the bowl, theory puts the level at "
+                 "lr·σ²/2·(1/(2 − lr/10) + 1/(2 − 2·lr)) for lr < 1, here {floor} (lr = "
+                 "{lr_sgd}, σ = {noise}): it grows with the learning rate and with σ², and "
+                 "only σ = 0 lets the loss go to 0.", needs="sgd"),
+        )),
+        ("Noise lets SGD leave a local minimum", (
+            Live("noise_escape", "The escape table (Escape sheet, chart on the Dashboard) "
+                 "starts SGD at the local minimum x = 1 of two_minima, {sequences} times for "
+                 "each noise level from 0 to {high} and each learning rate, and counts the "
+                 "share of runs that are nearer the global minimum x = −2 after {steps} "
+                 "steps."),
+            "Without noise no run moves: the first row is 0. With noise, a run is kicked "
+            "about the local valley and now and then over the ridge at x = 0; from the "
+            "deeper global valley it rarely climbs back. The kick of a step is lr·σ·z, so a "
+            "small learning rate needs much more noise to escape in the same number of "
+            "steps, and too much noise at a large learning rate throws the run out of both "
+            "valleys, where it diverges (an overflowed run is not counted as escaped). "
+            "The sweep, the two-minimum table and the plateau runs use exact gradients.",
+        )),
+    ),
 )
 
 _COLUMNS_JA = {
@@ -296,6 +392,7 @@ _COLUMNS_JA = {
     "vx": "v（x）", "vy": "v（y）", "hx": "h（x）", "hy": "h（y）", "mx": "m（x）",
     "my": "m（y）", "lr_t": "ステップ幅 lrₜ", "x_chart": "x（グラフ用）",
     "y_chart": "y（グラフ用）", "loss_chart": "損失（グラフ用）", "low": "これまでの最小の x",
+    "ngx": "∂f/∂x + ノイズ", "ngy": "∂f/∂y + ノイズ",
 }
 
 JA = Texts(
@@ -326,6 +423,8 @@ JA = Texts(
         "MinimaXHigh": "2 つの極小：最後の開始 x",
         "MinimaLrLow": "2 つの極小：最小の学習率",
         "MinimaLrHigh": "2 つの極小：最大の学習率",
+        "Noise": "勾配ノイズ σ",
+        "EscapeNoiseHigh": "脱出の表：最大のノイズ",
     },
     control_help={
         "Surface": "bowl, two_minima, plateau, valley",
@@ -347,6 +446,9 @@ JA = Texts(
         "MinimaXHigh": "…ここまで",
         "MinimaLrLow": "表の 5 つの学習率は対数で等間隔にここから…",
         "MinimaLrHigh": "…ここまで",
+        "Noise": "各ステップで勾配の各座標に σ·z を足します。z ~ N(0, 1) は Draws シートから。"
+                 "どの手法も同じ z を使います（0：正確な勾配）",
+        "EscapeNoiseHigh": "脱出の表の 5 つのノイズの大きさは 0 からここまで等間隔",
     },
     start_title="地形ごとの開始点（選んだ地形のものを使います）",
     start_headers=("地形", "開始 x", "開始 y", "どんな地形か"),
@@ -494,6 +596,62 @@ JA = Texts(
         ("色",
          "黄色のセルは変更できる設定、灰色のセルはファイル作成時に固定されたもの、"
          "黒い数値は数式です。"),
+    ),
+    draws_title="Draws：勾配ノイズの乱数",
+    draws_note=("青：(0, 1) の一様乱数 u（ファイル作成時に保存）。z = NORM.S.INV(u) は標準正規"
+                "乱数で、各ステップで Noise·z を勾配に足します。"),
+    draws_live="青：=RAND() の乱数（再計算 F9 のたびに新しくなる）。z = NORM.S.INV(u)。",
+    draws_path="経路のノイズ：行 t はステップ t の勾配に足します（全手法共通）",
+    draws_escape="脱出の実行のノイズ：列ごとに 1 つの系列",
+    draws_columns=("u（x）", "u（y）", "z（x）", "z（y）"),
+    draws_sequence="系列 {m}",
+    escape_title="脱出：ノイズのある SGD が two_minima の局所最小を抜ける割合",
+    escape_note=("地形 two_minima で計算します（選んだ地形によらない）。SGD は局所最小 x = 1 "
+                 "から出発し、各ステップで勾配に σ·z を足します。各セルは {m} のノイズ系列の"
+                 "うち大域最小の近く（x < −0.5）で終わる割合です。"),
+    escape_corner="ノイズ σ ＼ 学習率",
+    escape_runs="実行の中身（x）：ノイズの大きさ × 学習率 × 系列",
+    escape_run="σ #{k}, lr #{j}, 系列 {m}",
+    chart_escape="局所最小からの脱出（two_minima、SGD、x = 1 から）：x = −2 の近くで終わる割合"
+                 "（線は学習率ごと）",
+    axis_noise="勾配ノイズ σ",
+    axis_share="系列の割合",
+    escape_series="lr ",
+    guide_noise=(
+        ("勾配ノイズ：ミニバッチがすること", (
+            "すべての例を一度に使えば勾配は正確です。確率的勾配降下法は B 個の例からなる"
+            "ミニバッチをランダムな順に使います。その勾配は平均では正しい向きですが、バッチ"
+            "ごとに少しずれ、そのずれはバッチを大きくすると 1/√B で小さくなります。Noise は"
+            "そのずれを表します。各ステップで勾配の各座標に σ·z（z は標準正規乱数、Draws "
+            "シートの青いセル）を足し、どの手法も同じ系列を使います。",
+            Live("noise_size", "このファイルでは Noise = {noise}。バッチを 4 倍にすると "
+                 "{noise_half}、100 倍にすると {noise_tenth} になります。Noise = 0 は正確な"
+                 "勾配です。"),
+        )),
+        ("ノイズは底での精度を下げる", (
+            "最小の近くでは正確な勾配は 0 に近づきますが、ノイズは消えません。そのため"
+            "ステップが止まらず、損失は 0 にならずに、学習率と σ で決まる高さのあたりを"
+            "さまよいます。",
+            Live("noise_floor", "{surface} の上で、最後の {half} ステップの損失の平均は "
+                 "{averages} です。1 ステップの損失はその高さのまわりの 1 回の抽選なので、"
+                 "最後のステップだけではずっと下や上になることがあります。"),
+            Live("noise_theory", "bowl 上の SGD では、理論上その高さは lr < 1 のとき "
+                 "lr·σ²/2·(1/(2 − lr/10) + 1/(2 − 2·lr))、ここでは {floor} です（lr = "
+                 "{lr_sgd}、σ = {noise}）。学習率と σ² とともに大きくなり、σ = 0 のときだけ"
+                 "損失は 0 に向かいます。", needs="sgd"),
+        )),
+        ("ノイズで SGD は局所最小から抜け出せる", (
+            Live("noise_escape", "脱出の表（Escape シート、グラフは Dashboard）は two_minima "
+                 "の局所最小 x = 1 から SGD を、0 から {high} までの各ノイズの大きさと各学習率"
+                 "について {sequences} 回ずつ走らせ、{steps} ステップ後に大域最小 x = −2 の"
+                 "ほうが近い実行の割合を数えます。"),
+            "ノイズがなければどの実行も動かないので、最初の行は 0 です。ノイズがあると実行は"
+            "局所最小の谷の中で揺さぶられ、ときどき x = 0 の尾根を越えます。深い大域最小の"
+            "谷からはめったに戻りません。1 ステップの揺れは lr·σ·z なので、学習率が小さい"
+            "と同じステップ数で抜けるにはずっと大きなノイズが要り、学習率が大きいところで"
+            "ノイズが大きすぎると両方の谷から飛び出して発散します（あふれた実行は脱出に"
+            "数えません）。スイープ、2 つの極小の表、プラトーの実行は正確な勾配を使います。",
+        )),
     ),
 )
 
