@@ -105,20 +105,21 @@ def test_contract_sheets_formulas_names(small_book):
                        for row in ws.iter_rows(min_row=3) for c in row)
     hist = wb["Histograms"]
     z1 = "L1_Z!$B$3:$I$62"
-    # each layer is counted in one pass, FREQUENCY of its block against the edges (an array
+    # each layer is counted in one pass, FREQUENCY of its block against its edges (an array
     # formula right of the counts); the counts the charts read are plain formulas reading it,
-    # so that they keep their cached values at load; each also reads every control
-    freq = hist["H4"].value
-    assert isinstance(freq, ArrayFormula) and freq.ref == f"H4:H{4 + SMALL.bins}"
+    # so that they keep their cached values at load; each also reads every control. Per
+    # layer: edges (B:D), centres (F:H), counts (J:L), FREQUENCY (N:P)
+    freq = hist["N4"].value
+    assert isinstance(freq, ArrayFormula) and freq.ref == f"N4:N{4 + SMALL.bins}"
     assert freq.text == f"=FREQUENCY({z1},Histograms!$B$4:$B${3 + SMALL.bins})"
-    counts = {ref: hist[ref].value for ref in ("D4", "D5", f"D{4 + SMALL.bins}")}
+    counts = {ref: hist[ref].value for ref in ("J4", "J5", f"J{4 + SMALL.bins}")}
     listen = "+0*COUNTA(AllControls)"
-    assert counts["D4"] == f"=IF(Bins>=1,Histograms!$H$4,0){listen}"
-    assert counts["D5"] == f"=IF(Bins>=2,Histograms!$H$5,0){listen}"
+    assert counts["J4"] == f"=IF(Bins>=1,Histograms!$N$4,0){listen}"
+    assert counts["J5"] == f"=IF(Bins>=2,Histograms!$N$5,0){listen}"
     last = f"{4 + SMALL.bins}"
     # above the range: FREQUENCY's rows past the Bins control and its overflow row
-    assert counts[f"D{last}"] == (f"=SUMPRODUCT((Histograms!$A$4:$A${3 + SMALL.bins}>Bins)"
-                                  f"*Histograms!$H$4:$H${3 + SMALL.bins})+Histograms!$H${last}"
+    assert counts[f"J{last}"] == (f"=SUMPRODUCT((Histograms!$A$4:$A${3 + SMALL.bins}>Bins)"
+                                  f"*Histograms!$N$4:$N${3 + SMALL.bins})+Histograms!$N${last}"
                                   f"{listen}")
     dash = {row[0].value: row[1].value for row in wb["Dashboard"].iter_rows(max_col=2)}
     assert isinstance(dash["Mean"], str) and dash["Mean"].endswith(listen)  # reads a statistic
@@ -126,10 +127,13 @@ def test_contract_sheets_formulas_names(small_book):
     # the mean it shows (scaled against overflow: an operation on a range) stays an array
     mean_sheet, mean_cell = dash["Mean"].removeprefix("=").removesuffix(listen).split("!")
     assert isinstance(wb[mean_sheet][mean_cell.replace("$", "")].value, ArrayFormula)
-    # the range in use (auto: from the activation and the outputs; manual: BinLow, BinHigh)
+    # layer 1's edges from its own range (D27:D28 under the statistics: the range in use,
+    # auto from the activation and the outputs, or manual BinLow, BinHigh; or the layer's own)
     assert hist["B4"].value.text == (
-        "=IF(Histograms!$A$4:$A$13=Bins,RangeHigh,RangeLow+Histograms!$A$4:$A$13*(RangeHigh-RangeLow)"
-        "/Bins)")
+        "=IF(Histograms!$A$4:$A$13=Bins,Histograms!$D$28,Histograms!$D$27+Histograms!$A$4:$A$13"
+        "*(Histograms!$D$28-Histograms!$D$27)/Bins)")
+    own = '=IF(RangeMode="manual",RangeLow,IF(Histograms!$D$29=1,'
+    assert hist["D27"].value.text.startswith(own)
     validations = wb["Controls"].data_validations.dataValidation
     lists = {str(v.sqref): v.formula1 for v in validations if v.type == "list"}
     assert lists["B4"] == "InitNames" and lists["B5"] == "ActNames"
@@ -164,13 +168,15 @@ def test_cached_values_equal_the_reference_model(small_book):
     # histogram counts of each layer (K bins + overflow) sum to samples x width
     hist = wb["Histograms"]
     for k in range(1, 4):
-        counts = [hist.cell(4 + i, 3 + k).value for i in range(SMALL.bins + 1)]
+        counts = [hist.cell(4 + i, 2 * SMALL.layers + 3 + k).value
+                  for i in range(SMALL.bins + 1)]
         assert sum(counts) == n * d
         assert all(isinstance(c, (int, float)) for c in counts)
     # the counts are the model's, bin by bin
     edges = model.bin_edges(SMALL)
     for k in range(1, 4):
-        counts = [hist.cell(4 + i, 3 + k).value for i in range(SMALL.bins + 1)]
+        counts = [hist.cell(4 + i, 2 * SMALL.layers + 3 + k).value
+                  for i in range(SMALL.bins + 1)]
         assert counts == model.bin_counts(fwd.layers[k - 1].z, edges).tolist()
     assert hist.cell(4 + SMALL.bins + 3, 4).value == pytest.approx(fwd.layers[0].z.mean())
     # every formula cell of the small sheets carries a cached value

@@ -110,3 +110,23 @@ def test_compare_follows_its_controls_in_libreoffice(default_compare, tmp_path) 
     assert labels(saved)[0] == "he"
     result = verify.verify(saved)
     assert result.ok, result.render()
+
+
+def test_bin_labels_are_formatted_and_the_header_names_the_settings(tmp_path) -> None:
+    """Every histogram's category axis has a number format fitting its labels (no raw
+    floats such as -1.38777878078145E-17), and the line under the title is a formula of
+    the Activation control naming the network's shape, samples and seed."""
+    from .test_diagnosis import category_formats
+
+    out = tmp_path / "relu.xlsx"
+    result = run("build", "compare", *TINY, "--configs", "std0.1,xavier,he", "--activation",
+                 "relu", "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    formats = category_formats(out)
+    assert len(formats) == 3 * 3 and all(f and f != "General" for f in formats), formats
+    ws = openpyxl.load_workbook(out)["Dashboard"]
+    header = ws["A2"].value
+    assert header.startswith('="Activation: "&Activation&"') and "Layers: 3 × 12" in header
+    cached = openpyxl.load_workbook(out, data_only=True)["Dashboard"]["A2"].value
+    assert cached.startswith("Activation: relu   Layers: 3 × 12")
+    assert verify.verify(out).ok

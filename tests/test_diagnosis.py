@@ -4,13 +4,16 @@ evaluator (from the formula text) and LibreOffice after a control change agree."
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
 from sheetsim import evaluator
-from sheetsim.check import verify
+from sheetsim.check import manifest, verify
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
@@ -184,3 +187,129 @@ def test_reader_decodes_character_references_once() -> None:
 
     assert _text(b"saturated&#10;") == "saturated\n"
     assert _text(b"a&amp;#10;b&#x41;&lt;&quot;") == 'a&#10;bA<"'
+
+
+# --------------------------------------------------------------- what the Dashboard shows
+
+def chart_parts(path: Path) -> list[str]:
+    """The XML of every chart in the workbook."""
+    with zipfile.ZipFile(path) as zf:
+        return [zf.read(n).decode() for n in zf.namelist()
+                if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+
+
+def category_formats(path: Path) -> list[str | None]:
+    """Each column chart's category-axis number format (None where it has none)."""
+    out = []
+    for xml in chart_parts(path):
+        if "<c:barChart>" not in xml:
+            continue
+        axis = re.search(r"<c:catAx>.*?</c:catAx>", xml, re.S)
+        found = axis and re.search(r'<c:numFmt formatCode="([^"]*)"', axis.group(0))
+        out.append(found.group(1) if found else None)
+    return out
+
+
+def titled(path: Path, title: str) -> str:
+    """The XML of the chart with this title."""
+    (xml,) = [x for x in chart_parts(path) if f"<a:t>{title}</a:t>" in x]
+    return xml
+
+
+def preset(name: str, **kw) -> Settings:
+    """A preset's settings at the tests' shape."""
+    from dataclasses import replace
+
+    from sheetsim.experiments import load_preset
+
+    return replace(load_preset(name), **{**SHAPE, **kw})
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("shown")
+    books = {name: preset(name) for name in ("relu-std1", "relu-he", "sigmoid-xavier")}
+    books["relu-std1-bn"] = preset("relu-std1-bn")
+    return {name: build(exp, folder / f"{name}.xlsx") for name, exp in books.items()}
+
+
+def cached_block(path: Path, name: str) -> np.ndarray:
+    """A block's values as the file caches them."""
+    book = reader.read(path)
+    return reader.block_values(book, manifest.read(book).blocks[name])
+
+
+def test_every_layer_of_relu_std1_shows_its_shape(shown) -> None:
+    """ReLU with σ = 1: the layers' spread grows by orders of magnitude, so each histogram
+    takes its own range and no layer piles more than 80 % of its outputs into one bin (on
+    one shared range, layers 1 to 3 were a single bar each)."""
+    path = shown["relu-std1"]
+    assert verify.verify(path).ok
+    assert cached_block(path, "own_range")[0, 0] == 1
+    exp = preset("relu-std1")
+    highs = cached_block(path, "hist_high").ravel()
+    assert highs[-1] > 100 * highs[0]  # the ranges differ as the layers do
+    for k in range(1, exp.layers + 1):
+        counts = cached_block(path, f"L{k}_counts").ravel()
+        assert counts.sum() == exp.samples * exp.width
+        assert counts.max() <= 0.8 * counts.sum(), (k, counts.max() / counts.sum())
+
+
+@pytest.mark.parametrize("name", ["relu-he", "sigmoid-xavier"])
+def test_layers_of_one_size_share_one_range(shown, name) -> None:
+    path = shown[name]
+    assert cached_block(path, "own_range")[0, 0] == 0
+    lows, highs = cached_block(path, "hist_low"), cached_block(path, "hist_high")
+    assert len(set(lows.ravel())) == len(set(highs.ravel())) == 1
+
+
+@pytest.mark.parametrize(("name", "log"), [("relu-std1", True), ("relu-std1-bn", False),
+                                           ("relu-he", False), ("sigmoid-xavier", False)])
+def test_std_chart_is_logarithmic_where_the_std_spans_more_than_10x(shown, name, log) -> None:
+    path = shown[name]
+    std = cached_block(path, "dash_std").ravel()
+    assert bool(std.max() > 10 * std.min()) is log
+    assert ("<c:logBase" in titled(path, "Output std by layer")) is log
+
+
+def test_no_histogram_category_axis_is_in_general_format(shown) -> None:
+    for name, path in shown.items():
+        formats = category_formats(path)
+        assert len(formats) >= preset(name).layers, name
+        assert all(f and f != "General" for f in formats), (name, formats)
+
+
+def test_ok_is_not_red_in_the_per_layer_findings_row(shown) -> None:
+    """The words' colour follows the verdict: a conditional format makes a layer's count red
+    where a finding fires; the cell's own font is not red."""
+    for name in ("relu-he", "relu-std1"):
+        wb = openpyxl.load_workbook(shown[name])
+        ws = wb["Dashboard"]
+        (row,) = [c.row for c in ws["A"] if c.value == "Findings in this layer (red)"]
+        cells = [ws.cell(row, 1 + k) for k in range(1, preset(name).layers + 1)]
+        assert all(c.font.color is None or c.font.color.rgb != "FF9C0006" for c in cells)
+        rules = [r for cf in ws.conditional_formatting for r in cf.rules
+                 if f"B{row}" in str(cf.sqref)]
+        assert [(r.type, r.operator, r.formula) for r in rules] == [
+            ("cellIs", "greaterThan", ["0"])]
+        assert rules[0].dxf.font.color.rgb == "FF9C0006"
+
+
+def test_header_names_the_settings_that_differ(shown) -> None:
+    """The header is formulas of the controls: initializer, σ (normal only), activation,
+    the network's shape, samples, batch norm, the histogram range and the seed."""
+    for name, path in shown.items():
+        exp = preset(name)
+        ws = openpyxl.load_workbook(path)["Dashboard"]
+        text = "".join(str(ws.cell(2, c).value) for c in (1, 2, 3))
+        for control in ("Init", "Sigma", "Activation", "Samples", "RangeMode", "Seed"):
+            assert re.search(rf"\b{control}\b", text), (name, control)
+        assert ("BatchNorm" in text) is exp.has_batchnorm
+        assert f"Layers: {exp.layers} × {exp.width}" in text
+        cached = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+        init, sigma, rest = (cached.cell(2, c).value for c in (1, 2, 3))
+        assert init.endswith(exp.init) and f"Activation: {exp.activation}" in rest
+        wstd = cached.cell(*[(c.row, c.column + 1) for c in cached["A"]
+                             if c.value == "Weight σ"][0]).value
+        assert sigma == pytest.approx(exp.sigma if exp.init == "normal" else wstd)
+    assert verify.verify(shown["relu-std1-bn"]).ok  # the evaluator agrees with the text

@@ -519,7 +519,7 @@ def test_values_on_edges_count_in_the_bin_the_edge_closes(tmp_path, engine, bins
         def counts(k: int) -> list[float]:
             return block_values(done, p.blocks[f"L{k}_counts"]).ravel().tolist()
         z_of = {k: block_values(done, p.blocks[f"L{k}_z"]) for k in layers}
-    rows = p.blocks["edges"].rows
+    rows = p.blocks["bin_index"].rows
     for k, z in z_of.items():
         on_edge = np.count_nonzero(z == 0.0)
         assert on_edge > 50  # the data really has values on the edge

@@ -138,7 +138,7 @@ def test_changed_controls_recalculated_give_the_models_numbers(small_book, tmp_p
         assert np.allclose(block(done, f"L{k}_z"), want.layers[k - 1].z, rtol=1e-9, atol=1e-12)
     counts = block(done, "L1_counts").ravel()
     assert counts[6:10].sum() == 0 and counts.sum() == SMALL.samples * SMALL.width
-    edges = block(done, "edges").ravel()
+    edges = block(done, "L1_edges").ravel()
     assert edges[5] == pytest.approx(2.0) and edges[0] == pytest.approx(2.0 / 6)
 
 

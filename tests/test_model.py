@@ -139,3 +139,42 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
     b = model.run(Settings(samples=50, width=10, seed=4)).layers[-1].z
     c = model.run(Settings(samples=50, width=10, seed=5)).layers[-1].z
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_edges_past_bins_go_on_past_the_high_end_and_show_as_above():
+    exp = Settings(bins=4, bin_low=0.0, bin_high=1.0, range_mode="manual")
+    edges = model.bin_edges(exp, rows=6)
+    assert edges.tolist() == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5]  # distinct, high at row Bins
+    values = np.array([0.0, 0.25, 1.0, 1.0000001, 1.3, 9.0])
+    freq = model.bin_counts(values, edges)
+    assert freq.tolist() == [2, 0, 0, 1, 1, 1, 1]
+    # what the chart shows: the 4 bins, nothing in the rows past them, the rest above
+    assert model.shown_counts(freq, 4).tolist() == [2, 0, 0, 1, 0, 0, 3]
+
+
+def test_layers_apart_by_orders_of_magnitude_take_a_range_each():
+    relu = np.array([[0.0, 1.0], [2.0, 3.0]])
+    outputs = [("relu", relu), ("relu", 1000 * relu), ("sigmoid", np.full((2, 2), 0.5))]
+    exp = Settings(bins=4)
+    assert model.own_ranges(outputs)
+    # ReLU layers: their own span widened by half a bin of 3 bins (1/6 of it) at each end;
+    # a sigmoid layer: 0 to 1
+    assert model.layer_ranges(exp, outputs) == [(-0.5, 3.5), (-500.0, 3500.0), (0.0, 1.0)]
+    near = [("relu", relu), ("relu", 5 * relu)]  # 5×: one shared range
+    assert not model.own_ranges(near)
+    assert model.layer_ranges(exp, near) == [(-2.5, 17.5)] * 2
+    manual = Settings(bins=4, range_mode="manual", bin_low=-1.0, bin_high=1.0)
+    assert model.layer_ranges(manual, outputs) == [(-1.0, 1.0)] * 3
+
+
+def test_relu_std1_every_layer_shows_its_shape():
+    """σ = 1 with ReLU: the spread grows about 4× a layer (5.8 to 17 674), yet with a range
+    per layer no layer holds more than 80 % of its outputs in one bin."""
+    exp = load_preset("relu-std1")
+    fwd = model.run(exp)
+    outputs = [(layer.activation, layer.z) for layer in fwd.layers]
+    assert model.own_ranges(outputs)
+    for layer, (low, high) in zip(fwd.layers, model.layer_ranges(exp, outputs), strict=True):
+        counts = model.layer_stats(layer.z, model.bin_edges(exp, None, low, high)).counts
+        assert counts.max() <= 0.8 * layer.z.size
+        assert counts[-1] == 0  # nothing above the range

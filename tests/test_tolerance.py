@@ -169,17 +169,18 @@ def test_the_init_experiments_slack_is_its_ties():
                           activation="relu")
     plan = of_settings(exp).plan(exp)
     edges = np.array([[-0.5], [0.0], [0.5], [1.0]])
-    assert edges.shape[0] == plan.blocks["edges"].rows
+    assert edges.shape[0] == plan.blocks["L1_edges"].rows
     z1 = np.array([[0.0, 0.0], [0.0, 0.5], [0.7, 1.0], [0.2, 0.3]])
     z2 = np.array([[0.5 + 1e-12, 0.0], [0.0, 0.1], [0.2, 0.3], [0.4, 0.6]])
-    got = reference.slack(exp, plan, {"edges": edges, "L1_z": z1, "L2_z": z2})
+    both = {"L1_edges": edges, "L2_edges": edges}  # each layer's edges (one range here)
+    got = reference.slack(exp, plan, {**both, "L1_z": z1, "L2_z": z2})
     assert float(got["L1_counts"]) == 0.0 and float(got["L2_counts"]) == 1.0
     assert np.allclose(got["stat_first_bin"], [[0.0, 1 / 8]])
     assert np.allclose(got["stat_zero"], [[0.0, 0.0]])
     assert set(got) >= {"L1_counts", "L2_counts", "stat_first_bin", "stat_last_bin",
                         "stat_above", "stat_zero"}
     z2[0, 1] = 1e-13
-    got = reference.slack(exp, plan, {"edges": edges, "L1_z": z1, "L2_z": z2})
+    got = reference.slack(exp, plan, {**both, "L1_z": z1, "L2_z": z2})
     assert np.allclose(got["stat_zero"], [[0.0, 1 / 8]])
     assert float(got["L2_counts"]) == 2.0
 

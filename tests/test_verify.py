@@ -37,11 +37,11 @@ def test_a_changed_cached_value_is_located(small_copy):
     assert "L2_Z!D10" in result.output
     assert "0.123" in result.output
     # the file's layer-2 counts are recounted on its own values: one pass (FREQUENCY) puts
-    # the value in its new bin (Histograms!I5, 0.1 < z <= 0.2) and takes it from the bin it
-    # left (I9, 0.5 < z <= 0.6); the bins between them agree
-    assert re.search(r"cached\s+Histograms!I5\s+13\s+12$", result.output, re.M)
-    assert re.search(r"cached\s+Histograms!I9\s+139\s+140$", result.output, re.M)
-    assert "Histograms!I6" not in result.output
+    # the value in its new bin (Histograms!O5, 0.1 < z <= 0.2) and takes it from the bin it
+    # left (O9, 0.5 < z <= 0.6); the bins between them agree
+    assert re.search(r"cached\s+Histograms!O5\s+13\s+12$", result.output, re.M)
+    assert re.search(r"cached\s+Histograms!O9\s+139\s+140$", result.output, re.M)
+    assert "Histograms!O6" not in result.output
     assert "3 cells disagree" in result.output.splitlines()[-1]
 
 
@@ -138,7 +138,7 @@ def _count_cells(settings, predicate) -> set[str]:
     from sheetsim.experiments.init import model
 
     plan = of_settings(settings).plan(settings)
-    edges = model.bin_edges(settings, plan.blocks["edges"].rows)
+    edges = model.bin_edges(settings, plan.blocks["bin_index"].rows)
     rows = [r for r, e in enumerate(edges[: settings.bins]) if predicate(e)]
     return {plan.blocks[f"L{k}_freq"].address(r + step, 0)
             for k in range(1, settings.layers + 1) for r in rows for step in (0, 1)}
@@ -210,7 +210,7 @@ def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
                    range_mode="manual", bin_low=-1.0, bin_high=1.0)
     path = tmp_path / "relu.xlsx"
     writer.build(exp, path)
-    (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!H18"}
+    (address,) = _count_cells(exp, lambda e: e == 0.0) & {"Histograms!N18"}
     ref = address.split("!")[1]
     n = int(float(re.search(r"<v>([^<]*)</v>", cell_xml(path, "Histograms", ref)).group(1)))
     assert n > 2000  # the zeros of a ReLU layer
@@ -218,9 +218,9 @@ def test_a_count_off_by_one_fails_even_where_thousands_of_values_tie(tmp_path):
     result = verify(path)
     assert result.exit_code == 1
     assert re.search(rf"cached\s+{address}\s+{n}\s+{n + 1}$", result.output, re.M)
-    # the count the chart shows (column D) reads the file's one-pass count: it disagrees
+    # the count the chart shows (column J) reads the file's one-pass count: it disagrees
     # with its own cached value too; no other bin does
-    assert re.search(rf"cached\s+Histograms!D18\s+{n + 1}\s+{n}$", result.output, re.M)
+    assert re.search(rf"cached\s+Histograms!J18\s+{n + 1}\s+{n}$", result.output, re.M)
     assert "2 cells disagree" in result.output
 
 

@@ -113,6 +113,15 @@ def count(plan: ComparePlan, c: int, k: int) -> str:
     return f"FREQUENCY({z},{plan.blocks[f'C{c}_edges'].ref})"
 
 
+def header(plan: ComparePlan, words: str) -> str:
+    """The Dashboard's settings line, live from the Activation control: ``words`` with
+    {activation} as the control's value and the built shape and seed filled in."""
+    exp = plan.settings
+    before, after = words.format(activation="\0", layers=exp.layers, width=exp.width,
+                                 samples=exp.samples, seed=exp.seed).split("\0")
+    return f'"{before}"&{NAME_ACTIVATION}&"{after}"'
+
+
 def list_check(kind: str) -> str:
     """Data-validation source of a dropdown."""
     return {"init": NAME_INIT_LIST, "activation": NAME_ACT_LIST}[kind]

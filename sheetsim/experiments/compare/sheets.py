@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sheetsim.experiments.common.activations import ACTIVATIONS
+from sheetsim.experiments.common.bins import label_format
 from sheetsim.experiments.common.initializers import INITS, distribution
 from sheetsim.experiments.compare import formulas
 from sheetsim.experiments.compare.layout import (
@@ -115,7 +116,10 @@ def write_dashboard(c: Canvas[ComparePlan], t: Texts) -> None:
     exp, styles, ws, wb = plan.settings, c.styles, c.sheets["Dashboard"], c.wb
     L, C = exp.layers, len(exp.configs)
     ws.write_string(0, 0, t.title, styles.title)
-    ws.write_string(1, 0, t.subtitle, styles.subtitle)
+    c.formula(ws, 1, 0, formulas.header(plan, t.header), styles.subtitle,
+              t.header.format(activation=exp.activation, layers=L, width=exp.width,
+                              samples=exp.samples, seed=exp.seed))
+    ws.write_string(2, 0, t.subtitle, styles.note)
     ws.set_column(0, 0, 22)
     ws.set_column(1, max(L, 8), 12)
     ws.write_string(DASH_TOP, 0, t.dash_header, styles.header)
@@ -162,7 +166,7 @@ def write_dashboard(c: Canvas[ComparePlan], t: Texts) -> None:
         cc, r = i + 1, top + 3 + i * band
         c.formula(ws, r, 0, formulas.label(cc), band_label, c.reference["dash_label"][i, 0])
         centres = plan.blocks[f"C{cc}_centres"]
-        fmt = "0.00" if exp.activation in ("sigmoid", "tanh") else "General"
+        fmt = label_format(c.reference[centres.name].ravel())
         for k in range(1, L + 1):
             b = plan.block(cc, k, "counts")
             chart = wb.add_chart({"type": "column"})

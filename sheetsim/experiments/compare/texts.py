@@ -13,6 +13,9 @@ class Texts:
 
     title: str
     subtitle: str
+    header: str
+    """The settings line under the title: ``"…"&Activation&"…"``, {activation} where the
+    control's value goes, {layers}, {width}, {samples}, {seed} the built ones."""
     controls_title: str
     controls_note: str
     activation: str
@@ -47,6 +50,8 @@ EN = Texts(
     title="Initializers compared: the same network, the same draws",
     subtitle="Each row is one initialization of the same weights' draws; change the "
     "Activation or a row's Initializer and σ on Controls.",
+    header="Activation: {activation}   Layers: {layers} × {width}   Samples: {samples}   "
+    "Seed: {seed}   (each row's initializer and σ: its title)",
     controls_title="Controls",
     controls_note="Yellow cells can be changed; every configuration uses the same draws.",
     activation="Activation",
@@ -102,6 +107,8 @@ JA = Texts(
     title="初期値の比較：同じネットワーク、同じ乱数",
     subtitle="各行は同じ乱数に別々の初期値の尺度を掛けたものです。Controls で活性化関数、"
     "各行の初期値と σ を変えられます。",
+    header="活性化関数: {activation}   層: {layers} × {width}   サンプル数: {samples}   "
+    "シード: {seed}   （各行の初期値と σ は行の見出し）",
     controls_title="設定",
     controls_note="黄色のセルは変更できます。どの構成も同じ乱数を使います。",
     activation="活性化関数",

@@ -192,8 +192,8 @@ class InitExperiment(Experiment[Settings, InitPlan]):
             if k is not None and not 1 <= k <= layers:
                 return (f"manifest block {name} is of layer {k:,}, but its config has "
                         f"{layers} layers")
-        if "edges" not in blocks:
-            return "manifest has no block edges (the histogram bin edges)"
+        if "L1_edges" not in blocks:
+            return "manifest has no block L1_edges (layer 1's histogram bin edges)"
         return None
 
     def terminal_summary(self, settings: Settings, ref: Reference) -> str:

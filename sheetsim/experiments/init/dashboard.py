@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sheetsim.experiments.common.bins import label_format
 from sheetsim.experiments.init import diagnosis, formulas, texts
 from sheetsim.experiments.init.layout import DASH_TOP, InitPlan
 from sheetsim.experiments.init.sheets import SHARE_STATS
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from sheetsim.build.writer import Canvas
 
 CHART_W, CHART_H, CHARTS_PER_ROW = 330, 260, 5
+SUBTITLE = {"italic": True, "font_color": "#404040"}
+"""The header's σ cell, styled as the subtitle is."""
 ROW_PX = 20  # the default row height in pixels
 
 
@@ -26,8 +29,18 @@ def write_dashboard(c: Canvas[InitPlan], t: texts.Texts) -> None:
     L = exp.layers
     ws.write_string(0, 0, t.title, styles.title)
     s = t.subtitle
-    subtitle = f"{s[0]}{exp.init}{s[1]}{exp.activation}{s[2]}{exp.samples}{s[3]}{exp.seed}"
-    c.formula(ws, 1, 0, formulas.subtitle(t.subtitle), styles.subtitle, subtitle)
+    bn = f"{s['batchnorm']}{'on' if exp.batchnorm else 'off'}" if exp.has_batchnorm else ""
+    sigma = exp.sigma if exp.init == "normal" else float(c.reference["layer_wstd"][0, 0])
+    shown = (f"{s['init']}{exp.init}", sigma,
+             f"{s['activation']}{exp.activation}"
+             f"{s['shape'].format(layers=L, width=exp.width)}{s['samples']}{exp.samples}{bn}"
+             f"{s['range']}{exp.range_mode}{s['seed']}{exp.seed}")
+    sigma_style = c.wb.add_format({**SUBTITLE, "num_format": f'"{s["sigma"]}"0.####',
+                                   "align": "left"})
+    for col, text, style, value in zip((0, 1, 2), formulas.header(plan, s),
+                                       (styles.subtitle, sigma_style, styles.subtitle), shown,
+                                       strict=True):
+        c.formula(ws, 1, col, text, style, value)
     ws.write_string(2, 0, t.caption, c.wb.add_format({"font_color": "#1F3864"}))
     ws.set_column(0, 0, 28)
     ws.set_column(1, max(L, 12), 11)
@@ -47,9 +60,9 @@ def write_dashboard(c: Canvas[InitPlan], t: texts.Texts) -> None:
     top = place.bottom + 1
     section = c.wb.add_format({"bold": True, "font_size": 13, "font_color": "#1F3864"})
     y = 0
-    y = _histogram_charts(c, "", t.chart_x, "0.0#", t, top, y, (t.section_outputs, section))
+    y = _histogram_charts(c, "", t.chart_x, t, top, y, (t.section_outputs, section))
     if exp.backward:
-        y = _histogram_charts(c, "grad_", t.grad_chart_x, "0", t, top, y,
+        y = _histogram_charts(c, "grad_", t.grad_chart_x, t, top, y,
                               (t.section_grads, section))
     # the lines read the per-layer table's plain cells (see formulas.listens), not the
     # statistics' array formulas, so that LibreOffice need not compute these at load
@@ -62,7 +75,7 @@ def write_dashboard(c: Canvas[InitPlan], t: texts.Texts) -> None:
         "values": [std.sheet, std.row, std.col, std.row, std.col + L - 1],
         "marker": {"type": "circle", "size": 6},
     })
-    line.set_y_axis({"name": t.std_chart_y, "min": 0})
+    line.set_y_axis(std_axis(c.reference[std.name].ravel(), t.std_chart_y))
     ws.insert_chart(top, 0, line, {"x_offset": 10, "y_offset": y})
     if exp.backward:
         assert t.grad_stat_labels is not None
@@ -129,12 +142,15 @@ def _diagnosis(c: Canvas[InitPlan], place: diagnosis.Place, t: texts.Texts,
     row = place.per_layer
     ws.write_string(row.row, 0, d.layer_row, styles.label)
     per_layer = wb.add_format({"num_format": diagnosis.count_format(d.layer_some, d.ok),
-                               "align": "right", "font_color": "#9C0006"})
+                               "align": "right", "font_color": OK_COLOUR})
     for k in range(1, place.layers + 1):
         hit = diagnosis.fires_in_layer(exp, nums, k)
         c.entry(ws, row.row, row.col + k - 1,
                 formulas.listens(plan, diagnosis.layer_count_formula(place, k)), per_layer,
                 np.nan if hit is None else float(len(hit)))
+    # the words' colour follows the verdict: red where a finding fires, "ok" not
+    ws.conditional_format(row.row, row.col, row.row, row.col + place.layers - 1, {
+        "type": "cell", "criteria": ">", "value": 0, "format": red})
 
     for j, text in enumerate(d.headers):
         ws.write_string(place.table_header, place.table_col + j, text, styles.header)
@@ -174,6 +190,9 @@ def _diagnosis(c: Canvas[InitPlan], place: diagnosis.Place, t: texts.Texts,
     ws.write_string(place.overall, 1, d.see, styles.note)
 
 
+OK_COLOUR = "#375623"
+"""The per-layer findings row's words where no finding fires (dark green)."""
+
 TRY_WIDTH = 62
 """Characters of the "Try this" column: a number's formatted text does not spill into the
 next cell as a text does, so the column holds the longest advice."""
@@ -188,7 +207,21 @@ def _dash_style(c: Canvas[InitPlan], key: str) -> Any:
     return styles.share if key in SHARE_STATS else styles.value
 
 
-def _histogram_charts(c: Canvas[InitPlan], prefix: str, x_name: str, x_format: str, t: texts.Texts,
+def std_axis(std: np.ndarray, name: str) -> dict[str, Any]:
+    """The std-by-layer chart's value axis: logarithmic when the layers' std spans more than
+    ``LOG_SPAN`` times (an exploding or vanishing signal), else linear from 0."""
+    finite = std[np.isfinite(std) & (std > 0)]
+    if finite.size and finite.max() > LOG_SPAN * finite.min():
+        return {"name": name, "log_base": 10, "num_format": "#,##0.####",
+                "major_gridlines": {"visible": True}}
+    return {"name": name, "min": 0}
+
+
+LOG_SPAN = 10.0
+"""Largest ratio of the layers' std that a linear axis still shows."""
+
+
+def _histogram_charts(c: Canvas[InitPlan], prefix: str, x_name: str, t: texts.Texts,
                       top: int, y: int, title: tuple[str, Any]) -> int:
     """A section title, then one column chart per layer; returns the next free y (pixels
     below row ``top``, whose rows are all 20 pixels high).
@@ -197,16 +230,23 @@ def _histogram_charts(c: Canvas[InitPlan], prefix: str, x_name: str, x_format: s
     constant, which no formula can move, so a maximum fixed at build clipped the bars after
     a control change (the saturated outer bins of σ = 1, ReLU's bar at 0). Each chart now
     fits its tallest bar after any change; layers are compared by the table's shares and
-    the std chart rather than by bar heights."""
+    the std chart rather than by bar heights. Output charts take their labels from their
+    layer's own centres (the layer's own range, where the layers differ by orders of
+    magnitude), in a number format fitting the built workbook's labels."""
     plan = c.plan
     wb, ws = c.wb, c.sheets["Dashboard"]
     row = top + (y + ROW_PX - 1) // ROW_PX
     ws.write_string(row, 0, *title)
+    if not prefix and "own_range" in plan.blocks:  # which range the charts' labels are on
+        own = bool(c.reference["own_range"][0, 0])
+        note = formulas.own_range_note(plan, t.own_range_notes)
+        c.entry(ws, row, 1, note, c.styles.note,
+                t.own_range_notes[0 if own else 1])
     y = (row - top + 1) * ROW_PX + 4
-    centres = plan.blocks[f"{prefix}centres"]
     layers = range(1, plan.settings.layers + 1)
     for k in layers:
         block = plan.blocks[f"L{k}_{prefix}counts"]
+        centres = plan.blocks[f"{prefix}centres" if prefix else f"L{k}_centres"]
         chart = wb.add_chart({"type": "column"})
         chart.add_series({
             "name": t.layer_label(k),
@@ -218,7 +258,8 @@ def _histogram_charts(c: Canvas[InitPlan], prefix: str, x_name: str, x_format: s
             "fill": {"color": "#C00000" if prefix else "#4472C4"},
         })
         chart.set_title({"name": t.layer_label(k), "name_font": {"size": 12}})
-        chart.set_x_axis({"name": x_name, "num_format": x_format, "name_font": {"size": 10},
+        labels = "0" if prefix else label_format(c.reference[centres.name].ravel())
+        chart.set_x_axis({"name": x_name, "num_format": labels, "name_font": {"size": 10},
                           "num_font": {"rotation": -45, "size": 9}})
         chart.set_y_axis({"name": t.chart_y, "min": 0, "name_font": {"size": 10},
                           "num_font": {"size": 9},

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from sheetsim.config import GLOBAL
 from sheetsim.experiments.common.activations import ACTIVATIONS_TABLE
+from sheetsim.experiments.common.bins import OWN_RANGE_RATIO
 from sheetsim.experiments.common.functions import NORM_S_INV, STDEV_P, VAR_P
 from sheetsim.experiments.common.initializers import INITIALIZERS, INITS, from_draws
 from sheetsim.experiments.init.layout import (
@@ -263,45 +264,101 @@ def grad_stat(plan: InitPlan, name: str, k: int) -> Entry:
     return reads_arrays(f"COUNTIF({g},0)/COUNT({g})")
 
 
+def _layer_ends(plan: InitPlan, k: int | None = None) -> tuple[str, str]:
+    """Formula text of the interval a layer's outputs can take (every layer's as a row when
+    ``k`` is None): a sigmoid's 0 to 1, a tanh's −1 to 1, any other activation's smallest
+    to largest output; a layer whose outputs overflowed (#NUM!) counts as the value 0. The
+    activations in use are the Dashboard's row, the smallest and largest outputs the
+    Histograms statistics."""
+    def at(block: str) -> str:
+        b = plan.blocks[block]
+        return b.ref if k is None else b.cell_ref(0, k - 1)
+
+    acts, lo, hi = at("dash_activation"), at("stat_min"), at("stat_max")
+    lows = f'IF({acts}="sigmoid",0,IF({acts}="tanh",-1,IFERROR({lo},0)))'
+    highs = f'IF({acts}="sigmoid",1,IF({acts}="tanh",1,IFERROR({hi},0)))'
+    return lows, highs
+
+
+def _pad(low: str, high: str) -> str:
+    """Half a bin of Bins − 1 bins from ``low`` to ``high`` (0.5 when they meet)."""
+    return f"IF({high}>{low},({high}-{low})/(2*MAX({NAME_BINS}-1,1)),0.5)"
+
+
 def range_in_use(plan: InitPlan, end: int) -> Entry:
-    """The histogram range's low (``end`` 0) or high (1) end in an auto-range workbook.
+    """The shared histogram range's low (``end`` 0) or high (1) end in an auto-range
+    workbook.
 
     Manual: the BinLow or BinHigh control. Auto: over the layers, the least low and the
-    greatest high end, where a sigmoid layer's ends are 0 and 1, a tanh layer's −1 and 1,
-    and any other layer's its outputs' smallest and largest value; unless every layer is a
-    sigmoid or tanh, widened at both ends by half a bin of Bins − 1 bins (0.5 when the two
-    ends meet). A layer whose outputs overflowed (#NUM!) counts as the value 0. The
-    activations in use are the Dashboard's row, the smallest and largest outputs the
-    Histograms statistics.
+    greatest high end of the intervals their outputs take (``_layer_ends``); unless every
+    layer is a sigmoid or tanh, widened at both ends by half a bin of Bins − 1 bins (0.5
+    when the two ends meet).
     """
     acts = plan.blocks["dash_activation"].ref
-    lows = f'IF({acts}="sigmoid",0,IF({acts}="tanh",-1,IFERROR({plan.stat_block("min").ref},0)))'
-    highs = f'IF({acts}="sigmoid",1,IF({acts}="tanh",1,IFERROR({plan.stat_block("max").ref},0)))'
+    lows, highs = _layer_ends(plan)
     low, high = f"MIN({lows})", f"MAX({highs})"
     bounded = f'SUM(({acts}="sigmoid")+({acts}="tanh"))=COLUMNS({acts})'
-    pad = (f"IF({bounded},0,IF({high}>{low},({high}-{low})/(2*MAX({NAME_BINS}-1,1)),0.5))")
+    pad = f"IF({bounded},0,{_pad(low, high)})"
     if end == 0:
         return reads_arrays(f'IF({NAME_RANGE_MODE}="manual",{NAME_LOW},{low}-{pad})')
     return reads_arrays(f'IF({NAME_RANGE_MODE}="manual",{NAME_HIGH},{high}+{pad})')
 
 
-def edges(plan: InitPlan) -> str:
-    """Upper bin edges: equal steps from the range's low end, exactly its high end at row
-    Bins. Rows beyond the Bins control (so that a histogram can be coarsened in the sheet)
-    go on in the same steps past the high end: FREQUENCY needs distinct edges, since
-    applications split the values on equal edges differently (LibreOffice gives them to the
-    last of the equal bins, Gnumeric and Excel to the first). What those rows count is shown
-    as "above" (see :func:`count`). The range is BinLow to BinHigh, or the range in use of
-    an auto-range workbook."""
+def own_range(plan: InitPlan) -> Entry:
+    """1 when the layers take a histogram range each: the widest layer's interval
+    (``_layer_ends``) is more than ``OWN_RANGE_RATIO`` times the narrowest's, so that on one
+    shared range the narrow layers would be a single bar; else 0 (one range for all)."""
+    lows, highs = _layer_ends(plan)
+    spans = f"({highs})-({lows})"
+    return reads_arrays(f"IF(MAX({spans})>{OWN_RANGE_RATIO:g}*MIN({spans}),1,0)")
+
+
+def layer_range(plan: InitPlan, end: int, k: int) -> Entry:
+    """Layer k's histogram range, low (``end`` 0) or high (1) end: the shared range (the
+    BinLow and BinHigh controls in a manual workbook, the range in use in an auto one), or,
+    where the layers take a range each (``own_range``), the layer's own interval, widened by
+    half a bin unless its activation is a sigmoid or tanh."""
+    shared = plan.range_names[end]
+    if not plan.settings.auto_range:
+        return reads_controls(shared)
+    act = plan.blocks["dash_activation"].cell_ref(0, k - 1)
+    low, high = _layer_ends(plan, k)
+    pad = f'IF(OR({act}="sigmoid",{act}="tanh"),0,{_pad(low, high)})'
+    own = f"{low}-{pad}" if end == 0 else f"{high}+{pad}"
+    flag = plan.blocks["own_range"].cell_ref(0, 0)
+    return reads_arrays(f'IF({NAME_RANGE_MODE}="manual",{shared},IF({flag}=1,{own},{shared}))')
+
+
+def own_range_note(plan: InitPlan, notes: tuple[str, str]) -> Entry:
+    """The Dashboard's words on the histograms' ranges: ``notes[0]`` where the layers take
+    a range each, ``notes[1]`` where they share one. The flag it tests listens
+    (:func:`listens`): a text cannot take the added term itself."""
+    flag, is_array = listens(plan, plan.blocks["own_range"].cell_ref(0, 0))
+    return f'IF({flag}=1,"{notes[0]}","{notes[1]}")', is_array
+
+
+def _layer_ends_of_range(plan: InitPlan, k: int) -> tuple[str, str]:
+    """The cells of layer k's histogram range."""
+    return (plan.blocks["hist_low"].cell_ref(0, k - 1),
+            plan.blocks["hist_high"].cell_ref(0, k - 1))
+
+
+def edges(plan: InitPlan, k: int) -> str:
+    """Layer k's upper bin edges: equal steps from its range's low end, exactly its high
+    end at row Bins. Rows beyond the Bins control (so that a histogram can be coarsened in
+    the sheet) go on in the same steps past the high end: FREQUENCY needs distinct edges,
+    since applications split the values on equal edges differently (LibreOffice gives them
+    to the last of the equal bins, Gnumeric and Excel to the first). What those rows count
+    is shown as "above" (see :func:`count`)."""
     index = plan.blocks["bin_index"].ref
-    low, high = plan.range_names
+    low, high = _layer_ends_of_range(plan, k)
     return f"IF({index}={NAME_BINS},{high},{_step(index, low, high, NAME_BINS)})"
 
 
-def centres(plan: InitPlan) -> str:
-    """Bin centres label the charts; unused rows show the range's high end."""
+def centres(plan: InitPlan, k: int) -> str:
+    """Layer k's bin centres label its chart; unused rows show the range's high end."""
     index = plan.blocks["bin_index"].ref
-    low, high = plan.range_names
+    low, high = _layer_ends_of_range(plan, k)
     centre = _step(index, low, high, NAME_BINS, "-0.5")
     return f"IF({index}<={NAME_BINS},{centre},{high})"
 
@@ -311,9 +368,11 @@ def frequency(plan: InitPlan, k: int, prefix: str = "") -> str:
     upper edges, an array over the edges' rows and one more for the values above the last
     edge. A bin holds the values above the previous edge and up to its own (a value on an
     edge counts in the bin that edge closes). ``prefix`` "grad_" counts |∂L/∂A|."""
-    edges_block = plan.blocks[f"{prefix}edges"]
-    data = plan.layer_block(k, "g" if prefix else "z").ref
-    return f"FREQUENCY({f'ABS({data})' if prefix else data},{edges_block.ref})"
+    if prefix:
+        data, edges_block = f"ABS({plan.layer_block(k, 'g').ref})", plan.blocks["grad_edges"]
+    else:
+        data, edges_block = plan.layer_block(k, "z").ref, plan.layer_block(k, "edges")
+    return f"FREQUENCY({data},{edges_block.ref})"
 
 
 def count(plan: InitPlan, k: int, row: int, prefix: str = "") -> Entry:
@@ -370,7 +429,7 @@ def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
     if name == "above":
         return f"{cnt.cell_ref(cnt.rows - 1, 0)}/COUNT({z})"
     if name == "below":  # the first bin is open below: this is the part of it under BinLow
-        return f"SUMPRODUCT(({z}<{plan.range_names[0]})*1)/COUNT({z})"
+        return f"SUMPRODUCT(({z}<{_layer_ends_of_range(plan, k)[0]})*1)/COUNT({z})"
     return {
         "min": f"MIN({z})",
         "max": f"MAX({z})",
@@ -378,10 +437,23 @@ def _plain_stat(plan: InitPlan, name: str, k: int) -> str:
     }[name]
 
 
-def subtitle(labels: tuple[str, str, str, str]) -> str:
-    """The Dashboard's one-line description, live from the controls."""
-    parts = zip(labels, (NAME_INIT, NAME_ACTIVATION, NAME_SAMPLES, NAME_SEED), strict=True)
-    return "&".join(f'"{label}"&{name}' for label, name in parts)
+def header(plan: InitPlan, labels: dict[str, str]) -> tuple[str, str, str]:
+    """The Dashboard's header, live from the controls, as three cells: the initializer; the
+    weights' σ (Sigma when it is normal, else layer 1's; a number, which the cell's number
+    format names, since Gnumeric joins a number to text in extended precision,
+    0.0099999999999999999998); then
+    the activation, the network's shape, the samples, batch norm, the histogram range's
+    mode and the seed. ``labels`` are the words before each."""
+    exp = plan.settings
+    rest = [f'"{labels["activation"]}"&{NAME_ACTIVATION}',
+            f'"{labels["shape"].format(layers=exp.layers, width=exp.width)}"',
+            f'"{labels["samples"]}"&{NAME_SAMPLES}']
+    if exp.has_batchnorm:
+        rest.append(f'"{labels["batchnorm"]}"&{NAME_BN}')
+    mode = f'{NAME_RANGE_MODE}' if exp.auto_range else '"manual"'
+    rest += [f'"{labels["range"]}"&{mode}', f'"{labels["seed"]}"&{NAME_SEED}']
+    sigma = f'IF({NAME_INIT}="normal",{NAME_SIGMA},{layer_names(1)["wstd"]})'
+    return f'"{labels["init"]}"&{NAME_INIT}', sigma, "&".join(rest)
 
 
 def list_check(kind: str) -> str:

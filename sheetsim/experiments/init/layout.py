@@ -44,6 +44,8 @@ NAME_RANGE_LOW = "RangeLow"
 NAME_RANGE_HIGH = "RangeHigh"
 """The histogram range in use (auto-range workbooks): cells on Histograms, by formula."""
 RANGE_ROW = 1  # Histograms: the row of the range in use, between the title and the headers
+RANGE_ENDS = ("hist_low", "hist_high")
+"""Histograms: each layer's range, one row per end, under the statistics."""
 
 DASH_ROWS = ("init", "activation", "wstd", "mean", "std", "first_bin", "last_bin", "zero",
              "below", "above")
@@ -120,7 +122,8 @@ class InitPlan(Plan):
     settings: Settings
 
     def layer_block(self, k: int, part: str) -> Block:
-        """Block ``part`` (u, w, a, n, z, d, g, counts, freq, bn_mean, …) of layer k."""
+        """Block ``part`` (u, w, a, n, z, d, g, edges, centres, counts, freq, bn_mean, …) of
+        layer k."""
         return self.blocks[f"L{k}_{part}"]
 
     def stat_block(self, stat: str, prefix: str = "") -> Block:
@@ -242,19 +245,36 @@ def plan(exp: Settings) -> InitPlan:
 
 
 def _histogram(p: InitPlan, sheet: str, prefix: str, bins: int, stats: tuple[str, ...]) -> None:
+    """Bin numbers in column 0 from row 3. Gradients: one column of edges and one of centres
+    (one log10 range for every layer), the counts per layer, then the FREQUENCY per layer.
+    Outputs: a range per layer, so per layer a column of edges, then per layer a column of
+    centres (the charts' labels), the counts and the FREQUENCY, each group of columns one
+    apart; the per-layer range in two rows under the statistics (and, in an auto-range
+    workbook, whether the layers take a range each)."""
     first = 3
-    p.add(Block(f"{prefix}bin_index", sheet, first, 0, bins, 1, "bin_index"))
-    p.add(Block(f"{prefix}edges", sheet, first, 1, bins, 1, "edges"))
-    p.add(Block(f"{prefix}centres", sheet, first, 2, bins, 1, "centres"))
     layers = p.settings.layers
+    p.add(Block(f"{prefix}bin_index", sheet, first, 0, bins, 1, "bin_index"))
+    if prefix:
+        p.add(Block(f"{prefix}edges", sheet, first, 1, bins, 1, "edges"))
+        p.add(Block(f"{prefix}centres", sheet, first, 2, bins, 1, "centres"))
+        counts_col = 3
+    else:
+        for k in range(1, layers + 1):
+            p.add(Block(f"L{k}_edges", sheet, first, k, bins, 1, "edges"))
+            p.add(Block(f"L{k}_centres", sheet, first, layers + 1 + k, bins, 1, "centres"))
+        counts_col = 2 * layers + 3
     for k in range(1, layers + 1):
-        p.add(Block(f"L{k}_{prefix}counts", sheet, first, 2 + k, bins + 1, 1, "counts"))
+        p.add(Block(f"L{k}_{prefix}counts", sheet, first, counts_col + k - 1, bins + 1, 1,
+                    "counts"))
     for k in range(1, layers + 1):  # each layer's one-pass count, right of the shown counts
-        p.add(Block(f"L{k}_{prefix}freq", sheet, first, 3 + layers + k, bins + 1, 1,
+        p.add(Block(f"L{k}_{prefix}freq", sheet, first, counts_col + layers + k, bins + 1, 1,
                     "frequency"))
     stat_top = first + bins + 3
     for i, stat in enumerate(stats):
-        p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, p.settings.layers, "stat"))
-
-
-
+        p.add(Block(f"{prefix}stat_{stat}", sheet, stat_top + i, 3, 1, layers, "stat"))
+    if not prefix:
+        for i, end in enumerate(RANGE_ENDS):
+            p.add(Block(end, sheet, stat_top + len(stats) + i, 3, 1, layers, "layer_range"))
+        if p.settings.auto_range:
+            p.add(Block("own_range", sheet, stat_top + len(stats) + len(RANGE_ENDS), 3, 1, 1,
+                        "own_range"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheetsim.experiments.common.activations import activate, derivative
-from sheetsim.experiments.common.bins import bin_counts
+from sheetsim.experiments.common.bins import OWN_RANGE_RATIO, bin_counts
 from sheetsim.experiments.common.draws import norm_inv, uniform_draws
 from sheetsim.experiments.common.initializers import scale_for, std_of_weights, weights_from
 from sheetsim.experiments.init.settings import Settings
@@ -134,18 +134,9 @@ OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 (0, 1) and tanh in (−1, 1), reaching the ends in floating point at saturation."""
 
 
-def histogram_range(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> tuple[float, float]:
-    """The histogram's range: bin_low to bin_high when manual. When auto, first the
-    smallest interval holding every layer's possible outputs, where a bounded activation's
-    are its whole range and any other's are its layer's actual ones (smallest to largest
-    value). If every layer is bounded that is the range (sigmoid 0 to 1, tanh −1 to 1).
-    Otherwise it is widened by half a bin of Bins − 1 equal bins at each end, so that the
-    smallest and largest output sit in the middle of the first and last bin, never on an
-    edge (by 0.5 when all outputs are equal). ``outputs`` is (activation in use, output)
-    per layer; a layer whose outputs overflowed counts as the single value 0, so the range
-    stays defined."""
-    if not exp.auto_range:
-        return exp.bin_low, exp.bin_high
+def _spans(outputs: list[tuple[str, np.ndarray]]) -> tuple[list[float], list[float]]:
+    """Per layer, the interval its outputs can take: a bounded activation's whole range,
+    any other's actual smallest to largest output (an overflowed layer as the value 0)."""
     lows, highs = [], []
     for activation, z in outputs:
         if activation in OUTPUT_RANGE:
@@ -156,11 +147,50 @@ def histogram_range(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> tup
             low = high = 0.0
         lows.append(low)
         highs.append(high)
+    return lows, highs
+
+
+def _padded(exp: Settings, low: float, high: float) -> tuple[float, float]:
+    """Widened by half a bin of Bins − 1 equal bins at each end (0.5 if the ends meet)."""
+    pad = (high - low) / (2 * max(exp.bins - 1, 1)) if high > low else 0.5
+    return low - pad, high + pad
+
+
+def histogram_range(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> tuple[float, float]:
+    """The histogram's range shared by every layer: bin_low to bin_high when manual. When
+    auto, first the smallest interval holding every layer's possible outputs (``_spans``).
+    If every layer is bounded that is the range (sigmoid 0 to 1, tanh −1 to 1). Otherwise
+    it is widened by half a bin of Bins − 1 equal bins at each end, so that the smallest
+    and largest output sit in the middle of the first and last bin, never on an edge (by
+    0.5 when all outputs are equal). ``outputs`` is (activation in use, output) per layer."""
+    if not exp.auto_range:
+        return exp.bin_low, exp.bin_high
+    lows, highs = _spans(outputs)
     low, high = float(np.min(lows)), float(np.max(highs))
     if all(activation in OUTPUT_RANGE for activation, _ in outputs):
         return low, high
-    pad = (high - low) / (2 * max(exp.bins - 1, 1)) if high > low else 0.5
-    return low - pad, high + pad
+    return _padded(exp, low, high)
+
+
+def own_ranges(outputs: list[tuple[str, np.ndarray]]) -> bool:
+    """Whether an auto range is per layer: the layers' spans (``_spans``) differ by more
+    than ``OWN_RANGE_RATIO`` times."""
+    lows, highs = _spans(outputs)
+    spans = [h - lo for lo, h in zip(lows, highs, strict=True)]
+    return max(spans) > OWN_RANGE_RATIO * min(spans)
+
+
+def layer_ranges(exp: Settings, outputs: list[tuple[str, np.ndarray]]) -> list[tuple[float, float]]:
+    """Each layer's histogram range: the shared one (``histogram_range``), or, in an auto
+    range whose layers differ by orders of magnitude (``own_ranges``), the layer's own span,
+    widened by half a bin unless its activation is bounded."""
+    shared = histogram_range(exp, outputs)
+    if not exp.auto_range or not own_ranges(outputs):
+        return [shared] * len(outputs)
+    out = []
+    for (activation, _), low, high in zip(outputs, *_spans(outputs), strict=True):
+        out.append((low, high) if activation in OUTPUT_RANGE else _padded(exp, low, high))
+    return out
 
 
 def bin_edges(exp: Settings, rows: int | None = None, low: float | None = None,

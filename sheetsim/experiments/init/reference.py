@@ -50,25 +50,31 @@ def _column(values: list) -> np.ndarray:
 
 def _tables(exp: Settings, plan: InitPlan, fwd: model.Forward) -> Reference:
     out: Reference = {"input_u": fwd.input_u, "input": fwd.x}
-    rows = plan.blocks["edges"].rows
-    low, high = model.histogram_range(exp, [(layer.activation, layer.z) for layer in fwd.layers])
+    rows = plan.blocks["bin_index"].rows
+    outputs = [(layer.activation, layer.z) for layer in fwd.layers]
     if "range" in plan.blocks:
-        out["range"] = np.array([[low, high]])
-    edges = model.bin_edges(exp, rows, low, high)
+        out["range"] = np.array([model.histogram_range(exp, outputs)])
+    if "own_range" in plan.blocks:
+        out["own_range"] = np.array([[float(model.own_ranges(outputs))]])
+    ranges = model.layer_ranges(exp, outputs)
+    out["hist_low"] = np.array([[low for low, _ in ranges]])
+    out["hist_high"] = np.array([[high for _, high in ranges]])
     k = np.arange(1, rows + 1)
-    width = (high - low) / exp.bins
-    out["edges"] = edges.reshape(-1, 1)
-    out["centres"] = np.where(k <= exp.bins, low + (k - 0.5) * width, high).reshape(-1, 1)
     stats = []
-    for k, layer in enumerate(fwd.layers, 1):
-        out |= {f"L{k}_u": layer.u, f"L{k}_w": layer.w, f"L{k}_a": layer.a, f"L{k}_z": layer.z}
+    for j, (layer, (low, high)) in enumerate(zip(fwd.layers, ranges, strict=True), 1):
+        out |= {f"L{j}_u": layer.u, f"L{j}_w": layer.w, f"L{j}_a": layer.a, f"L{j}_z": layer.z}
         if exp.has_batchnorm:
-            out |= {f"L{k}_n": layer.n, f"L{k}_bn_mean": layer.mean.reshape(1, -1),
-                    f"L{k}_bn_var": layer.var.reshape(1, -1)}
+            out |= {f"L{j}_n": layer.n, f"L{j}_bn_mean": layer.mean.reshape(1, -1),
+                    f"L{j}_bn_var": layer.var.reshape(1, -1)}
+        edges = model.bin_edges(exp, rows, low, high)
+        width = (high - low) / exp.bins
+        out[f"L{j}_edges"] = edges.reshape(-1, 1)
+        out[f"L{j}_centres"] = np.where(k <= exp.bins, low + (k - 0.5) * width,
+                                        high).reshape(-1, 1)
         st = model.layer_stats(layer.z, edges, exp.bins, low)
         stats.append(st)
-        out[f"L{k}_freq"] = model.bin_counts(layer.z, edges).reshape(-1, 1)
-        out[f"L{k}_counts"] = st.counts.reshape(-1, 1)
+        out[f"L{j}_freq"] = model.bin_counts(layer.z, edges).reshape(-1, 1)
+        out[f"L{j}_counts"] = st.counts.reshape(-1, 1)
     per_layer = {
         "init": [layer.init for layer in fwd.layers],
         "activation": [layer.activation for layer in fwd.layers],
@@ -131,7 +137,7 @@ def slack(exp: Settings, plan: InitPlan, evaluated: Reference) -> dict[str, np.n
     n = max(exp.samples * exp.width, 1)
     layers = range(1, exp.layers + 1)
     out: dict[str, np.ndarray | float] = {}
-    ties = [edge_ties(evaluated.get(f"L{k}_z"), evaluated.get("edges")) for k in layers]
+    ties = [edge_ties(evaluated.get(f"L{k}_z"), evaluated.get(f"L{k}_edges")) for k in layers]
     zeros = [zero_ties(evaluated.get(f"L{k}_z")) for k in layers]
     for k in layers:
         out[f"L{k}_counts"] = out[f"L{k}_freq"] = ties[k - 1]

@@ -29,6 +29,7 @@ from sheetsim.experiments.init.layout import (
     NAME_RANGE_MODE,
     NAME_SIGMA,
     NAME_SLOPE,
+    RANGE_ENDS,
     STATS,
     InitPlan,
     layer_parts,
@@ -162,20 +163,39 @@ def _validations(ws: Any, plan: InitPlan, t: texts.Texts) -> None:
 
 
 def write_histograms(c: Canvas[InitPlan], t: texts.Texts) -> None:
-    """Output histograms: bin edges and centres by formula, counts and statistics."""
+    """Output histograms: per layer its range, bin edges and centres by formula, counts and
+    statistics."""
     plan = c.plan
+    ws = c.sheets["Histograms"]
     if "range" in plan.blocks:  # the range in use, by formula, above the bins
-        ws, b = c.sheets["Histograms"], plan.blocks["range"]
+        b = plan.blocks["range"]
         ws.write_string(b.row, 0, t.range_in_use, c.styles.label)
         for end, value in enumerate(c.reference["range"].ravel()):
             c.entry(ws, b.row, b.col + end, formulas.range_in_use(plan, end), c.styles.value,
                     float(value))
+    layers = plan.settings.layers
     _histogram_sheet(
-        c, t, c.sheets["Histograms"], prefix="", title=t.hist_title, headers=t.hist_headers,
-        column_formulas=(formulas.edges(plan), formulas.centres(plan)),
+        c, t, ws, prefix="", title=t.hist_title,
+        columns=[(f"L{k}_{part}", formula(plan, k), header.format(k=k))
+                 for part, formula, header in (("edges", formulas.edges, t.layer_edge),
+                                               ("centres", formulas.centres, t.layer_centre))
+                 for k in range(1, layers + 1)],
         labels={stat: t.stat_labels[stat] for stat in STATS},
         stat_formula=lambda stat, k: formulas.stat(plan, stat, k),
     )
+    for i, end in enumerate(RANGE_ENDS):
+        b = plan.blocks[end]
+        ws.write_string(b.row, 0, t.layer_range_labels[i], c.styles.label)
+        for k, v in enumerate(c.reference[end].ravel(), 1):
+            c.entry(ws, b.row, b.col + k - 1, formulas.layer_range(plan, i, k), c.styles.value,
+                    float(v))
+    if "own_range" in plan.blocks:
+        b = plan.blocks["own_range"]
+        ws.write_string(b.row, 0, t.own_range_label, c.styles.label)
+        style = c.wb.add_format({"num_format": f'"{t.own_range_words[0]}";;'
+                                                f'"{t.own_range_words[1]}"', "align": "left"})
+        c.entry(ws, b.row, b.col, formulas.own_range(plan), style,
+                float(c.reference["own_range"][0, 0]))
 
 
 def write_gradients(c: Canvas[InitPlan], t: texts.Texts) -> None:
@@ -184,8 +204,8 @@ def write_gradients(c: Canvas[InitPlan], t: texts.Texts) -> None:
     assert t.grad_stat_labels is not None
     _histogram_sheet(
         c, t, c.sheets["Gradients"], prefix="grad_", title=t.grad_title,
-        headers=t.grad_headers,
-        column_formulas=(formulas.grad_edges(plan), formulas.grad_centres(plan)),
+        columns=[("grad_edges", formulas.grad_edges(plan), t.grad_headers[1]),
+                 ("grad_centres", formulas.grad_centres(plan), t.grad_headers[2])],
         labels={s: t.grad_stat_labels[s] for s in GRAD_STATS},
         stat_formula=lambda stat, k: formulas.grad_stat(plan, stat, k),
         edge_style=c.styles.sci,
@@ -193,36 +213,37 @@ def write_gradients(c: Canvas[InitPlan], t: texts.Texts) -> None:
 
 
 def _histogram_sheet(c: Canvas[InitPlan], t: texts.Texts, ws: Any, *, prefix: str, title: str,
-                     headers: tuple[str, str, str], column_formulas: tuple[str, str],
-                     labels: dict[str, str],
+                     columns: list[tuple[str, str, str]], labels: dict[str, str],
                      stat_formula: Callable[[str, int], formulas.Entry],
                      edge_style: Any = None) -> None:
-    """A histogram sheet: bin numbers, edges, chart labels, per-layer counts, statistics."""
+    """A histogram sheet: bin numbers, the edge and centre ``columns`` (block, formula,
+    header), per-layer counts and their FREQUENCY, statistics."""
     plan = c.plan
     styles = c.styles
     layers = plan.settings.layers
     ws.write_string(0, 0, title, styles.title)
     index = plan.blocks[f"{prefix}bin_index"]
     head = index.row - 1
-    for j, text in enumerate(headers):
-        ws.write_string(head, j, text, styles.header)
-    for k in range(1, layers + 1):
-        col = plan.blocks[f"L{k}_{prefix}counts"].col
-        ws.write_string(head, col, t.layer_label(k), styles.header)
+    ws.write_string(head, 0, t.hist_headers[0], styles.header)
+    for name, formula, header in columns:
+        b = plan.blocks[name]
+        ws.write_string(head, b.col, header, styles.header)
+        style = edge_style if b.kind == "edges" and edge_style else styles.value
+        c.block_values(ws, b, formula, style)
     for i in range(index.rows):
         ws.write_number(index.row + i, index.col, i + 1, styles.label)
     ws.write_string(index.row + index.rows, index.col, t.hist_above, styles.label)
-    c.block_values(ws, plan.blocks[f"{prefix}edges"], column_formulas[0],
-                   edge_style or styles.value)
-    c.block_values(ws, plan.blocks[f"{prefix}centres"], column_formulas[1], styles.value)
     for k in range(1, layers + 1):
         block = plan.blocks[f"L{k}_{prefix}counts"]
+        ws.write_string(head, block.col, t.layer_label(k), styles.header)
         for i, v in enumerate(c.reference[block.name].ravel()):
             c.entry(ws, block.row + i, block.col, formulas.count(plan, k, i, prefix),
                     styles.count, float(v))
         freq = plan.blocks[f"L{k}_{prefix}freq"]
         ws.write_string(head, freq.col, t.layer_label(k), styles.header)
         c.block_values(ws, freq, formulas.frequency(plan, k, prefix), styles.count)
+    ws.write_string(head - 1, plan.blocks[f"L1_{prefix}counts"].col, t.counts_caption,
+                    styles.note)
     ws.write_string(head - 1, plan.blocks[f"L1_{prefix}freq"].col, t.freq_caption, styles.note)
 
     first = plan.stat_block(next(iter(labels)), prefix)
@@ -238,8 +259,8 @@ def _histogram_sheet(c: Canvas[InitPlan], t: texts.Texts, ws: Any, *, prefix: st
         for k, v in enumerate(c.reference[b.name].ravel(), 1):
             c.entry(ws, b.row, b.col + k - 1, stat_formula(stat, k), style, v)
     ws.set_column(0, 0, 18)
-    ws.set_column(1, 2 + layers, 11)
-    ws.freeze_panes(index.row, 3)
+    ws.set_column(1, plan.blocks[f"L{layers}_{prefix}freq"].col, 11)
+    ws.freeze_panes(index.row, 1)
 
 
 def write_batchnorm(c: Canvas[InitPlan], t: texts.Texts) -> None:

@@ -29,10 +29,22 @@ class Texts:
     hist_above: str
     freq_caption: str
     """Over the FREQUENCY columns, right of the counts the charts read."""
+    counts_caption: str
+    layer_edge: str
+    layer_centre: str
+    """Headers of a layer's edge and centre columns ({k}: the layer)."""
+    layer_range_labels: tuple[str, str]
+    own_range_label: str
+    own_range_words: tuple[str, str]
+    """How the own-range cell reads: 1 (a range per layer), 0 (one range)."""
+    own_range_notes: tuple[str, str]
+    """Beside the Dashboard's "Outputs": the charts on a range each, or on one range."""
     stats_title: str
     stat_labels: dict[str, str]
     dash_labels: dict[str, str]
-    subtitle: tuple[str, str, str, str]
+    subtitle: dict[str, str]
+    """Words of the header (``formulas.header``): before each setting; ``sigma`` is the σ
+    cell's number format text, ``shape`` takes {layers} and {width}."""
     chart_x: str
     chart_y: str
     std_chart_title: str
@@ -131,12 +143,25 @@ EN = Texts(
     hist_above="above",
     freq_caption="One pass per layer: FREQUENCY(values, upper edges); rows past Bins count "
                  "values above the range",
+    counts_caption="Counts the charts show (bins up to Bins; the last row: above the range)",
+    layer_edge="Edge L{k}",
+    layer_centre="Centre L{k}",
+    layer_range_labels=("Histogram low", "Histogram high"),
+    own_range_label="Histogram ranges",
+    own_range_words=("one per layer: the layers' spans differ more than 10×",
+                     "one for all layers"),
+    own_range_notes=("Each chart has its own range: the layers' outputs differ by more than "
+                     "10× (compare their sizes by the std chart)",
+                     "All charts share one range"),
     stats_title="Statistic",
     stat_labels=_STATS_EN,
     dash_labels={"init": "Initializer", "activation": "Activation", "wstd": "Weight σ",
                  **_STATS_EN, "bn": "Batch norm", "grad_mean_abs": "Mean |∂L/∂A|",
                  "grad_wgrad": "‖∂L/∂W‖ / samples"},
-    subtitle=("Initializer: ", "   Activation: ", "   Samples: ", "   Seed: "),
+    subtitle={"init": "Initializer: ", "sigma": "σ = ", "activation": "Activation: ",
+              "shape": "   Layers: {layers} × {width}", "samples": "   Samples: ",
+              "batchnorm": "   Batch norm: ", "range": "   Histogram range: ",
+              "seed": "   Seed: "},
     chart_x="output",
     chart_y="count",
     std_chart_title="Output std by layer",
@@ -317,12 +342,24 @@ JA = Texts(
     hist_headers=("階級", "上端", "中央"),
     hist_above="超過",
     freq_caption="層ごとに 1 回の集計：FREQUENCY(値, 上端)。Bins より後の行は範囲を超えた値",
+    counts_caption="グラフが示す個数（Bins までの階級。最後の行は範囲を超えた値）",
+    layer_edge="上端 L{k}",
+    layer_centre="中央 L{k}",
+    layer_range_labels=("ヒストグラムの下端", "ヒストグラムの上端"),
+    own_range_label="ヒストグラムの範囲",
+    own_range_words=("層ごと：層の広がりが 10 倍を超えて違う", "全層で共通"),
+    own_range_notes=("グラフごとに範囲が違います：層の出力の広がりが 10 倍を超えて違うため"
+                     "（大きさは標準偏差のグラフで比べます）",
+                     "すべてのグラフが同じ範囲です"),
     stats_title="統計量",
     stat_labels=_STATS_JA,
     dash_labels={"init": "初期値", "activation": "活性化関数", "wstd": "重みの σ",
                  **_STATS_JA, "bn": "バッチ正規化", "grad_mean_abs": "|∂L/∂A| の平均",
                  "grad_wgrad": "‖∂L/∂W‖ / サンプル数"},
-    subtitle=("初期値: ", "   活性化関数: ", "   サンプル数: ", "   シード: "),
+    subtitle={"init": "初期値: ", "sigma": "σ = ", "activation": "活性化関数: ",
+              "shape": "   層: {layers} × {width}", "samples": "   サンプル数: ",
+              "batchnorm": "   バッチ正規化: ", "range": "   ヒストグラムの範囲: ",
+              "seed": "   シード: "},
     chart_x="出力",
     chart_y="個数",
     std_chart_title="層ごとの出力の標準偏差",
