@@ -18,8 +18,9 @@ machine is shared: the wall time is reported beside it.
     python bench/fuzz.py --no-engines           # seeds without the engines' re-saves
 
 Prints the mutants tried by kind and by experiment (with their exit statuses), the
-exit-status histogram, the slowest and the largest mutants, and every rule broken. Exit
-status 0 whatever it finds.
+exit-status histogram, the slowest and the largest mutants, and every rule broken; a run
+stopped by Ctrl-C or SIGTERM reports the mutants tried so far. Exit status 0 whatever it
+finds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import random
 import re
 import shutil
+import signal
 import sys
 import time
 from collections import Counter, defaultdict
@@ -51,6 +53,10 @@ from tests.fuzzing import (  # noqa: E402
 MASKED = re.compile(r"cannot evaluate '.*': [A-Za-z]+(Error|Exception)\(")
 """The evaluator's net for its own bugs (a Python exception while evaluating a formula):
 one line and exit 2 for the user, but a finding here."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
@@ -90,36 +96,42 @@ def main() -> int:
     codes: Counter = Counter()
     runs: list[tuple[float, int, str, str, int, str, float]] = []
     broken: list[tuple[str, str, str, Path]] = []
-    for i in range(args.mutants):
-        kind = kinds[i % len(kinds)]
-        name = rng.choice(names)
-        members, raw = loaded[name]
-        mutant.write_bytes(mutate(Seeded(rng.getrandbits(64)), kind, members, raw))
-        outcome: Outcome = run_forked(["verify", str(mutant), "-q"], timeout=args.timeout)
-        code = outcome.code
-        by_kind[kind][code] += 1
-        by_experiment[experiment_of(name)][code] += 1
-        codes[code] += 1
-        first = (outcome.stderr.strip().splitlines() or outcome.stdout.strip().splitlines()
-                 or [""])[0]
-        runs.append((outcome.cpu, outcome.rss_kb, name, kind, code, first, outcome.seconds))
-        problem = outcome.problem(mutant)
-        if problem is None and MASKED.search(outcome.stderr):
-            problem = "an internal error reported as bad input"
-        if problem is None and outcome.cpu > args.limit_seconds:
-            problem = f"took {outcome.cpu:.1f} s of CPU ({outcome.seconds:.1f} s wall)"
-        if problem is None and outcome.rss_kb > args.limit_mb * 1024:
-            problem = f"used {outcome.rss_kb / 1024:.0f} MB"
-        if problem is not None:
-            keep = found_dir / f"{i:06d}-{kind.replace('/', '_').replace(' ', '_')}.xlsx"
-            shutil.copy(mutant, keep)
-            broken.append((name, kind, f"{problem}: {outcome.stderr.strip()[-300:]}", keep))
-        if (i + 1) % 100 == 0:
-            print(f"{i + 1:,} mutants, {len(broken)} rules broken", file=sys.stderr)
-
+    signal.signal(signal.SIGTERM, _interrupt)
+    tried = 0
+    try:
+        for i in range(args.mutants):
+            kind = kinds[i % len(kinds)]
+            name = rng.choice(names)
+            members, raw = loaded[name]
+            mutant.write_bytes(mutate(Seeded(rng.getrandbits(64)), kind, members, raw))
+            outcome: Outcome = run_forked(["verify", str(mutant), "-q"], timeout=args.timeout)
+            code = outcome.code
+            by_kind[kind][code] += 1
+            by_experiment[experiment_of(name)][code] += 1
+            codes[code] += 1
+            first = (outcome.stderr.strip().splitlines() or outcome.stdout.strip().splitlines()
+                     or [""])[0]
+            runs.append((outcome.cpu, outcome.rss_kb, name, kind, code, first, outcome.seconds))
+            problem = outcome.problem(mutant)
+            if problem is None and MASKED.search(outcome.stderr):
+                problem = "an internal error reported as bad input"
+            if problem is None and outcome.cpu > args.limit_seconds:
+                problem = f"took {outcome.cpu:.1f} s of CPU ({outcome.seconds:.1f} s wall)"
+            if problem is None and outcome.rss_kb > args.limit_mb * 1024:
+                problem = f"used {outcome.rss_kb / 1024:.0f} MB"
+            if problem is not None:
+                keep = found_dir / f"{i:06d}-{kind.replace('/', '_').replace(' ', '_')}.xlsx"
+                shutil.copy(mutant, keep)
+                broken.append((name, kind, f"{problem}: {outcome.stderr.strip()[-300:]}", keep))
+            tried = i + 1
+            if (i + 1) % 100 == 0:
+                print(f"{i + 1:,} mutants, {len(broken)} rules broken", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: report the mutants tried so far
+        print(f"stopped after {tried:,} mutants", file=sys.stderr)
     elapsed = time.monotonic() - started
-    print(f"# sheetsim fuzz: {args.mutants:,} mutants of {len(names)} seeds, seed {args.seed}, "
-          f"{elapsed:.0f} s\n")
+    stopped = "" if tried == args.mutants else f" (stopped early, of {args.mutants:,} asked)"
+    print(f"# sheetsim fuzz: {tried:,} mutants of {len(names)} seeds, seed {args.seed}, "
+          f"{elapsed:.0f} s{stopped}\n")
     present = sorted(codes)
     print("| kind | tried | " + " | ".join(f"exit {c}" for c in present) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in present) + " |")

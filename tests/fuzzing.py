@@ -656,15 +656,20 @@ def run_forked(args: list[str], timeout: float = 60.0) -> Outcome:
                     sys.stderr.flush()
                 os._exit(code)
         status, usage = 0, None
-        while True:
-            done, status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() - start > timeout:
-                os.kill(pid, signal.SIGKILL)
-                _, status, usage = os.wait4(pid, 0)
-                break
-            time.sleep(0.005)
+        try:
+            while True:
+                done, status, usage = os.wait4(pid, os.WNOHANG)
+                if done:
+                    break
+                if time.monotonic() - start > timeout:
+                    os.kill(pid, signal.SIGKILL)
+                    _, status, usage = os.wait4(pid, 0)
+                    break
+                time.sleep(0.005)
+        except BaseException:  # interrupted: the child goes too
+            os.kill(pid, signal.SIGKILL)
+            os.wait4(pid, 0)
+            raise
         seconds = time.monotonic() - start
         code = os.waitstatus_to_exitcode(status)
         base = int(base_path.read_text() or 0) if base_path.exists() else 0

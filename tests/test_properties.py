@@ -1,5 +1,6 @@
 """Properties over configurations: valid ones build, verify and reproduce; invalid ones fail
-with one line that names the field.
+with one line that names the field. The initialization experiment's configurations are drawn
+whole; every registered experiment's small workbook is drawn over the seed of its draws.
 
 Valid configurations are kept small (samples ≤ 30, width ≤ 6, layers ≤ 3) so each example
 builds and verifies in a fraction of a second.
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from sheetsim import experiments
 from sheetsim.check import manifest, verify
 from sheetsim.cli import cli
 from sheetsim.config import MAX_COLS, MAX_ROWS, ConfigError, field_names
@@ -29,7 +31,7 @@ from sheetsim.experiments.common.initializers import INITS
 from sheetsim.experiments.init.settings import Settings
 from sheetsim.xlsx import reader
 
-from .helpers import build
+from .helpers import SMALL_SHAPES, build
 
 FIELD_NAMES = field_names(Settings)
 from_mapping = Settings.from_mapping
@@ -335,3 +337,29 @@ def test_a_different_seed_gives_different_bytes(tmp_path):
     a = build(Settings(samples=5, width=3, layers=1, seed=1), tmp_path / "a.xlsx")
     b = build(Settings(samples=5, width=3, layers=1, seed=2), tmp_path / "b.xlsx")
     assert a.read_bytes() != b.read_bytes()
+
+
+# ------------------------------------------------------------------ every experiment
+
+SEEDED = [n for n, e in experiments.REGISTRY.items() if hasattr(e.settings_type(), "seed")]
+"""The registered experiments whose draws come from a seed setting."""
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_any_seed_of_every_experiment_builds_and_verifies(name):
+    """Small workbooks of every experiment (``SMALL_SHAPES``), whatever the seed of their
+    draws: they verify, and the manifest gives back the settings they were built with."""
+    experiment = experiments.get(name)
+
+    @settings(max_examples=2, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(0, MAX_EXACT_SEED))
+    def any_seed(seed: int) -> None:
+        exp = experiments.resolve(experiment, flags={**SMALL_SHAPES.get(name, {}), "seed": seed})
+        with tempfile.TemporaryDirectory() as tmp:
+            path = build(exp, Path(tmp) / f"{name}.xlsx")
+            report = verify.verify(path)
+            assert report.ok, report.render()
+            assert manifest.read(reader.read(path)).config == exp
+
+    any_seed()
