@@ -474,3 +474,48 @@ def test_libreoffice_recomputes_the_noisy_sgd_path(noisy, tmp_path):
                                   reader.block_values(book, blocks["escape"]))
     report = verify.verify(out)
     assert report.ok, report.render()
+
+
+# ------------------------------------------------------------------ the Guide's claims
+
+PLATEAU_CLAIMS = {  # (optimizer, changes from the textbook's settings) -> first step x < 2
+    ("momentum", ()): 18,
+    ("adam", ()): 65,
+    ("rmsprop", ()): 540,
+    ("rmsprop", (("rho", 0.9),)): 133,
+    ("adam", (("beta1", 0.0),)): 656,
+    ("rmsprop", (("lr_rmsprop", 0.3),)): 17,
+}
+
+
+@pytest.mark.parametrize(("case", "step"), list(PLATEAU_CLAIMS.items()),
+                         ids=[f"{o}{dict(c)}" for o, c in PLATEAU_CLAIMS])
+def test_the_plateau_claims_of_the_guide(case, step):
+    """Every step the Guide's plateau section quotes, from x = 6 with the textbook's
+    settings, is what the reference model gives, and the Guide quotes it."""
+    opt, changes = case
+    exp = replace(Settings(), **dict(changes))
+    r = model.run(opt, exp, SURFACES["plateau"].grad, 6.0, 0.0, exp.lr(opt), 1000)
+    assert model.escape_step(r.x, 2.0)[0] == step
+    from sheetsim.experiments.descent import texts
+
+    for t in (texts.EN, texts.JA):
+        plateau = next(body for heading, body in t.guide if heading in ("Plateaus", "プラトー"))
+        assert any(str(step) in line for line in plateau if isinstance(line, str))
+
+
+def test_the_guide_and_header_follow_the_file(preset_book):
+    """descent-valley: the header names its rates, no fixed RMSprop rate is left in the
+    Guide, and the live lines show the file's own numbers."""
+    book = reader.read(preset_book("descent-valley"))
+    blocks = manifest.read(book).blocks
+    header = book.sheet("Dashboard").value(blocks["dash_subtitle"].row, 0)
+    assert "valley from (-1.5, 2)" in header and "RMSprop 0.01" in header
+    guide = [book.sheet("Guide").value(r, 0) for r in range(80)]
+    text = " ".join(v for v in guide if isinstance(v, str))
+    assert "lr = 0.1" not in text and "x⁴/(1 + x⁴)" not in text
+    first = book.sheet("Guide").value(blocks["guide_rmsprop_first"].row, 0)
+    assert f"lr = 0.01 and ρ = 0.99 make it {round(0.01 / math.sqrt(0.01), 4):g}." in first
+    controls = openpyxl.load_workbook(preset_book("descent-valley"))["Controls"]
+    eps = DESCENT.plan(_small("descent-valley")).names["Eps"]
+    assert "E" in controls.cell(eps.row + 1, eps.col + 1).number_format

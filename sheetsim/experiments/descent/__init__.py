@@ -146,7 +146,7 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
             "minima_runs": (runs, MINIMA_STARTS * MINIMA_LRS),
             "minima_table": (MINIMA_STARTS, MINIMA_LRS), "plateau_escape": (1, n),
             "plateau_runs": (runs, sum(len(plateau_columns(o)) for o in settings.optimizers)),
-            "final": (n, 4), "plateau_label": (n, 1),
+            "final": (n, 4), "plateau_label": (n, 1), "plateau_shown": (1, n),
         }
         if settings.noisy:
             esc, m = escape_steps(settings), ESCAPE_SEQUENCES
@@ -181,7 +181,7 @@ class DescentExperiment(Experiment[Settings, DescentPlan]):
         last = analysis_steps(settings)
         for i, opt in enumerate(settings.optimizers):
             lr, x, y, loss = ref["final"][i]
-            left = f"> {last}" if escape[i] > last else f"{escape[i]:.0f}"
+            left = "never" if escape[i] > last else f"{escape[i]:.0f}"
             lines.append(f"  {OPTIMIZERS[opt].label:<9} {lr:>8.4g} {figure(x):>11} {figure(y):>11} "
                          f"{figure(loss):>11} {left:>9}")
         if settings.noisy:

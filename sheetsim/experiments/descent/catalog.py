@@ -77,9 +77,15 @@ def _bowl_grad(x: Array, y: Array) -> tuple[Array, Array]:
 # ----------------------------------------------------------------------- two minima
 # g(x) = x⁴/4 + x³/3 − x² + 8/3, g′(x) = x(x + 2)(x − 1): a global minimum at x = −2
 # (f = 0), a local one at x = 1 (f = 9/4) and between them a ridge at x = 0 (f = 8/3).
+# g is written factored, (x + 2)²(3x² − 8x + 8)/12: the expanded sum cancels near x = −2
+# (to about 9 % at a loss of 1e-14), the product keeps full relative precision.
 
 def _two_g(x: Array) -> Array:
-    return x * x * x * x / 4 + x * x * x / 3 - x * x + 8 / 3
+    return (x + 2) * (x + 2) * (3 * x * x - 8 * x + 8) / 12
+
+
+def _two_base(x: str) -> str:
+    return f"({_p(x)}+2)*({_p(x)}+2)*(3*{_p(x)}*{_p(x)}-8*{_p(x)}+8)/12"
 
 
 def _two_f(x: Array, y: Array) -> Array:
@@ -158,12 +164,10 @@ SURFACES: dict[str, Surface] = {
         levels=(0.2, 0.5, 1.0, 2.0, 4.0, 7.0, 11.0, 16.0),
     ),
     "two_minima": Surface(
-        loss=lambda x, y: (f"{_p(x)}*{_p(x)}*{_p(x)}*{_p(x)}/4+{_p(x)}*{_p(x)}*{_p(x)}/3"
-                           f"-{_p(x)}*{_p(x)}+8/3+{_p(y)}*{_p(y)}"),
+        loss=lambda x, y: f"{_two_base(x)}+{_p(y)}*{_p(y)}",
         grad_x=lambda x, y: f"{_p(x)}*({_p(x)}+2)*({_p(x)}-1)",
         grad_y=lambda x, y: f"2*{_p(y)}",
-        base=lambda x: (f"{_p(x)}*{_p(x)}*{_p(x)}*{_p(x)}/4+{_p(x)}*{_p(x)}*{_p(x)}/3"
-                        f"-{_p(x)}*{_p(x)}+8/3"),
+        base=_two_base,
         floor=lambda x: "0",
         k=1.0,
         f=_two_f, grad=_two_grad, g=_two_g, m=_zero,

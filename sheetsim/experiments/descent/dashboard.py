@@ -16,7 +16,6 @@ from sheetsim.experiments.descent.layout import (
     NAME_XMIN,
     SWEEP_POINTS,
     DescentPlan,
-    path_columns,
 )
 from sheetsim.experiments.descent.sheets import fill
 
@@ -28,6 +27,8 @@ CHART_TOP = DASH_TOP + 10
 WIDE, TALL = 660, 430  # the paths chart
 SMALL_W, SMALL_H = 500, 300
 ESCAPE_H = 320
+PANEL_H = 230
+"""The height of the row of one panel per optimizer."""
 ESCAPE_COLOURS = ("#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08306B")
 """One per learning rate of the escape table, darker for larger rates."""
 CLASS_COLOURS = {"global": "#C6EFCE", "local": "#FFEB9C", "diverged": "#FFC7CE",
@@ -41,7 +42,7 @@ def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     styles, ws = c.styles, c.sheets["Dashboard"]
     opts = plan.settings.optimizers
     ws.write_string(0, 0, t.title, styles.title)
-    fill(c, plan.blocks["dash_subtitle"], lambda i, j: formulas.subtitle(t.subtitle),
+    fill(c, plan.blocks["dash_subtitle"], lambda i, j: formulas.header(plan, t.header),
          styles.subtitle)
 
     final, label = plan.blocks["final"], plan.blocks["plateau_label"]
@@ -50,14 +51,15 @@ def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     for i, opt in enumerate(opts):
         ws.write_string(final.row + i, 0, OPTIMIZERS[opt].label, styles.label)
     rate = c.wb.add_format({"num_format": "0.####"})
+    place = c.wb.add_format({"num_format": "[>=100000]0.00E+00;[<=-100000]-0.00E+00;0.0000"})
     fill(c, final, lambda i, j: formulas.final(plan, opts[i], FINAL_PARTS[j]),
-         (rate, styles.value, styles.value, styles.sci))
-    fill(c, label, lambda i, j: formulas.plateau_label(plan, i), styles.centre)
+         (rate, place, place, styles.sci))
+    fill(c, label, lambda i, j: formulas.plateau_label(plan, i, t.never), styles.centre)
     _minima_table(c, t)
 
     ws.set_column(0, 0, 12)
     ws.set_column(1, 4, 12.5)
-    ws.set_column(5, 5, 21)
+    ws.set_column(5, 5, 28)
     ws.set_column(6, 6, 2)
     ws.set_column(7, 7, 12)
     ws.set_column(8, 8 + MINIMA_LRS - 1, 10)
@@ -65,11 +67,13 @@ def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
 
     _paths_chart(c, t)
     _loss_chart(c, t)
-    _sweep_chart(c, t)
-    _plateau_chart(c, t)
-    bottom = TALL + SMALL_H + 40
+    _panels(c, t, TALL + 15)
+    lower = TALL + 15 + PANEL_H + 15
+    _sweep_chart(c, t, lower)
+    _plateau_chart(c, t, lower)
+    bottom = lower + SMALL_H + 25
     if plan.noisy:
-        _escape_chart(c, t, TALL + SMALL_H + 25)
+        _escape_chart(c, t, bottom)
         bottom += ESCAPE_H + 15
     ws.set_landscape()
     ws.set_paper(9)
@@ -105,11 +109,10 @@ def _series_range(block: Any, col: int) -> list:
             block.col + col]
 
 
-def _paths_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
-    """Level curves as small grey dots, the window's corners (invisible, so the axes
-    always span it), and each optimizer's path as a line with markers."""
+def _surface_series(c: Canvas[DescentPlan], chart: Any, t: texts.Texts) -> None:
+    """Level curves as small grey dots, and the window's corners (invisible, so the axes
+    always span it)."""
     plan = c.plan
-    chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     contours = plan.blocks["contours"]
     for j in range(2 * LEVELS):
         chart.add_series({
@@ -129,25 +132,60 @@ def _paths_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
         "line": {"none": True}, "marker": {"type": "none"},
     })
     assert plan.names[NAME_XMAX].col == xmin + 1
+
+
+def _path_series(c: Canvas[DescentPlan], chart: Any, opt: str, size: int) -> None:
+    """One optimizer's path as a line with markers (its chart columns: off the window is
+    drawn on its edge)."""
+    path = c.plan.path(opt)
+    cols = c.plan.columns(opt)
+    colour = OPTIMIZERS[opt].colour
+    chart.add_series({
+        "name": OPTIMIZERS[opt].label,
+        "categories": _series_range(path, cols.index("x_chart")),
+        "values": _series_range(path, cols.index("y_chart")),
+        "line": {"color": colour, "width": 1.25},
+        "marker": {"type": "circle", "size": size, "fill": {"color": colour},
+                   "border": {"color": colour}},
+    })
+
+
+def _paths_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+    """Every optimizer's path over the level curves of the chosen surface."""
+    plan = c.plan
+    chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    _surface_series(c, chart, t)
     size = 4 if plan.settings.steps <= 40 else 2  # many steps: a line of small dots
     for opt in plan.settings.optimizers:
-        path = plan.path(opt)
-        cols = path_columns(opt)
-        colour = OPTIMIZERS[opt].colour
-        chart.add_series({
-            "name": OPTIMIZERS[opt].label,
-            "categories": _series_range(path, cols.index("x_chart")),
-            "values": _series_range(path, cols.index("y_chart")),
-            "line": {"color": colour, "width": 1.25},
-            "marker": {"type": "circle", "size": size, "fill": {"color": colour},
-                       "border": {"color": colour}},
-        })
+        _path_series(c, chart, opt, size)
     chart.set_title({"name": t.chart_paths, "name_font": {"size": 11}})
     chart.set_x_axis({"name": "x", "major_gridlines": {"visible": False}, "crossing": "min"})
     chart.set_y_axis({"name": "y", "major_gridlines": {"visible": False}, "crossing": "min"})
     chart.set_legend({"position": "bottom", "delete_series": list(range(1, 2 * LEVELS + 1))})
     chart.set_size({"width": WIDE, "height": TALL})
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart, {"x_offset": 5, "y_offset": 5})
+
+
+def _panels(c: Canvas[DescentPlan], t: texts.Texts, top: int) -> None:
+    """One panel per optimizer: its path alone over the level curves, side by side."""
+    plan = c.plan
+    opts = plan.settings.optimizers
+    width = (WIDE + 15 + SMALL_W) // len(opts)
+    size = 3 if plan.settings.steps <= 40 else 2
+    for k, opt in enumerate(opts):
+        chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+        _surface_series(c, chart, t)
+        _path_series(c, chart, opt, size)
+        chart.set_title({"name": t.panel.format(name=OPTIMIZERS[opt].label),
+                         "name_font": {"size": 10}})
+        axis = {"major_gridlines": {"visible": False}, "crossing": "min",
+                "num_font": {"size": 7}}
+        chart.set_x_axis(axis)
+        chart.set_y_axis(axis)
+        chart.set_legend({"none": True})
+        chart.set_size({"width": width - 5, "height": PANEL_H})
+        c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart,
+                                           {"x_offset": 5 + k * width, "y_offset": top})
 
 
 def _loss_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
@@ -158,7 +196,7 @@ def _loss_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
         chart.add_series({
             "name": OPTIMIZERS[opt].label,
             "categories": [path.sheet, path.row, 0, path.row + path.rows - 1, 0],
-            "values": _series_range(path, path_columns(opt).index("loss_chart")),
+            "values": _series_range(path, plan.columns(opt).index("loss_chart")),
             "line": {"color": OPTIMIZERS[opt].colour, "width": 1.5},
         })
     chart.set_title({"name": t.chart_loss, "name_font": {"size": 11}})
@@ -173,7 +211,7 @@ def _loss_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
                                        {"x_offset": WIDE + 15, "y_offset": 5})
 
 
-def _sweep_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+def _sweep_chart(c: Canvas[DescentPlan], t: texts.Texts, top: int) -> None:
     plan = c.plan
     chart = c.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     lrs, shown = plan.blocks["sweep_lrs"], plan.blocks["sweep_shown"]
@@ -197,12 +235,12 @@ def _sweep_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     chart.set_legend({"position": "right"})
     chart.set_size({"width": WIDE, "height": SMALL_H})
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart,
-                                       {"x_offset": 5, "y_offset": TALL + 15})
+                                       {"x_offset": 5, "y_offset": top})
 
 
-def _plateau_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
+def _plateau_chart(c: Canvas[DescentPlan], t: texts.Texts, top: int) -> None:
     plan = c.plan
-    escape, final = plan.blocks["plateau_escape"], plan.blocks["final"]
+    escape, final = plan.blocks["plateau_shown"], plan.blocks["final"]
     chart = c.wb.add_chart({"type": "column"})
     n = len(plan.settings.optimizers)
     chart.add_series({
@@ -214,13 +252,14 @@ def _plateau_chart(c: Canvas[DescentPlan], t: texts.Texts) -> None:
         "data_labels": {"value": True},
         "gap": 60,
     })
-    chart.set_title({"name": t.chart_plateau, "name_font": {"size": 11}})
+    chart.set_title({"name": t.chart_plateau.format(last=plan.analysis_steps),
+                     "name_font": {"size": 11}})
     chart.set_y_axis({"name": t.axis_escape, "min": 0,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"none": True})
     chart.set_size({"width": SMALL_W, "height": SMALL_H})
     c.sheets["Dashboard"].insert_chart(CHART_TOP, 0, chart,
-                                       {"x_offset": WIDE + 15, "y_offset": TALL + 15})
+                                       {"x_offset": WIDE + 15, "y_offset": top})
 
 
 def _escape_chart(c: Canvas[DescentPlan], t: texts.Texts, top: int) -> None:

@@ -14,9 +14,10 @@ import string
 
 from sheetsim.experiments.common.functions import NORM_S_INV, number
 from sheetsim.experiments.common.logaxis import shown_formula
-from sheetsim.experiments.common.optimizers import OPTIMIZERS, adam_step, update
+from sheetsim.experiments.common.optimizers import DECAYS, OPTIMIZERS, adam_step, update
 from sheetsim.experiments.descent.catalog import BOWL_CURVATURE, PLATEAU_EDGE, SURFACES
 from sheetsim.experiments.descent.layout import (
+    ANALYSIS_MAX_STEPS,
     ESCAPE_BOUND,
     ESCAPE_EDGE,
     ESCAPE_LEVELS,
@@ -356,11 +357,16 @@ def plateau_escape(plan: DescentPlan, opt: str) -> str:
     return f'COUNTIF({rng},">={number(PLATEAU_EDGE)}")'
 
 
-def plateau_label(plan: DescentPlan, k: int) -> str:
-    """The escape step, or "> steps" when the run stays on the plateau."""
+def plateau_label(plan: DescentPlan, k: int, never: str) -> str:
+    """The escape step, or the word for a run that stays on the plateau."""
     e = plan.blocks["plateau_escape"].cell_ref(0, k)
-    last = plan.analysis_steps
-    return f'IF({e}>{last},"> {last}",{e})'
+    return f'IF({e}>{plan.analysis_steps},{text_of(never)},{e})'
+
+
+def plateau_shown(plan: DescentPlan, k: int) -> str:
+    """The escape step as the chart draws it: no bar (#N/A) for a run that stays."""
+    e = plan.blocks["plateau_escape"].cell_ref(0, k)
+    return f"IF({e}>{plan.analysis_steps},NA(),{e})"
 
 
 # ----------------------------------------------------------------------- Dashboard
@@ -374,9 +380,22 @@ def final(plan: DescentPlan, opt: str, part: str) -> str:
     return b.cell_ref(b.rows - 1, plan.columns(opt).index(part))
 
 
-def subtitle(words: tuple[str, str, str]) -> str:
-    """The live description: the chosen surface and the number of steps."""
-    return f'"{words[0]}"&{NAME_SURFACE}&"{words[1]}"&{NAME_STEPS}&"{words[2]}"'
+def header(plan: DescentPlan, words: tuple[str, ...]) -> str:
+    """The live header: the surface, its start, the steps, each optimizer's learning rate
+    and, with noise, σ: every setting the presets differ in."""
+    surface, start, comma, close, rates, noise = words
+    lrs = '&", "&'.join(f'"{OPTIMIZERS[o].label} "&{OPTIMIZERS[o].lr_name}'
+                        for o in plan.settings.optimizers)
+    text = (f'{text_of(surface)}&{NAME_SURFACE}&{text_of(start)}&{NAME_X0}&{text_of(comma)}'
+            f'&{NAME_Y0}&{text_of(close)}&{NAME_STEPS}&{text_of(rates)}&{lrs}')
+    if plan.noisy:
+        text += f"&{text_of(noise)}&{NAME_NOISE}"
+    return text
+
+
+def text_of(words: str) -> str:
+    """Words as a formula's text constant."""
+    return '"' + words.replace('"', '""') + '"'
 
 
 def reference(block: Block, i: int, j: int) -> str:
@@ -431,9 +450,17 @@ def last_half(plan: DescentPlan) -> int:
     return max(1, plan.settings.steps // 2)
 
 
-def guide_fields(plan: DescentPlan, overflow: str) -> dict[str, str]:
+def guide_fields(plan: DescentPlan, overflow: str, never: str) -> dict[str, str]:
     """The formula of every field the Guide's live lines name."""
-    fields = {"surface": NAME_SURFACE}
+    opts = plan.settings.optimizers
+    escapes = '&", "&'.join(f'"{OPTIMIZERS[o].label} "&{plateau_label(plan, k, never)}'
+                            for k, o in enumerate(opts))
+    fields = {"surface": NAME_SURFACE, "x0": start_names("plateau")[0],
+              "steps": f"MIN({NAME_STEPS},{ANALYSIS_MAX_STEPS})", "escapes": escapes}
+    if "rmsprop" in opts:
+        lr, rho = OPTIMIZERS["rmsprop"].lr_name, DECAYS["rho"].name
+        fields |= {"lr_rmsprop": lr, "rho": rho,
+                   "rms_first": f"ROUND({lr}/SQRT(1-{rho}),4)"}
     if plan.noisy:
         averages = []
         half = last_half(plan)
@@ -447,7 +474,7 @@ def guide_fields(plan: DescentPlan, overflow: str) -> dict[str, str]:
             "noise_tenth": f"{NAME_NOISE}/10", "half": f"MAX(1,INT({NAME_STEPS}/2))",
             "averages": '&", "&'.join(averages),
             "sequences": str(ESCAPE_SEQUENCES), "high": NAME_ESCAPE_HIGH,
-            "steps": f"MIN({NAME_STEPS},{ESCAPE_MAX_STEPS})",
+            "escape_steps": f"MIN({NAME_STEPS},{ESCAPE_MAX_STEPS})",
         }
         if "sgd" in plan.settings.optimizers:
             lr = OPTIMIZERS["sgd"].lr_name

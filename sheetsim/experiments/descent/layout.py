@@ -136,15 +136,14 @@ Section = tuple[str, "str | tuple[str | Live, ...]"]
 
 def guide_sections(exp: Settings, t: Texts) -> tuple[Section, ...]:
     """The Guide's sections in this workbook: with noise, its sections come before "What to
-    try" (the last three sections are what to try, checking and colours)."""
-    if not exp.noisy:
-        return t.guide
+    try" (the last three sections are what to try, checking and colours). A live line about
+    an optimizer the workbook lacks is left out."""
     cut = len(t.guide) - 3
-    noise = tuple((heading, tuple(line for line in body
-                                  if not (isinstance(line, Live) and line.needs
-                                          and line.needs not in exp.optimizers)))
-                  for heading, body in t.guide_noise)
-    return (*t.guide[:cut], *noise, *t.guide[cut:])
+    sections = (*t.guide[:cut], *t.guide_noise, *t.guide[cut:]) if exp.noisy else t.guide
+    return tuple((heading, body if isinstance(body, str) else tuple(
+        line for line in body
+        if not (isinstance(line, Live) and line.needs and line.needs not in exp.optimizers)))
+        for heading, body in sections)
 
 
 def guide_rows(sections: tuple[Section, ...]) -> Iterator[tuple[int, str | Live, str]]:
@@ -269,6 +268,7 @@ def plan(exp: Settings) -> DescentPlan:
 
     # Plateau: each optimizer's x on the plateau surface; the step it leaves the shelf.
     p.add(Block("plateau_escape", "Plateau", 3, 1, 1, n, "escape"))
+    p.add(Block("plateau_shown", "Plateau", 4, 1, 1, n, "chart"))
     width = sum(len(plateau_columns(o)) for o in opts)
     p.add(Block("plateau_runs", "Plateau", 7, 1, runs, width, "runs"))
 

@@ -210,13 +210,22 @@ def _plateau(exp: Settings, plan: DescentPlan, out: Reference) -> None:
         escape.append(model.escape_step(r.x, PLATEAU_EDGE)[0])
     out["plateau_runs"] = np.column_stack(cols)
     out["plateau_escape"] = np.array([escape])
+    last = plan.analysis_steps
+    out["plateau_shown"] = np.array([[np.nan if e > last else e for e in escape]])
 
 
 def _dashboard(exp: Settings, plan: DescentPlan, out: Reference) -> None:
     t = texts.for_lang(exp.lang)
     steps = plan.settings.steps
-    out["dash_subtitle"] = np.array([[f"{t.subtitle[0]}{exp.surface}{t.subtitle[1]}{steps}"
-                                      f"{t.subtitle[2]}"]], dtype=object)
+    surface, start, comma, close, rates, noise = t.header
+    x0, y0 = exp.start_of()
+    lrs = ", ".join(f"{OPTIMIZERS[o].label} {general(exp.lr(o))}"
+                    for o in plan.settings.optimizers)
+    head = (f"{surface}{exp.surface}{start}{general(x0)}{comma}{general(y0)}{close}"
+            f"{steps}{rates}{lrs}")
+    if plan.noisy:
+        head += f"{noise}{general(exp.noise)}"
+    out["dash_subtitle"] = np.array([[head]], dtype=object)
     rows = []
     for opt in plan.settings.optimizers:
         p = out[f"{opt}_path"][-1]
@@ -227,7 +236,7 @@ def _dashboard(exp: Settings, plan: DescentPlan, out: Reference) -> None:
     escape = out["plateau_escape"].ravel()
     last = plan.analysis_steps
     out["plateau_label"] = np.array(
-        [[f"> {last}" if e > last else float(e)] for e in escape], dtype=object)
+        [[t.never if e > last else float(e)] for e in escape], dtype=object)
     out["dash_minima_lrs"] = out["minima_lrs"].copy()
     out["dash_minima_starts"] = out["minima_starts"].copy()
 
@@ -254,7 +263,16 @@ def _guide(exp: Settings, plan: DescentPlan, out: Reference) -> None:
     """The text of every live Guide line, filled with the model's values."""
     t = texts.for_lang(exp.lang)
     steps = plan.settings.steps
-    values = {"surface": exp.surface}
+    last = plan.analysis_steps
+    escapes = ", ".join(f"{OPTIMIZERS[o].label} {t.never if e > last else general(e)}"
+                        for o, e in zip(plan.settings.optimizers,
+                                        out["plateau_escape"].ravel(), strict=True))
+    values = {"surface": exp.surface, "x0": general(exp.start_plateau[0]),
+              "steps": general(last), "escapes": escapes}
+    if "rmsprop" in plan.settings.optimizers:
+        lr, rho = exp.lr("rmsprop"), exp.rho
+        values |= {"lr_rmsprop": general(lr), "rho": general(rho),
+                   "rms_first": general(round_half_up(lr / np.sqrt(1 - rho), 4))}
     if plan.noisy:
         half = max(1, steps // 2)
         averages = []
@@ -269,7 +287,7 @@ def _guide(exp: Settings, plan: DescentPlan, out: Reference) -> None:
             "noise_tenth": general(exp.noise / 10), "half": general(half),
             "averages": ", ".join(averages), "sequences": general(ESCAPE_SEQUENCES),
             "high": general(exp.escape_noise_high),
-            "steps": general(min(steps, ESCAPE_MAX_STEPS)),
+            "escape_steps": general(min(steps, ESCAPE_MAX_STEPS)),
         }
         if "sgd" in plan.settings.optimizers:
             lr, sigma = exp.lr("sgd"), exp.noise

@@ -81,6 +81,10 @@ def write_controls(c: Canvas[DescentPlan], t: texts.Texts) -> None:
         c.control(ws, plan.names[control.name], t.control_labels[control.name],
                   control.to_cell(exp), t.control_help[control.name], control.fixed)
     _validations(ws, plan, t)
+    eps = plan.names[NAME_EPS]  # 1e-7 reads "0" in the controls' format
+    ws.write_number(eps.row, eps.col, exp.eps,
+                    c.wb.add_format({"bg_color": "#FFF2CC", "border": 1,
+                                     "num_format": "0.0##E+00"}))
 
     top = plan.start_table_top
     ws.write_string(top - 1, 0, t.start_title, styles.caption)
@@ -258,6 +262,9 @@ def write_plateau(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     for k, opt in enumerate(opts):
         ws.write_string(escape.row - 1, escape.col + k, OPTIMIZERS[opt].label, styles.header)
     fill(c, escape, lambda i, k: formulas.plateau_escape(plan, opts[k]), styles.count)
+    shown = plan.blocks["plateau_shown"]
+    ws.write_string(shown.row, 0, t.plateau_shown, styles.label)
+    fill(c, shown, lambda i, k: formulas.plateau_shown(plan, k), styles.count, na=True)
     runs = plan.blocks["plateau_runs"]
     _steps(c, ws, runs, t)
     names: list[tuple[str, str]] = []
@@ -286,7 +293,7 @@ def write_guide(c: Canvas[DescentPlan], t: texts.Texts) -> None:
         str(c.reference[f"guide_{line.key}"][0, 0]) if isinstance(line, texts.Live) else line
         for line in body)) for heading, body in sections)
     c.guide(t.title, shown)
-    fields = formulas.guide_fields(plan, t.minima_classes["diverged"])
+    fields = formulas.guide_fields(plan, t.minima_classes["diverged"], t.never)
     ws = c.sheets["Guide"]
     for row, line, _ in guide_rows(sections):
         if isinstance(line, texts.Live):

@@ -27,7 +27,6 @@ class Texts:
     """Every word of the workbook in one language, by where it appears."""
 
     title: str
-    subtitle: tuple[str, str, str]
     controls_title: str
     controls_note: str
     control_labels: dict[str, str]
@@ -65,6 +64,7 @@ class Texts:
     plateau_title: str
     plateau_note: str
     plateau_escape: str
+    plateau_shown: str
     dash_headers: tuple[str, ...]
     dash_minima_title: str
     chart_paths: str
@@ -76,7 +76,14 @@ class Texts:
     axis_lr: str
     axis_escape: str
     level_series: str
-    guide: tuple[tuple[str, str], ...]
+    guide: tuple[tuple[str, str | tuple[str | Live, ...]], ...]
+    never: str
+    panel: str
+    """The title of one optimizer's panel."""
+    """A plateau run that does not leave the shelf within the file's steps."""
+    header: tuple[str, ...]
+    """The Dashboard header's words around the settings: surface, start, steps, learning
+    rates, noise."""
     draws_title: str
     draws_note: str
     draws_live: str
@@ -112,7 +119,6 @@ _COLUMNS_EN = {
 
 EN = Texts(
     title="Gradient descent: five optimizers on four loss surfaces",
-    subtitle=("Surface: ", "   Steps: ", "   (every step is one formula row)"),
     controls_title="Controls",
     controls_note=(
         "Change the yellow cells: every path, chart and table recomputes. The number of steps "
@@ -169,9 +175,9 @@ EN = Texts(
     start_headers=("Surface", "Start x", "Start y", "What it is"),
     surfaces={
         "bowl": "f = x²/20 + y²: the textbook's bowl, 20× steeper across than along",
-        "two_minima": "f = x⁴/4 + x³/3 − x² + 8/3 + y²: global minimum at x = −2, local "
+        "two_minima": "f = (x + 2)²(3x² − 8x + 8)/12 + y²: global minimum at x = −2, local "
                       "minimum at x = 1, a ridge at x = 0",
-        "plateau": "f = x⁴/(1 + x⁴) + max(0, |x| − 5)² + y²: a nearly flat shelf for "
+        "plateau": "f = tanh²(x) + max(0, |x| − 5)² + y²: a nearly flat shelf for "
                    "2.5 < x < 5 that is not a minimum",
         "valley": "f = (1 − x)² + 10(y − x²)²: a narrow curved valley (Rosenbrock), minimum "
                   "at (1, 1)",
@@ -216,18 +222,26 @@ EN = Texts(
     plateau_note=("Surface plateau, whatever surface is chosen, from its start; each "
                   "optimizer with its own learning rate. x only: y does not change x here."),
     plateau_escape="First step with x < 2",
+    plateau_shown="As charted (#N/A: never)",
     dash_headers=("Optimizer", "Learning rate", "Final x", "Final y", "Final loss",
-                  "Leaves plateau at step"),
-    dash_minima_title="Two minima (SGD): which minimum each start × learning rate reaches",
-    chart_paths="Paths over the level curves of the chosen surface",
+                  "Plateau surface: leaves at step"),
+    dash_minima_title="Always on two_minima (SGD): which minimum each start × learning rate "
+                      "reaches",
+    chart_paths="Paths over the level curves of the chosen surface (off the window: drawn "
+                "on its edge)",
     chart_loss="Loss by step",
     chart_sweep="Learning-rate sweep: loss after the last step",
-    chart_plateau="Plateau: steps to leave the shelf (steps + 1: never)",
+    chart_plateau="Always on the plateau surface: steps to leave the shelf (no bar: never "
+                  "within {last} steps)",
     axis_step="step",
-    axis_loss="loss (log scale)",
+    axis_loss="loss (log scale; above 1e12 drawn at 1e12)",
     axis_lr="learning rate (log scale)",
     axis_escape="steps",
     level_series="level curves",
+    never="never",
+    panel="{name} alone",
+    header=("Surface ", " from (", ", ", ")   ", " steps   learning rates: ",
+            "   gradient noise σ "),
     guide=(
         ("What this workbook is",
          "Learning means making a loss small by changing parameters. Gradient descent does "
@@ -261,18 +275,18 @@ EN = Texts(
          "by the plateau and by the ridge of two_minima, and because only a curved valley "
          "shows the direction of descent turning from step to step, where momentum "
          "overshoots the walls and per-coordinate step sizes cannot follow the bend."),
-        ("The optimizers",
+        ("The optimizers", (
          "SGD steps against the gradient, lr times its size. Momentum keeps a velocity: "
          "each step adds to it and β of it survives, so it gathers speed on long slopes and "
          "rolls on over small bumps. AdaGrad divides each coordinate's step by the root of "
          "the sum of all its squared gradients so far: steep directions get small steps, "
          "but the sum only grows and the steps shrink for good. RMSprop keeps a decaying "
          "average of the squares instead (ρ = 0.99 remembers about the last 100 steps). "
-         "It has no bias correction, so its first step is lr/√(1 − ρ) = 10·lr in each "
-         "coordinate; this file uses lr = 0.1, whose first step of 1 is half the start's "
-         "distance from the valley floor in y (lr = 0.2 would land exactly on it, larger "
-         "ones overshoot). Adam combines a momentum-like average m with RMSprop's average "
-         "of squares and corrects both for starting at 0."),
+         "Adam combines a momentum-like average m with RMSprop's average of squares and "
+         "corrects both for starting at 0.",
+         Live("rmsprop_first", "RMSprop has no bias correction, so its first step is "
+              "lr/√(1 − ρ) in each coordinate whatever the gradient: in this file lr = "
+              "{lr_rmsprop} and ρ = {rho} make it {rms_first}.", needs="rmsprop"))),
         ("The learning rate",
          "A large learning rate moves fast and may reach the minimum in few steps, but near "
          "it the steps overshoot and the run can swing or diverge. A small one is accurate "
@@ -295,18 +309,21 @@ EN = Texts(
          "the global minimum, or out of the sharp global valley (curvature 6, stable only "
          "for lr < 1/3) into the wider local one (curvature 3). A run started exactly on the "
          "ridge never moves: its slope is 0 though it is a maximum."),
-        ("Plateaus",
+        ("Plateaus", (
          "On the plateau surface the loss is almost flat for 2.5 < x < 5 (tanh saturates "
          "there, as a sigmoid neuron does). The gradient is tiny, so plain gradient descent "
-         "moves tiny steps and looks converged though it is nowhere near the minimum at 0. "
-         "Momentum keeps the speed it gained on the wall and crosses (step 18 with the "
-         "defaults). Adam divides by the gradient's recent size, so a small slope still "
-         "gives a normal step (step 65). RMSprop would too, but with ρ = 0.99 it remembers "
-         "the steep wall for hundreds of steps; with ρ = 0.9 it crosses at step 133. "
-         "AdaGrad never forgets the wall's large gradients and stays slow. The table counts "
-         "the first step with x < 2 (steps + 1: not within the steps of this file)."),
+         "moves tiny steps and looks converged though it is nowhere near the minimum at 0.",
+         Live("plateau_now", "In this file, from x = {x0} on the plateau surface, the first "
+              "step with x < 2 within {steps} steps: {escapes}."),
+         "From x = 6 with the textbook's settings, Momentum keeps the speed it gained on "
+         "the wall and crosses at step 18, Adam at step 65. Adam's division by the "
+         "gradient's recent size is not what carries it: RMSprop divides the same way and, "
+         "at its lr of 0.1 with ρ = 0.99, needs 540 steps (133 with ρ = 0.9). What carries "
+         "Adam is its momentum and its larger rate: with β₁ = 0 Adam needs 656 steps, and "
+         "RMSprop at Adam's rate of 0.3 crosses at step 17. AdaGrad never forgets the "
+         "wall's large gradients and stays slow.")),
         ("What to try",
-         "1. On the bowl, raise LrSGD from 0.95 to 1.05 and watch it diverge; lower it to 0.1 "
+         "1. On the bowl, set LrSGD to 1.05 and watch it diverge; set it to 0.1 "
          "and watch it crawl along x. 2. Set MomentumBeta to 0: Momentum becomes SGD. "
          "3. Choose two_minima: which optimizers roll over the ridge into the global "
          "minimum? Move StartX_two_minima to −1. 4. Choose plateau and compare the paths; "
@@ -373,8 +390,8 @@ EN = Texts(
             Live("noise_escape", "The escape table (Escape sheet, chart on the Dashboard) "
                  "starts SGD at the local minimum x = 1 of two_minima, {sequences} times for "
                  "each noise level from 0 to {high} and each learning rate, and counts the "
-                 "share of runs that are nearer the global minimum x = −2 after {steps} "
-                 "steps."),
+                 "share of runs that are nearer the global minimum x = −2 after "
+                 "{escape_steps} steps."),
             "Without noise no run moves: the first row is 0. With noise, a run is kicked "
             "about the local valley and now and then over the ridge at x = 0; from the "
             "deeper global valley it rarely climbs back. The kick of a step is lr·σ·z, so a "
@@ -397,7 +414,6 @@ _COLUMNS_JA = {
 
 JA = Texts(
     title="勾配降下法：4 つの損失関数の地形と 5 つの最適化手法",
-    subtitle=("地形: ", "   ステップ数: ", "   （1 ステップが数式の 1 行）"),
     controls_title="設定",
     controls_note=(
         "黄色のセルを変えると、すべての経路・グラフ・表が再計算されます。ステップ数は"
@@ -454,9 +470,9 @@ JA = Texts(
     start_headers=("地形", "開始 x", "開始 y", "どんな地形か"),
     surfaces={
         "bowl": "f = x²/20 + y²：教科書のお椀。横より縦が 20 倍急",
-        "two_minima": "f = x⁴/4 + x³/3 − x² + 8/3 + y²：x = −2 に大域最小、x = 1 に局所最小、"
+        "two_minima": "f = (x + 2)²(3x² − 8x + 8)/12 + y²：x = −2 に大域最小、x = 1 に局所最小、"
                       "x = 0 に尾根",
-        "plateau": "f = x⁴/(1 + x⁴) + max(0, |x| − 5)² + y²：2.5 < x < 5 にほぼ平らな棚"
+        "plateau": "f = tanh²(x) + max(0, |x| − 5)² + y²：2.5 < x < 5 にほぼ平らな棚"
                    "（最小ではない）",
         "valley": "f = (1 − x)² + 10(y − x²)²：細く曲がった谷（Rosenbrock）、最小は (1, 1)",
     },
@@ -499,18 +515,23 @@ JA = Texts(
     plateau_note=("地形 plateau の開始点から計算します（選んだ地形によらない）。各手法は自分の"
                   "学習率で。x のみ：ここでは y が x の動きに影響しません。"),
     plateau_escape="x < 2 になる最初のステップ",
+    plateau_shown="グラフに描く値（#N/A：抜けない）",
     dash_headers=("手法", "学習率", "最後の x", "最後の y", "最後の損失",
-                  "プラトーを抜けるステップ"),
-    dash_minima_title="2 つの極小（SGD）：開始点 × 学習率ごとにどちらの極小に着くか",
-    chart_paths="選んだ地形の等高線の上の経路",
+                  "plateau 地形：抜けるステップ"),
+    dash_minima_title="常に two_minima で（SGD）：開始点 × 学習率ごとにどちらの極小に着くか",
+    chart_paths="選んだ地形の等高線の上の経路（枠の外の点は枠の縁に描く）",
     chart_loss="ステップごとの損失",
     chart_sweep="学習率スイープ：最後のステップの損失",
-    chart_plateau="プラトー：棚を抜けるまでのステップ数（ステップ数 + 1：抜けない）",
+    chart_plateau="常に plateau の地形で：棚を抜けるまでのステップ数（棒なし：{last} ステップ"
+                  "以内に抜けない）",
     axis_step="ステップ",
-    axis_loss="損失（対数目盛）",
+    axis_loss="損失（対数目盛、1e12 より上は 1e12 に描く）",
     axis_lr="学習率（対数目盛）",
     axis_escape="ステップ数",
     level_series="等高線",
+    never="抜けない",
+    panel="{name} のみ",
+    header=("地形 ", "、開始点 (", ", ", ")   ", " ステップ   学習率：", "   勾配ノイズ σ "),
     guide=(
         ("このブックについて",
          "学習とは、パラメータを変えて損失を小さくすることです。勾配降下法は地形の全体像を"
@@ -539,17 +560,17 @@ JA = Texts(
          "すでに見られること、そして曲がった谷だけが、下る向きが一歩ごとに変わる様子"
          "（Momentum が谷の壁を越えて行き過ぎ、座標ごとのステップ幅が曲がりに沿えない）を"
          "見せてくれるからです。"),
-        ("最適化手法",
+        ("最適化手法", (
          "SGD は勾配の逆向きに、学習率 × 勾配の大きさだけ進みます。Momentum は速度を持ちます。"
          "各ステップが速度に加わり、その β 倍が残るので、長い坂で加速し、小さな起伏を"
          "乗り越えます。AdaGrad は座標ごとのステップを、これまでの勾配の二乗の総和の平方根で"
          "割ります。急な方向ほど小さく進みますが、総和は増える一方なので、ステップは小さく"
          "なったまま戻りません。RMSprop は総和の代わりに二乗の減衰平均を使います（ρ = 0.99 なら"
-         "およそ直近 100 ステップを覚えています）。バイアス補正がないため、最初の一歩は各座標で"
-         "lr/√(1 − ρ) = 10·lr になります。このファイルでは lr = 0.1 とし、最初の一歩 1 は開始点"
-         "から谷底までの y の距離の半分です（lr = 0.2 ならちょうど谷底に着き、それより大きいと"
-         "行き過ぎます）。Adam は Momentum のような平均 m と RMSprop の二乗平均を組み合わせ、"
-         "どちらも 0 から始まる偏りを補正します。"),
+         "およそ直近 100 ステップを覚えています）。Adam は Momentum のような平均 m と RMSprop の"
+         "二乗平均を組み合わせ、どちらも 0 から始まる偏りを補正します。",
+         Live("rmsprop_first", "RMSprop にはバイアス補正がないため、最初の一歩は勾配によらず"
+              "各座標で lr/√(1 − ρ) です。このファイルでは lr = {lr_rmsprop}、ρ = {rho} なので "
+              "{rms_first} です。", needs="rmsprop"))),
         ("学習率",
          "学習率が大きいと速く進み、少ないステップで最小に着くこともありますが、最小の近くで"
          "行き過ぎて振動したり発散したりします。小さいと正確ですが遅く、出発した谷に"
@@ -570,17 +591,20 @@ JA = Texts(
          "十分大きな一歩は x = 0 の尾根を越えて大域最小に入ることも、逆に鋭い大域最小の谷"
          "（曲率 6、lr < 1/3 でしか安定しない）から広い局所最小の谷（曲率 3）へ飛び出すことも"
          "あります。ちょうど尾根から出発した実行は動きません。最大点なのに傾きが 0 だからです。"),
-        ("プラトー",
+        ("プラトー", (
          "plateau の地形では 2.5 < x < 5 で損失がほぼ平らです（シグモイドのニューロンと同じく、"
          "そこで tanh が飽和します）。勾配がとても小さいので、素の勾配降下法は小さな一歩しか"
-         "進まず、最小の x = 0 から遠いのに収束したように見えます。Momentum は壁を下るときに"
-         "得た速度を保って渡り切ります（既定の設定でステップ 18）。Adam は直近の勾配の大きさで"
-         "割るので、小さな傾きでも普通の一歩になります（ステップ 65）。RMSprop も同じはずですが、"
-         "ρ = 0.99 では急な壁を何百ステップも覚えているため遅く、ρ = 0.9 ならステップ 133 で"
-         "渡ります。AdaGrad は壁の大きな勾配を忘れないので遅いままです。表は x < 2 になる最初の"
-         "ステップを数えます（ステップ数 + 1 は、このファイルのステップ数の中では抜けないこと）。"),
+         "進まず、最小の x = 0 から遠いのに収束したように見えます。",
+         Live("plateau_now", "このファイルでは plateau の地形の x = {x0} から、{steps} ステップ"
+              "以内に x < 2 になる最初のステップは：{escapes}。"),
+         "x = 6 から教科書の設定では、Momentum は壁を下るときに得た速度を保ってステップ 18 で、"
+         "Adam はステップ 65 で渡ります。Adam を運ぶのは直近の勾配の大きさで割ることでは"
+         "ありません。RMSprop も同じように割りますが、学習率 0.1、ρ = 0.99 では 540 ステップ"
+         "かかります（ρ = 0.9 なら 133）。Adam を運ぶのはモメンタムと大きな学習率です。"
+         "β₁ = 0 の Adam は 656 ステップかかり、Adam と同じ学習率 0.3 の RMSprop はステップ 17 "
+         "で渡ります。AdaGrad は壁の大きな勾配を忘れないので遅いままです。")),
         ("試してみること",
-         "1. bowl で LrSGD を 0.95 から 1.05 に上げると発散し、0.1 に下げると x 方向に這うように"
+         "1. bowl で LrSGD を 1.05 にすると発散し、0.1 にすると x 方向に這うように"
          "進みます。2. MomentumBeta を 0 にすると Momentum は SGD になります。"
          "3. two_minima を選び、どの手法が尾根を越えて大域最小に入るか見ます。"
          "StartX_two_minima を −1 にしてみます。4. plateau を選んで経路を比べ、RMSpropRho を "
@@ -643,7 +667,7 @@ JA = Texts(
         ("ノイズで SGD は局所最小から抜け出せる", (
             Live("noise_escape", "脱出の表（Escape シート、グラフは Dashboard）は two_minima "
                  "の局所最小 x = 1 から SGD を、0 から {high} までの各ノイズの大きさと各学習率"
-                 "について {sequences} 回ずつ走らせ、{steps} ステップ後に大域最小 x = −2 の"
+                 "について {sequences} 回ずつ走らせ、{escape_steps} ステップ後に大域最小 x = −2 の"
                  "ほうが近い実行の割合を数えます。"),
             "ノイズがなければどの実行も動かないので、最初の行は 0 です。ノイズがあると実行は"
             "局所最小の谷の中で揺さぶられ、ときどき x = 0 の尾根を越えます。深い大域最小の"
