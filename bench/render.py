@@ -62,6 +62,8 @@ while True:
         ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
         break
     except Exception:
+        if time.time() - started > 120:
+            raise
         time.sleep(0.05)
 desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 connected = time.time()
@@ -71,7 +73,11 @@ while doc is None:  # a soffice that has just started may not load yet
         doc = desktop.loadComponentFromURL("file://" + book, "_blank", 0,
                                            (prop("Hidden", True),))
     except Exception:
+        if time.time() - connected > 120:
+            raise
         time.sleep(0.2)
+    if doc is None and time.time() - connected > 120:
+        sys.exit("soffice did not load the workbook within 120 s")
 loaded = time.time()
 data = uno.Any("[]com.sun.star.beans.PropertyValue",
                (prop("Selection", doc.Sheets.getByName("Dashboard")),))
