@@ -510,12 +510,12 @@ def test_the_guide_and_header_follow_the_file(preset_book):
     book = reader.read(preset_book("descent-valley"))
     blocks = manifest.read(book).blocks
     header = book.sheet("Dashboard").value(blocks["dash_subtitle"].row, 0)
-    assert "valley from (-1.5, 2)" in header and "RMSprop 0.01" in header
+    assert "valley from (-1.5, 2)" in header and "SGD, Momentum, AdaGrad, RMSprop" in header
     guide = [book.sheet("Guide").value(r, 0) for r in range(80)]
     text = " ".join(v for v in guide if isinstance(v, str))
     assert "lr = 0.1" not in text and "x⁴/(1 + x⁴)" not in text
     first = book.sheet("Guide").value(blocks["guide_rmsprop_first"].row, 0)
-    assert f"lr = 0.01 and ρ = 0.99 make it {round(0.01 / math.sqrt(0.01), 4):g}." in first
+    assert f"and ρ = 0.99 make it {round(0.01 / math.sqrt(0.01), 4):g}." in first
     controls = openpyxl.load_workbook(preset_book("descent-valley"))["Controls"]
     eps = DESCENT.plan(_small("descent-valley")).names["Eps"]
     assert "E" in controls.cell(eps.row + 1, eps.col + 1).number_format

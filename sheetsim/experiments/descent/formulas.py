@@ -381,11 +381,11 @@ def final(plan: DescentPlan, opt: str, part: str) -> str:
 
 
 def header(plan: DescentPlan, words: tuple[str, ...]) -> str:
-    """The live header: the surface, its start, the steps, each optimizer's learning rate
-    and, with noise, σ: every setting the presets differ in."""
+    """The live header: the surface, its start, the steps, the optimizers and, with noise,
+    σ (the learning rates are in the table under it: Gnumeric turns a rate such as 0.01
+    into text as 0.0099999999999999999998)."""
     surface, start, comma, close, rates, noise = words
-    lrs = '&", "&'.join(f'"{OPTIMIZERS[o].label} "&{OPTIMIZERS[o].lr_name}'
-                        for o in plan.settings.optimizers)
+    lrs = text_of(", ".join(OPTIMIZERS[o].label for o in plan.settings.optimizers))
     text = (f'{text_of(surface)}&{NAME_SURFACE}&{text_of(start)}&{NAME_X0}&{text_of(comma)}'
             f'&{NAME_Y0}&{text_of(close)}&{NAME_STEPS}&{text_of(rates)}&{lrs}')
     if plan.noisy:
@@ -459,7 +459,7 @@ def guide_fields(plan: DescentPlan, overflow: str, never: str) -> dict[str, str]
               "steps": f"MIN({NAME_STEPS},{ANALYSIS_MAX_STEPS})", "escapes": escapes}
     if "rmsprop" in opts:
         lr, rho = OPTIMIZERS["rmsprop"].lr_name, DECAYS["rho"].name
-        fields |= {"lr_rmsprop": lr, "rho": rho,
+        fields |= {"rho": rho,
                    "rms_first": f"ROUND({lr}/SQRT(1-{rho}),4)"}
     if plan.noisy:
         averages = []

@@ -219,8 +219,7 @@ def _dashboard(exp: Settings, plan: DescentPlan, out: Reference) -> None:
     steps = plan.settings.steps
     surface, start, comma, close, rates, noise = t.header
     x0, y0 = exp.start_of()
-    lrs = ", ".join(f"{OPTIMIZERS[o].label} {general(exp.lr(o))}"
-                    for o in plan.settings.optimizers)
+    lrs = ", ".join(OPTIMIZERS[o].label for o in plan.settings.optimizers)
     head = (f"{surface}{exp.surface}{start}{general(x0)}{comma}{general(y0)}{close}"
             f"{steps}{rates}{lrs}")
     if plan.noisy:
@@ -271,7 +270,7 @@ def _guide(exp: Settings, plan: DescentPlan, out: Reference) -> None:
               "steps": general(last), "escapes": escapes}
     if "rmsprop" in plan.settings.optimizers:
         lr, rho = exp.lr("rmsprop"), exp.rho
-        values |= {"lr_rmsprop": general(lr), "rho": general(rho),
+        values |= {"rho": general(rho),
                    "rms_first": general(round_half_up(lr / np.sqrt(1 - rho), 4))}
     if plan.noisy:
         half = max(1, steps // 2)

@@ -240,7 +240,7 @@ EN = Texts(
     level_series="level curves",
     never="never",
     panel="{name} alone",
-    header=("Surface ", " from (", ", ", ")   ", " steps   learning rates: ",
+    header=("Surface ", " from (", ", ", ")   ", " steps   optimizers (learning rates below): ",
             "   gradient noise σ "),
     guide=(
         ("What this workbook is",
@@ -285,8 +285,8 @@ EN = Texts(
          "Adam combines a momentum-like average m with RMSprop's average of squares and "
          "corrects both for starting at 0.",
          Live("rmsprop_first", "RMSprop has no bias correction, so its first step is "
-              "lr/√(1 − ρ) in each coordinate whatever the gradient: in this file lr = "
-              "{lr_rmsprop} and ρ = {rho} make it {rms_first}.", needs="rmsprop"))),
+              "lr/√(1 − ρ) in each coordinate whatever the gradient: in this file LrRMSprop "
+              "and ρ = {rho} make it {rms_first}.", needs="rmsprop"))),
         ("The learning rate",
          "A large learning rate moves fast and may reach the minimum in few steps, but near "
          "it the steps overshoot and the run can swing or diverge. A small one is accurate "
@@ -531,7 +531,8 @@ JA = Texts(
     level_series="等高線",
     never="抜けない",
     panel="{name} のみ",
-    header=("地形 ", "、開始点 (", ", ", ")   ", " ステップ   学習率：", "   勾配ノイズ σ "),
+    header=("地形 ", "、開始点 (", ", ", ")   ", " ステップ   手法（学習率は下の表）：",
+            "   勾配ノイズ σ "),
     guide=(
         ("このブックについて",
          "学習とは、パラメータを変えて損失を小さくすることです。勾配降下法は地形の全体像を"
@@ -569,7 +570,7 @@ JA = Texts(
          "およそ直近 100 ステップを覚えています）。Adam は Momentum のような平均 m と RMSprop の"
          "二乗平均を組み合わせ、どちらも 0 から始まる偏りを補正します。",
          Live("rmsprop_first", "RMSprop にはバイアス補正がないため、最初の一歩は勾配によらず"
-              "各座標で lr/√(1 − ρ) です。このファイルでは lr = {lr_rmsprop}、ρ = {rho} なので "
+              "各座標で lr/√(1 − ρ) です。このファイルでは LrRMSprop と ρ = {rho} なので "
               "{rms_first} です。", needs="rmsprop"))),
         ("学習率",
          "学習率が大きいと速く進み、少ないステップで最小に着くこともありますが、最小の近くで"
