@@ -51,7 +51,7 @@ def write_dashboard(c: Canvas[DescentPlan], t: texts.Texts) -> None:
     for i, opt in enumerate(opts):
         ws.write_string(final.row + i, 0, OPTIMIZERS[opt].label, styles.label)
     rate = c.wb.add_format({"num_format": "0.####"})
-    place = c.wb.add_format({"num_format": "[>=100000]0.00E+00;[<=-100000]-0.00E+00;0.0000"})
+    place = c.wb.add_format({"num_format": "General"})  # fits its column: 6E+13, -0.3504
     fill(c, final, lambda i, j: formulas.final(plan, opts[i], FINAL_PARTS[j]),
          (rate, place, place, styles.sci))
     fill(c, label, lambda i, j: formulas.plateau_label(plan, i, t.never), styles.centre)
