@@ -334,6 +334,11 @@ def verify(
     if lost:  # the model reads every draw block its plan has
         raise reader.ReadError(f"{path}: manifest has no block {lost[0]} (draws the model "
                                "reads)")
+    for name, b in plan.blocks.items():  # ... each of the shape its plan gives it
+        if b.kind == UNIFORM and draws[name].shape != (b.rows, b.cols):
+            rows, cols = draws[name].shape
+            raise reader.ReadError(f"{path}: manifest block {name} is {rows} × {cols} cells, "
+                                   f"but its config needs {b.rows} × {b.cols}")
     with np.errstate(all="ignore"):
         expected = experiment.reference(settings, plan, draws)
         expected |= _exercises(book, man.blocks, plan, expected)

@@ -364,7 +364,10 @@ def _plain_written(
         return None
     c, letters, digits, start = c[valued], letters[valued], digits[valued], at[valued] + 4
     lt = np.flatnonzero(buf[: len(xml)] == ord("<"))
-    end = lt[np.searchsorted(lt, start)] if len(start) else start
+    after = np.searchsorted(lt, start)
+    if (after >= len(lt)).any():
+        return None  # a value running to the end of the part: the usual path names it
+    end = lt[after] if len(start) else start
     if not ((end > start).all() and _bytes_at(buf, end, b"</v></c>").all()):
         return None
     cols = _digits(buf, c + 6, letters, 3, 26, ord("A") - 1) - 1
