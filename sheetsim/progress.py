@@ -50,8 +50,8 @@ class Task:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(failed=exc_type is not None)
 
     def start(self) -> None:
         """Start the clock and the watcher that shows the task once it has taken long."""
@@ -87,8 +87,9 @@ class Task:
         """Seconds since the task started."""
         return time.perf_counter() - self.started
 
-    def close(self) -> None:
-        """Stop showing: clear the terminal line, or write the elapsed time in a log."""
+    def close(self, failed: bool = False) -> None:
+        """Stop showing: clear the terminal line, or write the elapsed time in a log (not
+        when the work ``failed``: its error is the line that follows)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -98,7 +99,7 @@ class Task:
                 return
             if self.tty:
                 self._write("\r\x1b[K")
-            else:
+            elif not failed:
                 self._write(f"{self.what}: done in {self.elapsed():.1f} s\n")
             self.shown = False
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import sheetsim.progress
 from sheetsim import experiments
 from sheetsim.check import manifest
 from sheetsim.cli import cli
@@ -831,6 +832,9 @@ ENGINE_FAULTS = {
 def test_engine_faults_through_the_cli(fault, small_book, tmp_path, monkeypatch):
     pids = tmp_path / "pids"
     body, message = ENGINE_FAULTS[fault]
+    # a hang lasts the 2 s timeout, as long as progress waits: keep progress out of the
+    # one error line this test reads
+    monkeypatch.setattr(sheetsim.progress, "AFTER", 60.0)
     monkeypatch.setenv("SHEETSIM_SOFFICE", fake(tmp_path, "soffice", body.format(pids=pids)))
     private = tmp_path / "tmp"
     private.mkdir()
