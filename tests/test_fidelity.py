@@ -324,7 +324,7 @@ class Agreement:
     counts: int = 0
     errors: int = 0
     overflowed: int = 0
-    """Cells where the file holds #NUM! (an overflow) and the engine a number."""
+    """Cells where the file holds #NUM! (an overflow) and the engine a value."""
     worst_abs: float = 0.0
     worst_rel: float = 0.0
     bad: list[str] = field(default_factory=list)
@@ -354,8 +354,8 @@ def compare(book: Book, found: dict[tuple[str, int, int], object],
 
     Numbers agree within ATOL + RTOL · max(|a|, |b|, BLOCK_FLOOR · the block's largest
     value), as ``sheetsim verify`` judges them; bin counts exactly; text, booleans and error
-    values exactly. With ``overflow``, a cached #NUM! where the engine has a number is
-    counted apart (HyperFormula keeps ±inf inside array results: see docs/engines.md).
+    values exactly. With ``overflow``, a cached #NUM! where the engine has a number (or a
+    value computed from one, such as an exercise's verdict) is counted apart (HyperFormula keeps ±inf inside array results: see docs/engines.md).
     """
     out = Agreement()
     for f in book.formulas:
@@ -376,7 +376,8 @@ def compare(book: Book, found: dict[tuple[str, int, int], object],
                 out.worst_rel = max(out.worst_rel, diff / scale if scale else 0.0)
                 out.counts += exact
                 ok = diff == 0 if exact else diff <= ATOL + RTOL * scale
-            elif overflow and want == ExcelError("#NUM!") and isinstance(got, float):
+            elif (overflow and want == ExcelError("#NUM!")
+                  and not isinstance(got, ExcelError)):  # a number, or a text judging one
                 out.overflowed += 1
                 ok = True
             else:

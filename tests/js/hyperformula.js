@@ -37,7 +37,10 @@ const CONFIG = {
 // - number literals with a capital exponent (1E-16, as Excel writes them): HyperFormula's
 //   lexer accepts only a small e;
 // - defined names that HyperFormula takes for cell references (letters then digits, such as
-//   AdamBeta1, or R1C1-like): they get an alias (see ALIAS).
+//   AdamBeta1, or R1C1-like): they get an alias (see ALIAS);
+// - INT: HyperFormula 3.5 rounds a negative number toward zero (INT(-1.3) is -1; Excel,
+//   LibreOffice and Gnumeric give -2), so INT goes in as FLOOR.MATH, which rounds down.
+const INT = /(?<![A-Za-z0-9_.])INT\(/gi;
 const FUTURE = /_xlfn\./gi;
 const EXPONENT = /(^|[^A-Za-z0-9_.$])(\d+\.?\d*|\.\d+)E([+-]?\d+)/g;
 const CELL_LIKE = /^([A-Za-z]+[0-9]+|[rR][0-9]*[cC][0-9]*)$/;
@@ -52,7 +55,7 @@ function forHyperFormula(formula, aliases) {
     .split('"')
     .map((part, i) => {
       if (i % 2) return part;
-      let out = part.replace(FUTURE, '').replace(EXPONENT, '$1$2e$3');
+      let out = part.replace(FUTURE, '').replace(EXPONENT, '$1$2e$3').replace(INT, 'FLOOR.MATH(');
       for (const [name, alias] of aliases) out = out.replace(nameOutsideStrings(name), alias);
       return out;
     })
