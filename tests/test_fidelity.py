@@ -355,7 +355,8 @@ def compare(book: Book, found: dict[tuple[str, int, int], object],
     Numbers agree within ATOL + RTOL · max(|a|, |b|, BLOCK_FLOOR · the block's largest
     value), as ``sheetsim verify`` judges them; bin counts exactly; text, booleans and error
     values exactly. With ``overflow``, a cached #NUM! where the engine has a number (or a
-    value computed from one, such as an exercise's verdict) is counted apart (HyperFormula keeps ±inf inside array results: see docs/engines.md).
+    value computed from one, such as an exercise's verdict) is counted apart
+    (HyperFormula keeps ±inf inside array results: see docs/engines.md).
     """
     out = Agreement()
     for f in book.formulas:
