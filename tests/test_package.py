@@ -352,3 +352,23 @@ def test_verify_refuses_what_openxml_audit_flags(books, tmp_path):
                 code, line = one_line(path)
                 assert code in (1, 2), (name, kind, errors, line)
     assert flagged >= len(books), flagged
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_control_named_over_a_whole_column_fails_in_one_line(books, name, tmp_path):
+    """A control's defined name widened to a million cells (found by the long fuzzing run:
+    every formula reading it then reads the whole column) is refused before any formula is
+    evaluated."""
+    exp = experiments.REGISTRY[name]
+    control = next(c for c in exp.controls(experiments.resolve(
+        exp, flags=SMALL_SHAPES.get(name, {}))) if not c.fixed)
+
+    def widen(text: str) -> str:
+        return re.sub(rf'(<definedName name="{control.name}"[^>]*>[^<]*?)(\$[A-Z]+\$)(\d+)<',
+                      r"\1\2\3:\g<2>1048576<", text, count=1, flags=re.I)
+
+    book = damaged(books[name], tmp_path / "wide.xlsx", "xl/workbook.xml", widen)
+    code, line = one_line(book)
+    assert code == 1, line
+    assert line.startswith(f"FAILED: control {control.name} names ") and "not one cell" in line
+    assert "1048576" in line

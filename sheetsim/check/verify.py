@@ -30,7 +30,7 @@ from sheetsim.experiments.common import exercises
 from sheetsim.tolerance import ATOL, RTOL, allowed, block_floor
 from sheetsim.xlsx import reader
 from sheetsim.xlsx.book import Book, ExcelError
-from sheetsim.xlsx.cells import Block, cell, label
+from sheetsim.xlsx.cells import Block, cell, label, parse_range
 
 CHECK_CACHED = "cached"
 CHECK_MODEL = "model"
@@ -266,6 +266,23 @@ def _controls(book: Book, experiment: Experiment, base: Any,
     return experiment.settings_from_controls(base, values)
 
 
+def _wide_control(book: Book, experiment: Experiment, base: Any) -> str | None:
+    """The problem of a control whose defined name covers more than one cell (a control
+    is one cell: Excel would read the whole range wherever the name is used), else None."""
+    names = {k.lower(): v for k, v in book.names.items()}
+    for control in experiment.controls(base):
+        target = names.get(control.name.lower())
+        if target is None:
+            continue
+        try:
+            _, _, rows, cols = parse_range(target.lstrip("=").rpartition("!")[2])
+        except ValueError:
+            continue  # not a range: _controls reports it as missing
+        if rows * cols != 1:
+            return f"control {control.name} names {target.lstrip('=')}, not one cell"
+    return None
+
+
 def verify(
     path: Path | str, progress: Callable[[int, int], None] | None = None
 ) -> Report:
@@ -281,6 +298,10 @@ def verify(
         if block.sheet not in book.sheets:
             raise reader.ReadError(f"{path}: sheet {block.sheet!r} is missing")
     report = Report(str(path))
+    wide = _wide_control(book, man.experiment, man.config)
+    if wide is not None:  # the formulas reading it would each read a whole range
+        report.problems.append(wide)
+        return report
     if any(f.text.upper().replace(" ", "").find("RAND(") >= 0 for f in book.formulas):
         report.notes.append("live workbook: RAND() draws checked as the values stored in the file")
     results = evaluator.evaluate(book, progress=progress, volatile="cached")
