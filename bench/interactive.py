@@ -13,15 +13,16 @@ with its charts removed, which shows what computing the charts' data at load cos
 ``--per-cell`` adds both floors written as one plain formula per cell.
 Medians and the spread (min–max) of ``--reps`` runs; nothing is asserted. The workbooks
 timed are the table ``BOOKS``: the weight-initialization workbook at the size given, with
-and without the backward pass and batch norm, and the optimizer lab's descent-bowl preset
-and training's default preset (their own sizes); the ratio to the floor is meaningful for
-the first two only.
+and without the backward pass and batch norm, the optimizer lab's descent-bowl preset,
+training's default preset and the digits default (their own sizes); the ratio to the floor
+is meaningful for the first two only.
 
     python bench/interactive.py                      # default size, 3 repetitions
     python bench/interactive.py --samples 200 --width 30 --reps 1   # a quick look
     python bench/interactive.py --only default,"optimizer lab (descent-bowl)"
     python bench/interactive.py --samples 10000 --only default --changes "Init → he" --reps 2
     python bench/interactive.py --only default --changes "Init → he" --per-cell
+    python bench/interactive.py --only "digits (default)" --reps 2
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sheetsim import experiments  # noqa: E402
 from sheetsim.build import writer  # noqa: E402
 from sheetsim.engines import EngineError, interactive  # noqa: E402
 from sheetsim.experiments import load_preset  # noqa: E402
@@ -86,6 +88,9 @@ BOOKS = (
     Book("training (training-relu-he-adam)", lambda shape: load_preset("training-relu-he-adam"),
          {"Optimizer → sgd": {"Optimizer": "sgd"}, "Activation → tanh": {"Activation": "tanh"},
           "LearningRate → 0.1": {"LearningRate": 0.1}}),
+    Book("digits (default)", lambda shape: experiments.resolve(experiments.get("digits")),
+         {"LearningRate → 0.05": {"LearningRate": 0.05}, "Optimizer → adam": {"Optimizer": "adam"},
+          "Activation → tanh": {"Activation": "tanh"}, "Loss → mse": {"Loss": "mse"}}),
 )
 """Every workbook timed, one line each: a new experiment is one more ``Book``."""
 
