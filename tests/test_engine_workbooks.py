@@ -113,7 +113,8 @@ def test_render_pdf_and_png(small_book, tmp_path):
     need("pdftoppm")
     pdf = tmp_path / "dash.pdf"
     png = tmp_path / "dash.png"
-    result = CliRunner().invoke(cli, ["render", str(small_book), "-o", str(pdf)])
+    result = CliRunner().invoke(cli, ["render", str(small_book), "-o", str(pdf),
+                                      "--sheet", "Dashboard"])
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
     info = subprocess.run([shutil.which("pdfinfo") or "pdfinfo", str(pdf)], capture_output=True,

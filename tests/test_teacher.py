@@ -306,7 +306,10 @@ def test_auto_workbook_has_the_range_control_and_the_range_in_use(tmp_path):
     assert wb.defined_names["ActSet_L2"].attr_text == "Controls!$C$18"  # table not moved
     low = wb["Histograms"]["B2"].value
     assert 'RangeMode="manual"' in low.text and "IFERROR(" in low.text
-    assert "RangeHigh" in wb["Histograms"]["B4"].value.text  # the edges follow it
+    edges = wb["Histograms"]["B4"].value.text  # the edges follow the layer's range cells,
+    high = re.search(r"=Bins,Histograms!\$([A-Z]+)\$(\d+)", edges)  # which follow RangeHigh
+    assert high, edges
+    assert "RangeHigh" in wb["Histograms"][f"{high[1]}{high[2]}"].value.text
     rules = {str(v.sqref): v.formula1 for v in wb["Controls"].data_validations.dataValidation}
     assert rules["B13"] == '"auto,manual"'
     values = openpyxl.load_workbook(out, data_only=True)["Histograms"]
