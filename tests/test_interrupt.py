@@ -142,7 +142,9 @@ def test_sigterm_and_ctrl_c_clean_up_and_exit_promptly(reference, tmp_path, sign
     target = tmp_path / TARGET
     target.write_bytes(reference["old"])
     proc = start("build", "-o", str(target), "-q")
-    assert wait_for(lambda: part_size(tmp_path) >= len(reference["new"]) // 3, proc)
+    # as soon as the part file holds bytes: the rest of the writing (about a second) is the
+    # margin in which the signal must land, even on a loaded machine
+    assert wait_for(lambda: part_size(tmp_path) > 0, proc)
     sent = time.monotonic()
     proc.send_signal(signum)
     assert proc.wait(timeout=10) == code
